@@ -1,0 +1,90 @@
+// The typed shape of config/trading_sectors.yaml after validation. The JSON Schema in
+// schema.ts is the source of truth for what is accepted; these types mirror it.
+
+export const MODES = ['observe', 'paper', 'practice', 'canary', 'live'] as const
+export type Mode = (typeof MODES)[number]
+
+export const PROFILE_NAMES = ['Conservative', 'Balanced', 'Aggressive'] as const
+export type ProfileName = (typeof PROFILE_NAMES)[number]
+
+/**
+ * Risk limits in the sector's account currency. Amounts are decimal numbers as the user writes
+ * them in YAML; the engine converts them to integer minor units before doing arithmetic.
+ */
+export interface RiskLimits {
+  maxOrderNotional: number
+  maxPositionNotional: number
+  maxOpenOrders: number
+  dailyLossCap: number
+  /** Percent of the day's starting equity, 0-100. */
+  maxDrawdownPct: number
+  consecutiveLossHalt: number
+  maxTradesPerDay: number
+  maxOrdersPerMinute: number
+}
+export type RiskOverrides = Partial<RiskLimits>
+
+export interface CanaryCaps {
+  maxOrderNotional: number
+  maxPositions: number
+  dailyLossCap: number
+}
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
+export type Weekday = (typeof WEEKDAYS)[number]
+
+export interface SessionWindow {
+  days: Weekday[]
+  /** "HH:MM", 24h, in the session's timezone. */
+  start: string
+  /** "HH:MM"; an end before the start means the window runs past midnight. */
+  end: string
+}
+
+export interface SessionConfig {
+  /** IANA zone, e.g. America/New_York. */
+  timezone: string
+  windows: SessionWindow[]
+  /** "HH:MM": positions are flattened at this time each trading day. */
+  flattenAt?: string
+}
+
+export interface StrategyRef {
+  name: string
+  params: Record<string, unknown>
+}
+
+/** Venue-specific instrument: a string (`EUR_USD`, `BTC-USD`) or an object (IBKR contract). */
+export type InstrumentSpec = string | Record<string, unknown>
+
+export interface SectorConfig {
+  /** The key under `sectors:`. */
+  name: string
+  /** Which registered sector definition (plugin) runs this sector. */
+  venue: string
+  enabled: boolean
+  mode: Mode
+  profile: ProfileName
+  risk: RiskOverrides
+  instruments: InstrumentSpec[]
+  strategy: StrategyRef
+  session?: SessionConfig
+  canary?: CanaryCaps
+  /** Venue-specific; credential fields hold environment variable NAMES, never values. */
+  connection: Record<string, unknown>
+  /** Extra dotenv-style files that hold this sector's secrets (checked for permissions). */
+  secretsFiles: string[]
+}
+
+export interface RickConfig {
+  version: 1
+  sectors: Record<string, SectorConfig>
+}
+
+/** A validated config plus where it came from. */
+export interface LoadedConfig {
+  file: string
+  /** sha256 of the canonical JSON of `config`. */
+  hash: string
+  config: RickConfig
+}

@@ -1,0 +1,32 @@
+import {existsSync} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
+
+// Where rick finds the project and keeps its data. Overridable through the environment so that
+// tests, systemd units and containers can point rick elsewhere without flags on every call.
+
+export const DEFAULT_CONFIG_RELATIVE = join('config', 'trading_sectors.yaml')
+
+/** The nearest ancestor of `cwd` holding config/trading_sectors.yaml; `RICK_PROJECT` wins; else cwd. */
+export function projectRoot(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
+  if (env.RICK_PROJECT) return resolve(env.RICK_PROJECT)
+  let dir = resolve(cwd)
+  for (;;) {
+    if (existsSync(join(dir, DEFAULT_CONFIG_RELATIVE))) return dir
+    const parent = dirname(dir)
+    if (parent === dir) return resolve(cwd)
+    dir = parent
+  }
+}
+
+/** The config file to read: an explicit path, else `RICK_CONFIG`, else the project's default. */
+export function configPath(explicit?: string, cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
+  if (explicit) return resolve(cwd, explicit)
+  if (env.RICK_CONFIG) return resolve(cwd, env.RICK_CONFIG)
+  return join(projectRoot(cwd, env), DEFAULT_CONFIG_RELATIVE)
+}
+
+/** rick's data folder (PIN hash, approvals, journal, locks): `RICK_HOME` or `<project>/.rick`. */
+export function rickHome(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
+  if (env.RICK_HOME) return resolve(cwd, env.RICK_HOME)
+  return join(projectRoot(cwd, env), '.rick')
+}
