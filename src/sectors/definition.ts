@@ -19,6 +19,8 @@ export interface SectorDefinition extends VenueRules {
   description: string
   /** Whether the broker SDK can be loaded; must not import the SDK itself. */
   sdkStatus(): SdkStatus
+  /** Really imports the SDK (slow: ccxt takes ~0.4 s); used by `rick sectors list --deep`. */
+  loadSdk?(): Promise<void>
 }
 
 /** What the hook receives: a versioned handle to core's public API. */

@@ -13,6 +13,6 @@ export interface CliResult {
 }
 
 export async function rick(args: string[], options: Options = {}): Promise<CliResult> {
-  const result = await execa('node', [RICK_BIN, ...args], {reject: false, ...options, env: {NO_COLOR: '1', ...options.env}})
+  const result = await execa('node', [RICK_BIN, ...args], {reject: false, ...options, env: {NO_COLOR: '1', NODE_ENV: 'production', ...options.env}})
   return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)}
 }

@@ -1,0 +1,64 @@
+import {Args, Flags} from '@oclif/core'
+import {createInterface} from 'node:readline/promises'
+
+import {BaseCommand} from '../../cli/base-command.js'
+import {RickError, UsageError} from '../../foundation/errors.js'
+import {resolveSnapshot} from '../../foundation/snapshots/catalog.js'
+import {firstLine, shortTime} from '../../foundation/snapshots/format.js'
+import {restoreSnapshot} from '../../foundation/snapshots/restore.js'
+import type {RestoreResult} from '../../foundation/snapshots/types.js'
+
+export default class SnapshotRestore extends BaseCommand {
+  static override summary = 'Make the working tree equal to a snapshot (undoable).'
+
+  static override description = `The current state is snapshotted first (trigger pre-restore), so a restore can be undone by restoring that snapshot. Files that differ are rewritten, files the snapshot lacks are deleted (tracked or untracked); ignored files, HEAD, the branch and the index are left alone, so \`git status\` afterwards shows the restored files as changes against HEAD.
+
+Asks for confirmation on a terminal; elsewhere --yes is required.
+
+Exit codes: 0 restored, 1 failed or cancelled at the prompt, 2 unknown id, or no --yes without a terminal.`
+
+  static override examples = [
+    {description: 'Restore, confirming at the prompt', command: '<%= config.bin %> <%= command.id %> 3f9c2a1b7e'},
+    {description: 'From a script', command: '<%= config.bin %> <%= command.id %> 3f9c2a1b7e --yes --json'},
+    {description: 'Undo the last restore (its pre-restore snapshot is the newest)', command: '<%= config.bin %> <%= command.id %> $(<%= config.bin %> snapshot list --json | jq -r .snapshots[0].id) --yes'},
+  ]
+
+  static override enableJsonFlag = true
+
+  static override args = {
+    id: Args.string({required: true, description: 'Snapshot to restore (id or unique prefix).'}),
+  }
+
+  static override flags = {
+    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).'}),
+  }
+
+  async run(): Promise<RestoreResult> {
+    const {args, flags} = await this.parse(SnapshotRestore)
+    const cwd = process.cwd()
+    const target = await resolveSnapshot(cwd, args.id)
+    if (!flags.yes) {
+      if (!process.stdin.isTTY) {
+        throw new UsageError(`restoring ${target.id} rewrites files in the working tree and needs confirmation, but stdin is not a terminal: pass --yes to confirm`, 'CONFIRMATION_REQUIRED')
+      }
+      const question = `Restore snapshot ${target.id} (${shortTime(target.time)}, ${target.trigger}: "${firstLine(target.message)}")?\nFiles that differ will be overwritten or deleted; the current state is snapshotted first. [y/N] `
+      if (!(await confirm(question))) throw new RickError('restore cancelled: nothing was changed', {code: 'CANCELLED'})
+    }
+    const result = await restoreSnapshot(cwd, target.commit)
+    if (!this.jsonEnabled()) {
+      this.log(`Restored snapshot ${result.restored.id}: ${result.written} file(s) written, ${result.deleted} deleted.`)
+      this.log(`The previous state is snapshot ${result.undo.id}; undo with: rick snapshot restore ${result.undo.id} --yes`)
+    }
+    return result
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  // The prompt goes to stderr so that stdout stays clean for --json.
+  const rl = createInterface({input: process.stdin, output: process.stderr})
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim())
+  } finally {
+    rl.close()
+  }
+}

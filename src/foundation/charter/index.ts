@@ -1,0 +1,11 @@
+// The charter's public API: hard limits, PIN, approvals, and the pure decision.
+export * from './approvals.js'
+export * from './decide.js'
+export {formatDuration, parseDuration} from './duration.js'
+export {formatApprovalCheck, formatDecision} from './format.js'
+export * from './limits.js'
+export {checkPinFormat, DEFAULT_SCRYPT_PARAMS, hasPin, MIN_PIN_LENGTH, noPinError, readPinRecord, setPin, unlockSigningKey, verifyPin, WrongPin} from './pin.js'
+export type {PinRecord, ScryptParams, SetPinOptions, SigningKey} from './pin.js'
+export * from './secrets-files.js'
+export {approvalsFilePath, charterDir, pinFilePath} from './store.js'
+export * from './strategy-hash.js'

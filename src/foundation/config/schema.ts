@@ -1,0 +1,229 @@
+// The JSON Schema of config/trading_sectors.yaml. The core schema knows everything but the
+// venue-specific parts (`connection`, the shape of one instrument), which each sector plugin
+// supplies; validation checks those per sector in a second stage. The schema for editors
+// (`rick config schema`) splices the venues' fragments in with if/then so that autocompletion
+// knows them too.
+import {WEEKDAYS, MODES, PROFILE_NAMES, type Mode} from './types.js'
+import {EXPECTED_KEYWORD} from './ajv.js'
+import type {JsonSchema, VenueRules} from './venue-rules.js'
+
+export const SCHEMA_DRAFT = 'http://json-schema.org/draft-07/schema#'
+export const NAME_PATTERN = '^[a-z][a-z0-9-]*$'
+export const ENV_VAR_NAME_PATTERN = '^[A-Z_][A-Z0-9_]*$'
+export const HHMM_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$'
+// Relative, inside the project: no leading `/`, `\`, `~` or drive letter.
+const RELATIVE_PATH_PATTERN = '^(?![/\\\\~]|[A-Za-z]:)'
+
+/** What the schema needs from a venue (a SectorDefinition has all of it). */
+export type VenueSchemaParts = Pick<VenueRules, 'venue' | 'connectionSchema' | 'instrumentSchema'> & {
+  modes?: readonly Mode[]
+  description?: string
+}
+
+const positiveAmount = (description: string): JsonSchema => ({
+  type: 'number',
+  exclusiveMinimum: 0,
+  description,
+  [EXPECTED_KEYWORD]: 'a number greater than 0 (account currency)',
+})
+const positiveCount = (description: string): JsonSchema => ({
+  type: 'integer',
+  minimum: 1,
+  description,
+  [EXPECTED_KEYWORD]: 'a whole number, 1 or more',
+})
+const hhmm = (description: string): JsonSchema => ({
+  type: 'string',
+  pattern: HHMM_PATTERN,
+  description,
+  [EXPECTED_KEYWORD]: 'a time "HH:MM", 24-hour, quoted (e.g. "09:30")',
+})
+
+const riskSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: "Per-sector overrides of the profile's limits; each key replaces one value of the profile. The charter's hard limits still cap the result.",
+  properties: {
+    maxOrderNotional: positiveAmount('Largest notional value of a single order, in account currency.'),
+    maxPositionNotional: positiveAmount('Largest notional value of the open position per instrument, in account currency.'),
+    maxOpenOrders: positiveCount('Most orders that may be working at the venue at the same time.'),
+    dailyLossCap: positiveAmount('Realised plus unrealised loss for the trading day at which the sector stops opening positions, in account currency.'),
+    maxDrawdownPct: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: 100,
+      description: "Drawdown from the day's starting equity, in percent, at which trading halts.",
+      [EXPECTED_KEYWORD]: 'a percentage greater than 0 and at most 100',
+    },
+    consecutiveLossHalt: positiveCount('Number of losing trades in a row after which trading halts.'),
+    maxTradesPerDay: positiveCount('Most trades (filled orders) per trading day.'),
+    maxOrdersPerMinute: positiveCount('Most orders sent per minute (order rate limit).'),
+  },
+}
+
+const canarySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['maxOrderNotional', 'maxPositions', 'dailyLossCap'],
+  description: 'Caps for canary mode: real orders at the venue, but tiny. Required when mode is canary; must lie within the profile limits.',
+  properties: {
+    maxOrderNotional: positiveAmount('Largest notional value of one canary order, in account currency.'),
+    maxPositions: positiveCount('Most positions open at the same time in canary mode.'),
+    dailyLossCap: positiveAmount('Loss for the day at which canary trading stops, in account currency.'),
+  },
+}
+
+const windowSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['days', 'start', 'end'],
+  description: 'A trading window: on these days, from start to end (in the session timezone).',
+  properties: {
+    days: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      description: 'Days on which the window opens (the day of the start time).',
+      items: {type: 'string', enum: [...WEEKDAYS], description: 'A weekday: mon, tue, wed, thu, fri, sat or sun.'},
+    },
+    start: hhmm('Time the window opens, "HH:MM".'),
+    end: hhmm('Time the window closes, "HH:MM"; earlier than start means it closes the next day.'),
+  },
+}
+
+const sessionSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['timezone', 'windows'],
+  description: 'When the sector may trade. Without a session it may trade at any time.',
+  properties: {
+    timezone: {
+      type: 'string',
+      minLength: 1,
+      description: 'IANA time zone of the window times, e.g. America/New_York, Europe/London, UTC.',
+      [EXPECTED_KEYWORD]: 'an IANA time zone name such as America/New_York or UTC',
+    },
+    windows: {type: 'array', minItems: 1, description: 'Trading windows; orders are allowed only inside one of them.', items: windowSchema},
+    flattenAt: hhmm('Time of day ("HH:MM") at which open positions are closed, each trading day.'),
+  },
+}
+
+const strategySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  description: 'The strategy that trades this sector.',
+  properties: {
+    name: {
+      type: 'string',
+      pattern: NAME_PATTERN,
+      description: 'Strategy name (a file under strategies/ or a built-in), e.g. sma-crossover.',
+      [EXPECTED_KEYWORD]: 'a lower-case name like sma-crossover (letters, digits, dashes)',
+    },
+    params: {type: 'object', default: {}, description: 'Parameters passed to the strategy; their meaning is up to the strategy.'},
+  },
+}
+
+function sectorSchema(venueNames?: readonly string[]): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['venue', 'mode', 'instruments', 'strategy', 'connection'],
+    description: 'One trading sector: one venue, one account, one strategy.',
+    properties: {
+      venue: {
+        type: 'string',
+        pattern: NAME_PATTERN,
+        ...(venueNames && venueNames.length > 0 ? {enum: [...venueNames]} : {}),
+        description: 'Which sector plugin runs this sector (see `rick sectors list`), e.g. oanda, coinbase, ibkr.',
+        [EXPECTED_KEYWORD]: 'the name of a registered venue, e.g. oanda',
+      },
+      enabled: {type: 'boolean', default: true, description: 'Whether the sector runs; a disabled sector is still validated.'},
+      mode: {
+        type: 'string',
+        enum: [...MODES],
+        description: 'observe: journal intents only; paper: simulated fills; practice: the venue’s demo account; canary: real money, canary caps; live: real money.',
+      },
+      profile: {type: 'string', enum: [...PROFILE_NAMES], default: 'Balanced', description: 'Named set of risk limits: Conservative, Balanced (default) or Aggressive.'},
+      risk: riskSchema,
+      instruments: {
+        type: 'array',
+        minItems: 1,
+        description: "What the sector trades, in the venue's own format (EUR_USD for OANDA, BTC-USD for Coinbase, contract objects for IBKR).",
+        items: {type: ['string', 'object'], description: "One instrument in the venue's format."},
+      },
+      strategy: strategySchema,
+      session: sessionSchema,
+      canary: canarySchema,
+      connection: {
+        type: 'object',
+        description: 'Venue-specific connection settings. Secrets are never written here: keys ending in Env hold the NAME of the environment variable that holds the secret.',
+      },
+      secretsFiles: {
+        type: 'array',
+        default: [],
+        description: 'dotenv-style files (relative to the project) that hold this sector’s secrets; they must not be readable by group or others.',
+        items: {
+          type: 'string',
+          minLength: 1,
+          pattern: RELATIVE_PATH_PATTERN,
+          description: 'A file path relative to the project root, e.g. .env.oanda.',
+          [EXPECTED_KEYWORD]: 'a path relative to the project root, e.g. .env.oanda',
+        },
+      },
+    },
+  }
+}
+
+function topSchema(sector: JsonSchema): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['version', 'sectors'],
+    description: 'rick trading sectors: which sectors exist and how each may trade.',
+    properties: {
+      version: {type: 'integer', const: 1, description: 'Format version of this file; currently 1.'},
+      sectors: {
+        type: 'object',
+        minProperties: 1,
+        description: 'The sectors, by name. The name is used on the command line (rick charter check oanda).',
+        propertyNames: {pattern: NAME_PATTERN, [EXPECTED_KEYWORD]: 'a lower-case name (letters, digits, dashes), starting with a letter'},
+        additionalProperties: sector,
+      },
+    },
+  }
+}
+
+let core: JsonSchema | undefined
+/** The schema validation runs first: everything except the venue-specific fragments. Built once. */
+export function coreConfigSchema(): JsonSchema {
+  core ??= {$schema: SCHEMA_DRAFT, ...topSchema(sectorSchema())}
+  return core
+}
+
+/**
+ * The complete schema for editors: the core plus, per registered venue, `if venue is X then
+ * connection/instruments/mode follow X's rules`.
+ */
+export function buildConfigSchema(venues: readonly VenueSchemaParts[]): JsonSchema {
+  const sorted = [...venues].sort((a, b) => a.venue.localeCompare(b.venue))
+  const sector = sectorSchema(sorted.map((v) => v.venue))
+  if (sorted.length > 0) {
+    sector.allOf = sorted.map((v) => ({
+      if: {properties: {venue: {const: v.venue}}, required: ['venue']},
+      then: {
+        ...(v.description ? {description: v.description} : {}),
+        properties: {
+          ...(v.modes ? {mode: {enum: [...v.modes]}} : {}),
+          connection: v.connectionSchema,
+          instruments: {items: v.instrumentSchema},
+        },
+      },
+    }))
+  }
+  return {
+    $schema: SCHEMA_DRAFT,
+    title: 'rick trading sectors (config/trading_sectors.yaml)',
+    ...topSchema(sector),
+  }
+}

@@ -1,0 +1,10 @@
+// Git snapshots of the working tree, kept under refs/rick/snapshots/ outside the user's branches.
+export {diffSnapshot} from './diff.js'
+export {listSnapshots, resolveSnapshot, showSnapshot} from './catalog.js'
+export {createSnapshot, isTreeDirty, SNAPSHOT_ID_LENGTH} from './create.js'
+export {GitCommandError} from './git.js'
+export {pruneSnapshots} from './prune.js'
+export {ensureRepository, NotARepositoryError} from './repository.js'
+export {restoreSnapshot, type RestoreOptions} from './restore.js'
+export * from './types.js'
+export type {CreateSnapshotOptions} from './create.js'

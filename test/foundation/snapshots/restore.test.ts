@@ -1,0 +1,130 @@
+import {existsSync, mkdirSync, readFileSync, rmSync, symlinkSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {ExitCode, RickError, UsageError} from '../../../src/foundation/errors.js'
+import {listSnapshots} from '../../../src/foundation/snapshots/catalog.js'
+import {createSnapshot} from '../../../src/foundation/snapshots/create.js'
+import {restoreSnapshot} from '../../../src/foundation/snapshots/restore.js'
+import {dirtyTrickyRepo, fingerprint, git, gitOrNull, isIgnoredPath, makeRepo, makeTrickyRepo, steppingClock, workingFiles, write, removeTempDirs} from './fixture.js'
+
+afterAll(removeTempDirs)
+
+describe('restoreSnapshot', () => {
+  it('makes the working tree equal to the snapshot and can be undone; HEAD, index, stash and ignored files stay', async () => {
+    const dir = makeTrickyRepo()
+    write(dir, 'stash-me.txt', 'stashed\n')
+    git(dir, 'add', 'stash-me.txt')
+    git(dir, 'stash', 'push', '-q', '-m', 'wip')
+    dirtyTrickyRepo(dir)
+    git(dir, 'add', 'new file.txt')
+    const stateA = workingFiles(dir, {skip: isIgnoredPath})
+    const a = await createSnapshot({cwd: dir, message: 'state A'})
+
+    // Move on to state B: edits, deletions (including a whole folder), new files, mode flips,
+    // a file that becomes a folder, and more ignored files.
+    write(dir, 'modify-me.txt', 'state B\n')
+    rmSync(join(dir, 'données'), {recursive: true})
+    rmSync(join(dir, 'new.bin'))
+    write(dir, 'b-only/deep/new.txt', 'only in B\n')
+    write(dir, 'run.sh', '#!/bin/sh\necho changed\n', 0o644)
+    rmSync(join(dir, 'new-empty.txt'))
+    write(dir, 'new-empty.txt/inside.txt', 'was a file in A\n')
+    symlinkSync('README.md', join(dir, 'link-to-readme'))
+    write(dir, 'b-only/ignored.log', 'ignored, inside a folder A lacks\n')
+    write(dir, 'debug.log', 'ignored, changed in B\n')
+    const stateB = workingFiles(dir, {skip: isIgnoredPath})
+    const ignoredB = ignoredFiles(dir)
+    const before = fingerprint(dir)
+    expect(before.stash).toContain('wip')
+    expect(before.cached).toContain('new file.txt')
+
+    const result = await restoreSnapshot(dir, a.id)
+
+    expect(workingFiles(dir, {skip: isIgnoredPath})).toEqual(stateA)
+    expect(result.restored).toEqual(a)
+    expect(result.undo.trigger).toBe('pre-restore')
+    expect(result.undo.message).toBe(`before restoring snapshot ${a.id}`)
+    // written: modify-me, données/ü🚀.txt, new.bin, run.sh, new-empty.txt
+    // deleted: b-only/deep/new.txt, new-empty.txt/inside.txt, link-to-readme
+    expect({written: result.written, deleted: result.deleted}).toEqual({written: 5, deleted: 3})
+    // Ignored files are exactly as they were, including the one in a folder A does not have.
+    expect(readFileSync(join(dir, 'debug.log'), 'utf8')).toBe('ignored, changed in B\n')
+    expect(readFileSync(join(dir, 'build/out.js'), 'utf8')).toBe('ignored too\n')
+    expect(readFileSync(join(dir, 'b-only/ignored.log'), 'utf8')).toBe('ignored, inside a folder A lacks\n')
+    expect(existsSync(join(dir, 'b-only/deep'))).toBe(false)
+    expect(ignoredFiles(dir)).toEqual(ignoredB)
+    expect(Object.keys(ignoredB).sort()).toEqual(['b-only/ignored.log', 'build/out.js', 'debug.log'])
+    // HEAD, branch, the real index and the stash are untouched.
+    const after = fingerprint(dir)
+    expect({head: after.head, branch: after.branch, indexBytes: after.indexBytes, stage: after.stage, cached: after.cached, stash: after.stash}).toEqual({
+      head: before.head,
+      branch: before.branch,
+      indexBytes: before.indexBytes,
+      stage: before.stage,
+      cached: before.cached,
+      stash: before.stash,
+    })
+
+    // Undo: restoring the pre-restore snapshot brings state B back.
+    const undone = await restoreSnapshot(dir, result.undo.id)
+    expect(workingFiles(dir, {skip: isIgnoredPath})).toEqual(stateB)
+    expect(undone.restored.id).toBe(result.undo.id)
+    expect(fingerprint(dir)).toEqual(before)
+  })
+
+  it('restoring the state the tree is already in changes no file', async () => {
+    const dir = makeTrickyRepo()
+    const a = await createSnapshot({cwd: dir})
+    const result = await restoreSnapshot(dir, a.id)
+    expect({written: result.written, deleted: result.deleted}).toEqual({written: 0, deleted: 0})
+  })
+
+  it('works in a repository without commits', async () => {
+    const dir = makeRepo()
+    write(dir, 'a.txt', 'one\n')
+    write(dir, 'dir/b.txt', 'two\n')
+    const clock = steppingClock('2025-01-01T00:00:00.000Z', '2025-01-01T00:00:01.000Z', '2025-01-01T00:00:02.000Z')
+    const first = await createSnapshot({cwd: dir, clock})
+    write(dir, 'a.txt', 'one, edited\n')
+    rmSync(join(dir, 'dir'), {recursive: true})
+    write(dir, 'c.txt', 'three\n')
+
+    const result = await restoreSnapshot(dir, first.id.slice(0, 6), {clock})
+
+    expect(Object.keys(workingFiles(dir)).sort()).toEqual(['a.txt', 'dir/b.txt'])
+    expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('one\n')
+    expect(readFileSync(join(dir, 'dir/b.txt'), 'utf8')).toBe('two\n')
+    expect(existsSync(join(dir, 'c.txt'))).toBe(false)
+    expect(result.undo.time).toBe('2025-01-01T00:00:01.000Z')
+    expect(gitOrNull(dir, 'rev-parse', '--verify', '-q', 'HEAD')).toBeNull()
+    expect((await listSnapshots(dir)).map((s) => s.trigger)).toEqual(['pre-restore', 'manual'])
+  })
+
+  it('refuses an unknown id with a usage error (exit 2) and changes nothing', async () => {
+    const dir = makeTrickyRepo()
+    const a = await createSnapshot({cwd: dir})
+    write(dir, 'new.txt', 'x\n')
+    const failure = await restoreSnapshot(dir, 'deadbeef').catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(UsageError)
+    expect((failure as RickError).exitCode).toBe(ExitCode.BadInput)
+    expect((failure as RickError).message).toContain(a.id)
+    expect(existsSync(join(dir, 'new.txt'))).toBe(true)
+    expect(await listSnapshots(dir)).toHaveLength(1)
+  })
+
+  it('leaves an untracked folder that only holds ignored files in place', async () => {
+    const dir = makeTrickyRepo()
+    const a = await createSnapshot({cwd: dir})
+    mkdirSync(join(dir, 'logs'))
+    write(dir, 'logs/today.log', 'ignored\n')
+    write(dir, 'logs/notes.txt', 'not ignored\n')
+    await restoreSnapshot(dir, a.id)
+    expect(existsSync(join(dir, 'logs/notes.txt'))).toBe(false)
+    expect(readFileSync(join(dir, 'logs/today.log'), 'utf8')).toBe('ignored\n')
+  })
+})
+
+function ignoredFiles(dir: string): ReturnType<typeof workingFiles> {
+  return Object.fromEntries(Object.entries(workingFiles(dir)).filter(([path]) => isIgnoredPath(path)))
+}

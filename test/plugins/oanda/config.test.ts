@@ -1,0 +1,110 @@
+import {Ajv} from 'ajv'
+import {readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {describe, expect, it} from 'vitest'
+
+import {check, connectionSchema, credentialVariables, defaultHosts, instrumentSchema, MODES} from '../../../plugins/oanda/src/config.js'
+import sectors from '../../../plugins/oanda/src/hooks/sectors.js'
+import {loadSdk, sdkStatus} from '../../../plugins/oanda/src/sdk.js'
+import type {Mode, SectorConfig} from '../../../src/foundation/config/types.js'
+import {definitionProblems} from '../../../src/sectors/registry.js'
+
+const ajv = new Ajv({allErrors: true, strict: true})
+const validConnection = ajv.compile(connectionSchema)
+const validInstrument = ajv.compile(instrumentSchema)
+
+function sector(mode: Mode, connection: Record<string, unknown> = {accountId: '101-001-1234567-001', tokenEnv: 'OANDA_API_TOKEN'}): SectorConfig {
+  return {name: 'fx', venue: 'oanda', enabled: true, mode, profile: 'Balanced', risk: {}, instruments: ['EUR_USD'], strategy: {name: 'sma', params: {}}, connection, secretsFiles: []}
+}
+
+describe('oanda connection schema', () => {
+  it.each([
+    {accountId: '101-001-1234567-001', tokenEnv: 'OANDA_API_TOKEN'},
+    {accountId: '001-011-1-001'},
+    {accountId: '101-001-1234567-001', tokenEnv: 'X', restHost: 'api-fxpractice.oanda.com', streamHost: 'stream-fxpractice.oanda.com', timeoutMs: 5000},
+  ])('accepts %j', (connection) => {
+    expect(validConnection(connection), JSON.stringify(validConnection.errors)).toBe(true)
+  })
+
+  it.each([
+    [{tokenEnv: 'OANDA_API_TOKEN'}, 'required'],
+    [{accountId: '1234567'}, 'pattern'],
+    [{accountId: '101-001-1234567-001', tokenEnv: 'abc123-pasted-secret-value'}, 'pattern'],
+    [{accountId: '101-001-1234567-001', tokenEnv: 'OANDA_API_TOKEN', token: 'x'}, 'additionalProperties'],
+    [{accountId: '101-001-1234567-001', restHost: 'https://api-fxtrade.oanda.com'}, 'pattern'],
+    [{accountId: '101-001-1234567-001', timeoutMs: 10}, 'minimum'],
+    [{accountId: '101-001-1234567-001', timeoutMs: 1500.5}, 'type'],
+  ])('rejects %j (%s)', (connection, keyword) => {
+    expect(validConnection(connection)).toBe(false)
+    expect(validConnection.errors?.map((e) => e.keyword)).toContain(keyword)
+  })
+
+  it('describes every property', () => {
+    for (const schema of [connectionSchema, instrumentSchema]) {
+      expect(schema.description).toEqual(expect.any(String))
+      for (const prop of Object.values((schema.properties ?? {}) as Record<string, {description?: string}>)) expect(prop.description).toEqual(expect.any(String))
+    }
+    expect(connectionSchema.additionalProperties).toBe(false)
+  })
+})
+
+describe('oanda instrument schema', () => {
+  it.each(['EUR_USD', 'GBP_USD', 'USD_JPY', 'XAU_USD', 'SPX500_USD'])('accepts %s', (i) => expect(validInstrument(i)).toBe(true))
+  it.each(['EUR/USD', 'EURUSD', 'eur_usd', 'BTC-USD', 'EUR_USDT', {symbol: 'EUR'}])('rejects %j', (i) => expect(validInstrument(i)).toBe(false))
+})
+
+describe('oanda credentialVariables', () => {
+  it('names the token variable for practice, canary and live only', () => {
+    expect(credentialVariables(sector('observe'), 'observe')).toEqual([])
+    expect(credentialVariables(sector('paper'), 'paper')).toEqual([])
+    for (const mode of ['practice', 'canary', 'live'] as const) expect(credentialVariables(sector('practice'), mode)).toEqual(['OANDA_API_TOKEN'])
+  })
+  it('ignores a missing or malformed tokenEnv (the schema and check() report it)', () => {
+    expect(credentialVariables(sector('live', {accountId: '101-001-1-001'}), 'live')).toEqual([])
+    expect(credentialVariables(sector('live', {accountId: '101-001-1-001', tokenEnv: 'not a name'}), 'live')).toEqual([])
+  })
+})
+
+describe('oanda check', () => {
+  it('accepts the default config sector', () => {
+    expect(check(sector('practice'))).toEqual([])
+    expect(check(sector('paper', {accountId: '101-001-1234567-001'}))).toEqual([])
+  })
+  it('requires tokenEnv in modes that place orders at OANDA', () => {
+    const issues = check(sector('practice', {accountId: '101-001-1234567-001'}))
+    expect(issues).toEqual([expect.objectContaining({path: '/connection', code: 'credential-variable-missing', expected: 'tokenEnv: OANDA_API_TOKEN'})])
+    expect(issues[0]?.message).toContain('mode practice')
+  })
+  it('flags practice hosts in live mode and live hosts in practice mode', () => {
+    const live = check(sector('live', {accountId: '101-001-1-001', tokenEnv: 'T', restHost: 'api-fxpractice.oanda.com'}))
+    expect(live).toEqual([expect.objectContaining({path: '/connection/restHost', code: 'host-mode-mismatch', expected: 'api-fxtrade.oanda.com', found: 'api-fxpractice.oanda.com'})])
+    const practice = check(sector('practice', {accountId: '101-001-1-001', tokenEnv: 'T', streamHost: 'stream-fxtrade.oanda.com'}))
+    expect(practice).toEqual([expect.objectContaining({path: '/connection/streamHost', expected: 'stream-fxpractice.oanda.com'})])
+  })
+})
+
+describe('oanda defaults and definition', () => {
+  it('uses the practice hosts up to practice and the live hosts for canary and live', () => {
+    expect(defaultHosts('practice')).toEqual({restHost: 'api-fxpractice.oanda.com', streamHost: 'stream-fxpractice.oanda.com'})
+    expect(defaultHosts('observe').restHost).toBe('api-fxpractice.oanda.com')
+    expect(defaultHosts('canary')).toEqual({restHost: 'api-fxtrade.oanda.com', streamHost: 'stream-fxtrade.oanda.com'})
+    expect(defaultHosts('live').streamHost).toBe('stream-fxtrade.oanda.com')
+  })
+  it('its hook returns one valid definition with every mode', async () => {
+    const def = await sectors()
+    expect(definitionProblems(def)).toEqual([])
+    expect(def.venue).toBe('oanda')
+    expect(def.modes).toEqual(['observe', 'paper', 'practice', 'canary', 'live'])
+    expect(MODES).toEqual(def.modes)
+  })
+})
+
+describe('oanda sdk', () => {
+  it('finds the installed @oanda/v20 and its version without importing it', () => {
+    const installed = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@oanda/v20/package.json'), 'utf8')) as {version: string}
+    expect(sdkStatus()).toEqual({package: '@oanda/v20', loadable: true, version: installed.version})
+  })
+  it('loadSdk really imports it', async () => {
+    await expect(loadSdk()).resolves.toBeUndefined()
+  })
+})
