@@ -1,5 +1,6 @@
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 // Where rick finds the project and keeps its data. Overridable through the environment so that
 // tests, systemd units and containers can point rick elsewhere without flags on every call.
@@ -29,4 +30,27 @@ export function configPath(explicit?: string, cwd: string = process.cwd(), env: 
 export function rickHome(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
   if (env.RICK_HOME) return resolve(cwd, env.RICK_HOME)
   return join(projectRoot(cwd, env), '.rick')
+}
+
+let cachedPackageRoot: string | undefined
+/**
+ * The folder of rick's own package.json (where config/charter.yaml ships). Found by walking up from
+ * this module, so it holds from the sources, the tsc output and the bundled build alike.
+ */
+export function packageRoot(): string {
+  if (cachedPackageRoot !== undefined) return cachedPackageRoot
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const pj = join(dir, 'package.json')
+    if (existsSync(pj)) {
+      try {
+        if ((JSON.parse(readFileSync(pj, 'utf8')) as {name?: string}).name === 'rick') return (cachedPackageRoot = dir)
+      } catch {
+        // not ours; keep walking
+      }
+    }
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error('rick: cannot find its own package.json above ' + fileURLToPath(import.meta.url))
+    dir = parent
+  }
 }

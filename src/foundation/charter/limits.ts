@@ -3,14 +3,13 @@
 // parsed limits, so an edit of any value voids them while comments and key order do not.
 import {existsSync, readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import {hashCanonical} from '../canonical.js'
 import type {CanaryCaps, RiskLimits} from '../config/types.js'
 import type {JsonSchema} from '../config/venue-rules.js'
 import {parseYamlSource, parseYamlWithSchema} from '../config/yaml-document.js'
 import type {Diagnostic} from '../errors.js'
-import {projectRoot} from '../paths.js'
+import {packageRoot, projectRoot} from '../paths.js'
 import {DURATION_PATTERN, parseDuration} from './duration.js'
 
 export interface ApprovalPolicy {
@@ -209,8 +208,7 @@ export function charterHash(limits: CharterLimits): string {
 
 /** The charter rick ships with (config/charter.yaml next to the package). */
 export function packagedCharterPath(): string {
-  // Same depth from src/foundation/charter and dist/foundation/charter.
-  return fileURLToPath(new URL('../../../config/charter.yaml', import.meta.url))
+  return join(packageRoot(), CHARTER_RELATIVE)
 }
 
 /** The project's config/charter.yaml when it has one, else the packaged default. */
