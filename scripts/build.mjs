@@ -58,4 +58,4 @@ await build({
   },
 })
 
-run(bin('oclif'), ['manifest'], {...process.env, OCLIF_SKIP_UPDATE_CHECK: '1'})
+run(bin('oclif'), ['manifest'], {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'})

@@ -23,9 +23,11 @@ export interface SectorDefinition extends VenueRules {
   loadSdk?(): Promise<void>
 }
 
-/** What the hook receives: a versioned handle to core's public API. */
+/** What the hook receives: a versioned handle to core's public API (plugins import core for types only). */
 export interface SectorHookOptions {
   apiVersion: 1
+  /** Resolves (never imports) an SDK from the plugin's location: `resolveSdk('ccxt', 'ccxt', import.meta.url)`. */
+  resolveSdk(name: string, entry: string, fromUrl: string): SdkStatus
 }
 
 /** A registered definition with the plugin that provided it. */

@@ -6,10 +6,12 @@ import type {Interfaces} from '@oclif/core'
 
 import {MODES, type Mode} from '../foundation/config/types.js'
 import type {RegisteredSector, SectorDefinition, SectorHookOptions, SectorRegistry} from './definition.js'
+import {resolveSdk} from './sdk-resolve.js'
 
 export const SECTORS_HOOK = 'rick:sectors'
 /** A plugin whose hook hangs must not hang every command that needs the registry. */
 export const HOOK_TIMEOUT_MS = 10_000
+export const HOOK_OPTIONS: SectorHookOptions = {apiVersion: 1, resolveSdk}
 const VENUE_ID = /^[a-z][a-z0-9_-]{0,31}$/
 
 export type PluginInfo = RegisteredSector['plugin']
@@ -55,7 +57,7 @@ async function collect(config: HookHost): Promise<SectorRegistry> {
   const failures: SectorRegistry['failures'] = []
   let result: Awaited<ReturnType<HookHost['runHook']>>
   try {
-    result = await config.runHook(SECTORS_HOOK, {apiVersion: 1} satisfies SectorHookOptions, HOOK_TIMEOUT_MS, true)
+    result = await config.runHook(SECTORS_HOOK, HOOK_OPTIONS, HOOK_TIMEOUT_MS, true)
   } catch (error) {
     // captureErrors keeps oclif from rethrowing; this is for a host that throws anyway.
     return makeRegistry([], [{plugin: '(all plugins)', error: `the ${SECTORS_HOOK} hook failed: ${messageOf(error)}`}])

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import type {SectorDefinition} from '../../src/sectors/definition.js'
-import {definitionProblems, HOOK_TIMEOUT_MS, type HookHost, loadSectorRegistry, SECTORS_HOOK} from '../../src/sectors/registry.js'
+import {definitionProblems, HOOK_OPTIONS, HOOK_TIMEOUT_MS, type HookHost, loadSectorRegistry, SECTORS_HOOK} from '../../src/sectors/registry.js'
 
 type Plugin = {name: string; version: string; type: string; root: string}
 const core = (name: string): Plugin => ({name, version: '0.1.0', type: 'core', root: `/plugins/${name}`})
@@ -37,7 +37,7 @@ describe('loadSectorRegistry', () => {
   it('runs the rick:sectors hook with apiVersion 1, capturing errors, under a timeout', async () => {
     const config = fakeConfig([])
     await loadSectorRegistry(config)
-    expect(config.calls).toEqual([[SECTORS_HOOK, {apiVersion: 1}, HOOK_TIMEOUT_MS, true]])
+    expect(config.calls).toEqual([[SECTORS_HOOK, HOOK_OPTIONS, HOOK_TIMEOUT_MS, true]])
   })
 
   it('registers single definitions and arrays, with the providing plugin attached', async () => {

@@ -1,14 +1,11 @@
 // Whether @stoqey/ib can be loaded, answered by resolving it (cheap) instead of importing it.
-import {existsSync, readFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
-import {join} from 'node:path'
-
-import type {SdkStatus} from '../../../src/sectors/definition.js'
+import type {SdkStatus, SectorHookOptions} from '../../../src/sectors/definition.js'
 
 export const SDK_PACKAGE = '@stoqey/ib'
 export const SDK_ENTRY = '@stoqey/ib'
 
-export function sdkStatus(): SdkStatus {
+/** Resolved (not imported) from this plugin's location by core's resolver, handed over by the hook. */
+export function sdkStatus(resolveSdk: SectorHookOptions['resolveSdk']): SdkStatus {
   return resolveSdk(SDK_PACKAGE, SDK_ENTRY, import.meta.url)
 }
 
@@ -17,35 +14,4 @@ export async function loadSdk(): Promise<void> {
   // A variable specifier keeps TypeScript from type-loading the SDK and bundlers from inlining it.
   const entry: string = SDK_ENTRY
   await import(entry)
-}
-
-/** Resolves `entry` and reads the version of `name` as Node would from `fromUrl`, without loading it. */
-export function resolveSdk(name: string, entry: string, fromUrl: string): SdkStatus {
-  const require = createRequire(fromUrl)
-  let packageJson: string | undefined
-  try {
-    packageJson = require.resolve(`${name}/package.json`)
-  } catch (error) {
-    // A package whose `exports` hides package.json is still there: look where Node would.
-    if (codeOf(error) === 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
-      packageJson = (require.resolve.paths(name) ?? []).map((dir) => join(dir, name, 'package.json')).find((p) => existsSync(p))
-    }
-  }
-  if (!packageJson) return {package: name, loadable: false, detail: `${name} is not installed (cannot be resolved from the plugin)`}
-  let version: string | undefined
-  try {
-    version = (JSON.parse(readFileSync(packageJson, 'utf8')) as {version?: string}).version
-  } catch {
-    version = undefined
-  }
-  try {
-    require.resolve(entry)
-  } catch (error) {
-    return {package: name, loadable: false, version, detail: `${entry} does not resolve: ${codeOf(error) ?? String(error)}`}
-  }
-  return {package: name, loadable: true, version}
-}
-
-function codeOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : undefined
 }

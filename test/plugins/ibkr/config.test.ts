@@ -5,6 +5,8 @@ import {describe, expect, it} from 'vitest'
 
 import {check, connectionSchema, credentialVariables, defaultConnection, instrumentSchema} from '../../../plugins/ibkr/src/config.js'
 import sectors from '../../../plugins/ibkr/src/hooks/sectors.js'
+import {HOOK_OPTIONS} from '../../../src/sectors/registry.js'
+import {resolveSdk} from '../../../src/sectors/sdk-resolve.js'
 import {loadSdk, sdkStatus} from '../../../plugins/ibkr/src/sdk.js'
 import type {Mode, SectorConfig} from '../../../src/foundation/config/types.js'
 import {definitionProblems} from '../../../src/sectors/registry.js'
@@ -120,14 +122,14 @@ describe('ibkr defaults, definition and sdk', () => {
     expect(defaultConnection('canary').port).toBe(7496)
   })
   it('its hook returns a valid definition', async () => {
-    const def = await sectors()
+    const def = await sectors(HOOK_OPTIONS)
     expect(definitionProblems(def)).toEqual([])
     expect(def.venue).toBe('ibkr')
     expect(def.modes).toEqual(['observe', 'paper', 'canary', 'live'])
   })
   it('finds the installed @stoqey/ib', async () => {
     const installed = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/@stoqey/ib/package.json'), 'utf8')) as {version: string}
-    expect(sdkStatus()).toEqual({package: '@stoqey/ib', loadable: true, version: installed.version})
+    expect(sdkStatus(resolveSdk)).toEqual({package: '@stoqey/ib', loadable: true, version: installed.version})
     await expect(loadSdk()).resolves.toBeUndefined()
   })
 })

@@ -5,6 +5,8 @@ import {describe, expect, it} from 'vitest'
 
 import {check, connectionSchema, credentialVariables, defaultHosts, instrumentSchema, MODES} from '../../../plugins/oanda/src/config.js'
 import sectors from '../../../plugins/oanda/src/hooks/sectors.js'
+import {HOOK_OPTIONS} from '../../../src/sectors/registry.js'
+import {resolveSdk} from '../../../src/sectors/sdk-resolve.js'
 import {loadSdk, sdkStatus} from '../../../plugins/oanda/src/sdk.js'
 import type {Mode, SectorConfig} from '../../../src/foundation/config/types.js'
 import {definitionProblems} from '../../../src/sectors/registry.js'
@@ -91,7 +93,7 @@ describe('oanda defaults and definition', () => {
     expect(defaultHosts('live').streamHost).toBe('stream-fxtrade.oanda.com')
   })
   it('its hook returns one valid definition with every mode', async () => {
-    const def = await sectors()
+    const def = await sectors(HOOK_OPTIONS)
     expect(definitionProblems(def)).toEqual([])
     expect(def.venue).toBe('oanda')
     expect(def.modes).toEqual(['observe', 'paper', 'practice', 'canary', 'live'])
@@ -102,7 +104,7 @@ describe('oanda defaults and definition', () => {
 describe('oanda sdk', () => {
   it('finds the installed @oanda/v20 and its version without importing it', () => {
     const installed = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@oanda/v20/package.json'), 'utf8')) as {version: string}
-    expect(sdkStatus()).toEqual({package: '@oanda/v20', loadable: true, version: installed.version})
+    expect(sdkStatus(resolveSdk)).toEqual({package: '@oanda/v20', loadable: true, version: installed.version})
   })
   it('loadSdk really imports it', async () => {
     await expect(loadSdk()).resolves.toBeUndefined()

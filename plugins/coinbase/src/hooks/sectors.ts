@@ -1,9 +1,9 @@
 // oclif hook `rick:sectors`: registers the Coinbase sector. Must stay cheap (runs on every
 // `rick sectors list` and config validation), so the SDK is never imported here.
-import type {SectorDefinition} from '../../../../src/sectors/definition.js'
+import type {SectorDefinition, SectorHookOptions} from '../../../../src/sectors/definition.js'
 import {check, connectionSchema, credentialVariables, DESCRIPTION, instrumentSchema, MODES, VENUE} from '../config.js'
 import {loadSdk, sdkStatus} from '../sdk.js'
 
-export default async function sectors(): Promise<SectorDefinition> {
-  return {venue: VENUE, description: DESCRIPTION, modes: MODES, connectionSchema, instrumentSchema, credentialVariables, check, sdkStatus, loadSdk}
+export default async function sectors(options: SectorHookOptions): Promise<SectorDefinition> {
+  return {venue: VENUE, description: DESCRIPTION, modes: MODES, connectionSchema, instrumentSchema, credentialVariables, check, sdkStatus: () => sdkStatus(options.resolveSdk), loadSdk}
 }
