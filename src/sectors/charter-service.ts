@@ -4,7 +4,6 @@
 // touches goes through `deps`, so a test can replace any of it — including making it throw, which
 // must end in a CHARTER_ERROR denial, never an allow.
 import {userInfo} from 'node:os'
-import {basename, dirname, isAbsolute, resolve} from 'node:path'
 
 import {hashCanonical} from '../foundation/canonical.js'
 import {
@@ -32,6 +31,7 @@ import type {Mode, SectorConfig} from '../foundation/config/types.js'
 import {ConfigError, ExitCode, RickError, UsageError, formatDiagnostic, type Diagnostic} from '../foundation/errors.js'
 import {configPath, projectRoot, rickHome} from '../foundation/paths.js'
 import {readDotenvFiles} from '../foundation/secrets/dotenv.js'
+import {resolveSecretsFiles} from '../foundation/secrets/secrets-base.js'
 import {createSnapshot, ensureRepository, isTreeDirty, type SnapshotInfo} from '../foundation/snapshots/index.js'
 import {repositoryState} from '../foundation/snapshots/repository.js'
 import type {SectorRegistry} from './definition.js'
@@ -132,16 +132,6 @@ async function readFacts(r: Resolved, ctx: CharterContext, sectorName?: string):
   return {diagnostics, limits, sectors, sector, configHash: sector ? hashCanonical(sector) : undefined}
 }
 
-/** Relative secretsFiles are relative to the project: the folder above `config/`, else the config's folder. */
-function secretsBase(configFile: string): string {
-  const dir = dirname(resolve(configFile))
-  return basename(dir) === 'config' ? dirname(dir) : dir
-}
-
-function secretsPaths(r: Resolved, sector: SectorConfig): string[] {
-  return (sector.secretsFiles ?? []).map((f) => (isAbsolute(f) ? f : resolve(secretsBase(r.configFile), f)))
-}
-
 // When the charter file itself is broken the root patterns fall back to the strictest reading.
 const FALLBACK_SECRETS_POLICY: SecretsPolicy = {rootPatterns: ['.env*'], ignore: []}
 
@@ -197,7 +187,7 @@ async function gatherInput(r: Resolved, ctx: CharterContext, name: string, reque
   if (!config) return input
   const reg = ctx.registry.get(config.venue)
   input.venue = {name: config.venue, registered: reg !== undefined, modes: reg ? [...reg.definition.modes] : []}
-  const secretsFiles = secretsPaths(r, config)
+  const secretsFiles = resolveSecretsFiles(r.configFile, config.secretsFiles)
   input.secrets = r.deps.secretsFiles(r.root, facts.limits.limits?.secrets ?? FALLBACK_SECRETS_POLICY, secretsFiles)
   if (reg) {
     const required = reg.definition.credentialVariables(config, mode)

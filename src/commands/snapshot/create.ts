@@ -10,6 +10,8 @@ export default class SnapshotCreate extends BaseCommand {
 
   static override description = `Tracked, modified, deleted and untracked (but not ignored) files are committed under refs/rick/snapshots/<id>, with HEAD at the time as parent. Your HEAD, branch, index, stash and files are left exactly as they were. Works in a repository without commits.
 
+Never recorded: rick's data folder (.rick/ at the top, and RICK_HOME when it lies inside the repository: PIN hash, approvals, journal) and secrets files (.env and .env.* anywhere, except .env.example, .env.sample and .env.template), tracked or not. They are never even hashed into git objects.
+
 Exit codes: 0 created, 1 not inside a git working tree or git failed.`
 
   static override examples = [

@@ -11,7 +11,7 @@ import type {RestoreResult} from '../../foundation/snapshots/types.js'
 export default class SnapshotRestore extends BaseCommand {
   static override summary = 'Make the working tree equal to a snapshot (undoable).'
 
-  static override description = `The current state is snapshotted first (trigger pre-restore), so a restore can be undone by restoring that snapshot. Files that differ are rewritten, files the snapshot lacks are deleted (tracked or untracked); ignored files, HEAD, the branch and the index are left alone, so \`git status\` afterwards shows the restored files as changes against HEAD.
+  static override description = `The current state is snapshotted first (trigger pre-restore), so a restore can be undone by restoring that snapshot. Files that differ are rewritten, files the snapshot lacks are deleted (tracked or untracked); ignored files, rick's data folder (.rick/, RICK_HOME), secrets files (.env, .env.*), HEAD, the branch and the index are left alone, so a restore never brings back a revoked approval or an old PIN, and \`git status\` afterwards shows the restored files as changes against HEAD.
 
 Asks for confirmation on a terminal; elsewhere --yes is required.
 

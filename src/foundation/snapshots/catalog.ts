@@ -2,7 +2,8 @@
 import {UsageError} from '../errors.js'
 import {git, splitNul} from './git.js'
 import {parseSnapshotMessage} from './message.js'
-import {outsideRepository} from './repository.js'
+import {isExcludedPath} from './exclusions.js'
+import {outsideRepository, repositoryState} from './repository.js'
 import {SNAPSHOT_REF_PREFIX, type SnapshotDetails, type SnapshotFile, type SnapshotInfo} from './types.js'
 
 // One record per ref; the message (which may hold newlines) comes last and the record ends in
@@ -61,14 +62,19 @@ export function pickSnapshot(all: SnapshotInfo[], idOrPrefix: string): SnapshotI
   throw new UsageError(`no snapshot "${query}": expected one of the snapshot ids (newest first: ${shown.join(', ')}${more}); \`rick snapshot list\` shows them all`, 'SNAPSHOT_UNKNOWN')
 }
 
-/** A snapshot and the files it changed against HEAD at the time it was taken. */
-export async function showSnapshot(cwd: string, id: string): Promise<SnapshotDetails> {
-  const snapshot = await resolveSnapshot(cwd, id)
+/**
+ * A snapshot and the files it changed against HEAD at the time it was taken. Files snapshots
+ * never record (secrets, rick's data folder) are not listed, even when HEAD tracks them.
+ */
+export async function showSnapshot(cwd: string, id: string, env: NodeJS.ProcessEnv = process.env): Promise<SnapshotDetails> {
+  const [snapshot, state] = await Promise.all([resolveSnapshot(cwd, id), repositoryState(cwd, env)])
   // One commit argument: diff against its parent (HEAD then); --root: against nothing when
   // the repository had no commit yet.
   const out = await git(cwd, ['diff-tree', '-r', '--root', '--no-renames', '--no-commit-id', '--name-status', '-z', snapshot.commit])
   const fields = splitNul(out)
   const files: SnapshotFile[] = []
-  for (let i = 0; i + 1 < fields.length; i += 2) files.push({status: fields[i]!, path: fields[i + 1]!})
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (!isExcludedPath(fields[i + 1]!, state.exclusions)) files.push({status: fields[i]!, path: fields[i + 1]!})
+  }
   return {...snapshot, files}
 }

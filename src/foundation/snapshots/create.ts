@@ -1,8 +1,10 @@
 // `rick snapshot create` and the charter's "snapshot a dirty tree before the engine starts".
 // The user's HEAD, branch, index, stash and files are never touched: the tree is built in a
 // private index, committed with commit-tree and kept alive by a ref under refs/rick/snapshots/.
+// rick's data folder and secrets files are never recorded (see exclusions.ts).
 import {RickError} from '../errors.js'
-import {git} from './git.js'
+import {isExcludedPath} from './exclusions.js'
+import {git, splitNul} from './git.js'
 import {formatSnapshotMessage, snapshotMessage} from './message.js'
 import {outsideRepository, repositoryState, type RepositoryState} from './repository.js'
 import {SNAPSHOT_REF_PREFIX, type SnapshotInfo, type SnapshotTrigger} from './types.js'
@@ -13,6 +15,8 @@ export const SNAPSHOT_ID_LENGTH = 10
 
 export interface CreateSnapshotOptions {
   cwd: string
+  /** Where rick's data folder is (RICK_HOME, RICK_PROJECT): snapshots leave it out. Default process.env. */
+  env?: NodeJS.ProcessEnv
   message?: string
   trigger?: SnapshotTrigger
   /** Injected for tests and for the engine's clock; defaults to the system clock. */
@@ -29,12 +33,12 @@ const IDENTITY = {
 }
 
 export async function createSnapshot(options: CreateSnapshotOptions): Promise<SnapshotInfo> {
-  const state = await repositoryState(options.cwd)
+  const state = await repositoryState(options.cwd, options.env)
   return createSnapshotIn(state, options)
 }
 
 /** The same as createSnapshot, for callers that already read the repository state. */
-export async function createSnapshotIn(state: RepositoryState, options: Omit<CreateSnapshotOptions, 'cwd'>): Promise<SnapshotInfo> {
+export async function createSnapshotIn(state: RepositoryState, options: Omit<CreateSnapshotOptions, 'cwd' | 'env'>): Promise<SnapshotInfo> {
   const trigger = options.trigger ?? 'manual'
   const {tree, filesChanged} = await captureWorkingTree(state, {countChanges: true})
   const now = (options.clock ?? (() => new Date()))()
@@ -82,14 +86,34 @@ async function claimRef(top: string, commit: string): Promise<string> {
 
 /**
  * Whether the working tree holds anything a snapshot would record that HEAD lacks: staged or
- * unstaged changes, deletions, or untracked files that are not ignored.
+ * unstaged changes, deletions, or untracked files that are not ignored. Changes only in what
+ * snapshots exclude (rick's data folder, secrets files) do not count.
  */
-export async function isTreeDirty(cwd: string): Promise<boolean> {
+export async function isTreeDirty(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  let state: RepositoryState
+  let out: string
   try {
     // --no-optional-locks: a plain `git status` may rewrite the index to refresh stat data.
-    const out = await git(cwd, ['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=normal', '--ignore-submodules=dirty'])
-    return out.length > 0
+    // --untracked-files=all: one line per file, so a folder holding only excluded files is clean.
+    ;[state, out] = await Promise.all([
+      repositoryState(cwd, env),
+      git(cwd, ['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=dirty']),
+    ])
   } catch (error) {
     throw outsideRepository(cwd, error)
   }
+  return statusPaths(out).some((path) => !isExcludedPath(path, state.exclusions))
+}
+
+/** The paths in `git status --porcelain -z` output (both sides of a rename), relative to the top. */
+export function statusPaths(out: string): string[] {
+  const fields = splitNul(out)
+  const paths: string[] = []
+  for (let i = 0; i < fields.length; i++) {
+    const entry = fields[i]!
+    paths.push(entry.slice(3))
+    // A rename or copy is followed by a field holding the path it came from.
+    if (/[RC]/.test(entry.slice(0, 2)) && i + 1 < fields.length) paths.push(fields[++i]!)
+  }
+  return paths
 }

@@ -2,6 +2,7 @@
 import {resolve} from 'node:path'
 
 import {ExitCode, RickError} from '../errors.js'
+import {snapshotExclusions, type SnapshotExclusions} from './exclusions.js'
 import {GitCommandError, git} from './git.js'
 
 export class NotARepositoryError extends RickError {
@@ -35,6 +36,8 @@ export interface RepositoryState {
   head: string | null
   /** Short branch name, or null when HEAD is detached. */
   branch: string | null
+  /** What snapshots of this working tree never record (rick's data folder, secrets files). */
+  exclusions: SnapshotExclusions
 }
 
 function shortBranch(symbolic: string): string | null {
@@ -42,8 +45,11 @@ function shortBranch(symbolic: string): string | null {
   return symbolic.startsWith('refs/heads/') ? symbolic.slice('refs/heads/'.length) : symbolic
 }
 
-/** Reads where the repository is and what HEAD is; throws NotARepositoryError outside one. */
-export async function repositoryState(cwd: string): Promise<RepositoryState> {
+/**
+ * Reads where the repository is and what HEAD is; throws NotARepositoryError outside one. `env`
+ * decides where rick's data folder is (RICK_HOME, RICK_PROJECT), which snapshots leave out.
+ */
+export async function repositoryState(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<RepositoryState> {
   let out: string
   try {
     // `--revs-only` makes an unborn HEAD print nothing instead of failing, so an empty
@@ -68,7 +74,14 @@ export async function repositoryState(cwd: string): Promise<RepositoryState> {
   if (top === undefined || gitDir === undefined || indexPath === undefined) {
     throw new RickError(`unexpected answer from git rev-parse in ${cwd}: ${JSON.stringify(out)}`, {code: 'GIT_FAILED'})
   }
-  const state: RepositoryState = {top, gitDir, indexPath: resolve(cwd, indexPath), head: head ?? null, branch: null}
+  const state: RepositoryState = {
+    top,
+    gitDir,
+    indexPath: resolve(cwd, indexPath),
+    head: head ?? null,
+    branch: null,
+    exclusions: snapshotExclusions(top, cwd, env),
+  }
   if (head === undefined) {
     // No commit yet: HEAD is a symbolic ref to a branch that does not exist yet.
     const name = await git(top, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')

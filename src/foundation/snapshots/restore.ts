@@ -1,11 +1,12 @@
 // `rick snapshot restore`: makes the working tree equal to a snapshot, after snapshotting the
 // current state so the restore itself can be undone. Only the files themselves change: HEAD,
-// the branch, the real index and ignored files stay as they are.
+// the branch, the real index, ignored files, rick's data folder and secrets files stay as they are.
 import {rmdir, unlink} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import {listSnapshots, pickSnapshot} from './catalog.js'
 import {createSnapshotIn} from './create.js'
+import {isExcludedPath} from './exclusions.js'
 import {git, splitNul} from './git.js'
 import {repositoryState} from './repository.js'
 import type {RestoreResult} from './types.js'
@@ -13,6 +14,8 @@ import {withPrivateIndex} from './working-tree.js'
 
 export interface RestoreOptions {
   clock?: () => Date
+  /** Where rick's data folder is (RICK_HOME, RICK_PROJECT): restore never touches it. Default process.env. */
+  env?: NodeJS.ProcessEnv
 }
 
 const GITLINK_MODE = '160000'
@@ -26,14 +29,16 @@ interface TreeChange {
 }
 
 export async function restoreSnapshot(cwd: string, id: string, options: RestoreOptions = {}): Promise<RestoreResult> {
-  const state = await repositoryState(cwd)
+  const state = await repositoryState(cwd, options.env)
   const target = pickSnapshot(await listSnapshots(state.top), id)
   const undo = await createSnapshotIn(state, {
     trigger: 'pre-restore',
     message: `before restoring snapshot ${target.id}`,
     ...(options.clock ? {clock: options.clock} : {}),
   })
-  const changes = await treeChanges(state.top, undo.commit, target.commit)
+  // A snapshot taken before these exclusions existed (or with another RICK_HOME) may still hold
+  // secrets or rick's data: such paths are neither written nor deleted.
+  const changes = (await treeChanges(state.top, undo.commit, target.commit)).filter((c) => !isExcludedPath(c.path, state.exclusions))
   // Submodules (gitlinks) are left alone: their content lives in another repository.
   const toDelete = changes.filter((c) => c.status === 'D' && c.oldMode !== GITLINK_MODE).map((c) => c.path)
   const toWrite = changes.filter((c) => c.status !== 'D' && c.newMode !== GITLINK_MODE).map((c) => c.path)

@@ -1,11 +1,12 @@
-// Turns the whole working tree (tracked, modified, deleted and untracked-but-not-ignored files)
-// into a git tree object without touching the user's index: everything happens in a private
-// index file that lives only for the duration of one call.
+// Turns the whole working tree (tracked, modified, deleted and untracked-but-not-ignored files,
+// minus rick's data folder and secrets files) into a git tree object without touching the user's
+// index: everything happens in a private index file that lives only for the duration of one call.
 import {randomBytes} from 'node:crypto'
 import {copyFile, rm, stat, utimes} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {excludingSuperset, exclusionSuperset, isExcludedPath, type SnapshotExclusions} from './exclusions.js'
 import {git, splitNul} from './git.js'
 import type {RepositoryState} from './repository.js'
 
@@ -46,19 +47,60 @@ export interface CapturedTree {
   filesChanged: number | null
 }
 
-/** Writes the working tree as a tree object; optionally counts the paths that differ from HEAD. */
+/**
+ * Writes the working tree, minus what snapshots exclude (see exclusions.ts), as a tree object;
+ * optionally counts the paths that differ from HEAD.
+ */
 export async function captureWorkingTree(state: RepositoryState, options: {countChanges: boolean}): Promise<CapturedTree> {
   return withPrivateIndex(state.indexPath, async (indexFile) => {
     const env = {GIT_INDEX_FILE: indexFile}
-    await git(state.top, [...SELF_CONTAINED, 'add', '--all'], {env})
+    // Side by side: `add` records everything outside the superset of excluded paths (so no secret
+    // is ever hashed), while `ls-files` names what inside it is tracked or untracked-not-ignored.
+    // ls-files reads the private index once, before or after add swaps it in; both versions agree
+    // on the paths it lists, which add leaves alone.
+    const [, listed] = await Promise.all([
+      git(state.top, [...SELF_CONTAINED, 'add', '--all', '--', '.', ...excludingSuperset(state.exclusions)], {env}),
+      git(state.top, ['ls-files', '-z', '-t', '--cached', '--others', '--exclude-standard', '--', ...exclusionSuperset(state.exclusions)], {env}),
+    ])
+    const {drop, refresh} = sortListed(splitNul(listed), state.exclusions)
+    // The seeded copy of the real index still carries tracked excluded files: take them out.
+    if (drop.length > 0) await git(state.top, [...SELF_CONTAINED, 'update-index', '--force-remove', '-z', '--stdin'], {env, input: nulList(drop)})
+    // The rest of the superset (`.env.example` and the like) is recorded as `add --all` would.
+    if (refresh.length > 0) await git(state.top, [...SELF_CONTAINED, 'update-index', '--add', '--remove', '-z', '--stdin'], {env, input: nulList(refresh)})
     // Both only read the private index (write-tree at most rewrites it atomically), so they
     // run side by side.
     const [treeOut, changedOut] = await Promise.all([
       git(state.top, [...SELF_CONTAINED, 'write-tree'], {env}),
       options.countChanges ? listChangedPaths(state, env) : Promise.resolve(null),
     ])
-    return {tree: treeOut.trim(), filesChanged: changedOut === null ? null : splitNul(changedOut).length}
+    const changed = changedOut === null ? null : splitNul(changedOut).filter((path) => !isExcludedPath(path, state.exclusions))
+    return {tree: treeOut.trim(), filesChanged: changed === null ? null : changed.length}
   })
+}
+
+/**
+ * Sorts `ls-files -t` lines (`<tag> <path>`) of the superset: tracked excluded paths leave the
+ * private index; kept paths, tracked or not, are (re)added. Skip-worktree entries (`S`) stay as
+ * they are, as `add --all` leaves them.
+ */
+export function sortListed(lines: readonly string[], exclusions: SnapshotExclusions): {drop: string[]; refresh: string[]} {
+  const drop = new Set<string>()
+  const refresh = new Set<string>()
+  for (const line of lines) {
+    const tag = line.charAt(0)
+    const path = line.slice(2)
+    const tracked = tag !== '?'
+    if (isExcludedPath(path, exclusions)) {
+      if (tracked) drop.add(path)
+    } else if (tag !== 'S') {
+      refresh.add(path)
+    }
+  }
+  return {drop: [...drop], refresh: [...refresh]}
+}
+
+function nulList(paths: readonly string[]): string {
+  return `${paths.join('\0')}\0`
 }
 
 function listChangedPaths(state: RepositoryState, env: {GIT_INDEX_FILE: string}): Promise<string> {

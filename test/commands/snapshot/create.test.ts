@@ -48,6 +48,22 @@ describe('rick snapshot create', () => {
     expect(git(dir, 'log', '-1', '--format=%an <%ae>', snap.commit).trim()).toBe('rick <rick@localhost>')
   })
 
+  it('leaves out rick data (.rick/ and RICK_HOME) and secrets files, keeps .env.example', async () => {
+    const dir = makeTrickyRepo()
+    write(dir, '.env', 'SECRET=1\n')
+    write(dir, 'config/.env.live', 'LIVE=1\n')
+    write(dir, '.env.example', 'SECRET=\n')
+    write(dir, '.rick/approvals.json', '{}\n')
+    write(dir, 'state/pin.json', '{}\n')
+    const result = await rick(['snapshot', 'create', '--json'], {cwd: dir, env: {RICK_HOME: 'state'}})
+    expect(result.exitCode).toBe(0)
+    const snap = JSON.parse(result.stdout)
+    const recorded = git(dir, 'ls-tree', '-r', '--name-only', snap.commit).split('\n')
+    expect(recorded).toContain('.env.example')
+    expect(recorded.filter((p) => /(^|\/)\.env(\.live)?$|^\.rick\/|^state\//.test(p))).toEqual([])
+    expect(snap.filesChanged).toBe(1)
+  })
+
   it('outside a repository: a clear error, exit 1, no stack trace', async () => {
     const outside = tempDir('rick-outside-')
     const result = await rick(['snapshot', 'create'], {cwd: outside})

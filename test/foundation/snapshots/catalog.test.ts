@@ -8,7 +8,7 @@ import {createSnapshot} from '../../../src/foundation/snapshots/create.js'
 import {diffSnapshot} from '../../../src/foundation/snapshots/diff.js'
 import {pruneSnapshots} from '../../../src/foundation/snapshots/prune.js'
 import type {SnapshotInfo} from '../../../src/foundation/snapshots/types.js'
-import {fingerprint, git, makeRepo, makeTrickyRepo, steppingClock, write, removeTempDirs} from './fixture.js'
+import {fingerprint, git, legacySnapshot, makeRepo, makeRepoWithSecrets, makeTrickyRepo, steppingClock, write, removeTempDirs} from './fixture.js'
 
 afterAll(removeTempDirs)
 
@@ -116,6 +116,35 @@ describe('showSnapshot', () => {
       {status: 'A', path: 'a b.txt'},
       {status: 'A', path: 'données/ü🚀.txt'},
     ])
+  })
+})
+
+describe('showSnapshot and diffSnapshot never show rick data or secrets', () => {
+  it('show leaves them out of the file list, diff out of the patch, even for a snapshot holding them', async () => {
+    const dir = makeRepoWithSecrets()
+    write(dir, '.env', 'SECRET=s3cr3t-value\n')
+    write(dir, '.rick/pin.json', '{"pin":"s3cr3t-pin"}\n')
+    write(dir, '.env.example', 'API_KEY=\nADDED=\n')
+    write(dir, 'app.ts', 'export const app = 2\n')
+    const legacy = legacySnapshot(dir)
+    const current = await createSnapshot({cwd: dir, env: {}})
+
+    const expected = [
+      {status: 'M', path: '.env.example'},
+      {status: 'M', path: 'app.ts'},
+    ]
+    expect((await showSnapshot(dir, legacy, {})).files).toEqual(expected)
+    expect((await showSnapshot(dir, current.id, {})).files).toEqual(expected)
+
+    write(dir, 'app.ts', 'export const app = 3\n')
+    for (const patch of [await diffSnapshot(dir, legacy, undefined, {}), await diffSnapshot(dir, legacy, current.id, {}), await diffSnapshot(dir, current.id, legacy, {})]) {
+      expect(patch).not.toMatch(/s3cr3t|committed-by-mistake|approvals|\.rick|\.env\b(?!\.example)/)
+    }
+    const toNow = await diffSnapshot(dir, legacy, undefined, {})
+    expect(toNow).toContain('diff --git a/app.ts b/app.ts')
+    expect(toNow).toContain('-export const app = 2\n+export const app = 3\n')
+    // Between the two snapshots only the excluded files differ: nothing to show.
+    expect(await diffSnapshot(dir, legacy, current.id, {})).toBe('')
   })
 })
 

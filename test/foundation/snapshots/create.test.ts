@@ -1,4 +1,5 @@
-import {utimesSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {rmSync, utimesSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
@@ -17,6 +18,7 @@ import {
   gitOrNull,
   isIgnoredPath,
   makeRepo,
+  makeRepoWithSecrets,
   makeTrickyRepo,
   removeTempDirs,
   tempDir,
@@ -191,6 +193,113 @@ describe('createSnapshot', () => {
   })
 })
 
+/** Whether git's object store holds a blob with exactly these bytes. */
+function hasBlob(dir: string, content: string): boolean {
+  const sha = execFileSync('git', ['hash-object', '--stdin'], {cwd: dir, input: content, encoding: 'utf8'}).trim()
+  return gitOrNull(dir, 'cat-file', '-e', sha) !== null
+}
+
+describe('createSnapshot leaves out rick data and secrets', () => {
+  it('never records .rick/ or .env / .env.* (tracked or not, anywhere), never hashes them, and keeps the templates', async () => {
+    const dir = makeRepoWithSecrets()
+    write(dir, '.env', 'UNTRACKED_SECRET=s3cr3t-untracked\n')
+    write(dir, '.env.local', 'TRACKED_SECRET=changed-since-commit\n')
+    write(dir, 'config/.env.production', 'PROD_TOKEN=s3cr3t-prod\n')
+    write(dir, 'services/api/.env', 'NESTED=s3cr3t-nested\n')
+    write(dir, '.rick/approvals.json', '{"approvals":["changed"]}\n')
+    write(dir, '.rick/pin.json', '{"hash":"s3cr3t-pin"}\n')
+    write(dir, '.env.example', 'API_KEY=\nNEW_KEY=\n')
+    write(dir, 'config/.env.sample', 'SAMPLE=1\n')
+    write(dir, 'deploy/.env.template', 'TEMPLATE=1\n')
+    write(dir, '.envrc', 'use nvm\n')
+    write(dir, '.rickrc', 'not rick data\n')
+    write(dir, 'notes/.rick/readme.txt', 'only the top-level .rick is rick data\n')
+    const before = fingerprint(dir)
+
+    const snap = await createSnapshot({cwd: dir, env: {}})
+
+    expect(Object.keys(commitFiles(dir, snap.commit)).sort()).toEqual([
+      '.env.example',
+      '.envrc',
+      '.rickrc',
+      'app.ts',
+      'config/.env.sample',
+      'deploy/.env.template',
+      'notes/.rick/readme.txt',
+    ])
+    expect(git(dir, 'show', `${snap.commit}:.env.example`)).toBe('API_KEY=\nNEW_KEY=\n')
+    // Modified .env.example, new sample, template, .envrc, .rickrc and notes; the tracked
+    // .env.local and .rick/approvals.json missing from the snapshot are not "changes".
+    expect(snap.filesChanged).toBe(6)
+    for (const secret of ['UNTRACKED_SECRET=s3cr3t-untracked\n', 'TRACKED_SECRET=changed-since-commit\n', 'PROD_TOKEN=s3cr3t-prod\n', 'NESTED=s3cr3t-nested\n', '{"hash":"s3cr3t-pin"}\n', '{"approvals":["changed"]}\n']) {
+      expect(hasBlob(dir, secret), secret).toBe(false)
+    }
+    // The real index still tracks them: only the snapshot leaves them out.
+    expect(fingerprint(dir)).toEqual(before)
+  })
+
+  it('leaves out the folder RICK_HOME points to inside the repository, and a project\'s .rick in a subfolder', async () => {
+    const dir = makeRepo()
+    write(dir, 'a.txt', 'a\n')
+    write(dir, 'var/rick/approvals.json', '{}\n')
+    write(dir, 'trading/config/trading_sectors.yaml', 'sectors: {}\n')
+    write(dir, 'trading/.rick/approvals.json', '{}\n')
+    write(dir, 'trading/strategy.ts', 'export {}\n')
+
+    const withHome = await createSnapshot({cwd: dir, env: {RICK_HOME: join(dir, 'var/rick')}})
+    expect(Object.keys(commitFiles(dir, withHome.commit)).sort()).toEqual(['a.txt', 'trading/.rick/approvals.json', 'trading/config/trading_sectors.yaml', 'trading/strategy.ts'])
+
+    const fromProject = await createSnapshot({cwd: join(dir, 'trading'), env: {}, message: 'from the project folder'})
+    expect(Object.keys(commitFiles(dir, fromProject.commit)).sort()).toEqual(['a.txt', 'trading/config/trading_sectors.yaml', 'trading/strategy.ts', 'var/rick/approvals.json'])
+  })
+
+  it('works when .gitignore ignores them (as a project should), even with a tracked file inside an ignored folder', async () => {
+    const dir = makeRepo()
+    write(dir, '.gitignore', '.rick/\n.env*\n!.env.example\nvar/\n')
+    write(dir, 'a.txt', 'a\n')
+    write(dir, '.rick/approvals.json', '{"approvals":["forced"]}\n')
+    write(dir, 'var/we*ird [home]/pin.json', 'forced\n')
+    write(dir, '.env.example', 'K=\n')
+    git(dir, 'add', '-A')
+    git(dir, 'add', '-f', '.rick/approvals.json', 'var/we*ird [home]/pin.json')
+    commitAll(dir, 'initial')
+    write(dir, '.rick/approvals.json', '{"approvals":["revoked"]}\n')
+    write(dir, '.rick/pin.json', '{}\n')
+    write(dir, 'var/we*ird [home]/pin.json', 'changed\n')
+    write(dir, '.env', 'S=1\n')
+    write(dir, '.env.example', 'K=\nL=\n')
+
+    const snap = await createSnapshot({cwd: dir, env: {RICK_HOME: 'var/we*ird [home]'}})
+
+    expect(Object.keys(commitFiles(dir, snap.commit)).sort()).toEqual(['.env.example', '.gitignore', 'a.txt'])
+    expect(snap.filesChanged).toBe(1)
+    expect(hasBlob(dir, '{"approvals":["revoked"]}\n')).toBe(false)
+    expect(hasBlob(dir, 'changed\n')).toBe(false)
+  })
+
+  it('a tracked .env.example that was deleted or changed is recorded as it is now', async () => {
+    const dir = makeRepoWithSecrets()
+    write(dir, 'sub/.env.example', 'SUB=1\n')
+    commitAll(dir, 'second template')
+    rmSync(join(dir, '.env.example'))
+    write(dir, 'sub/.env.example', 'SUB=2\n')
+    const snap = await createSnapshot({cwd: dir, env: {}})
+    expect(Object.keys(commitFiles(dir, snap.commit)).sort()).toEqual(['app.ts', 'sub/.env.example'])
+    expect(git(dir, 'show', `${snap.commit}:sub/.env.example`)).toBe('SUB=2\n')
+    expect(snap.filesChanged).toBe(2)
+  })
+
+  it('in a repository without commits', async () => {
+    const dir = makeRepo()
+    write(dir, '.env', 'S=1\n')
+    write(dir, '.env.example', 'S=\n')
+    write(dir, '.rick/pin.json', '{}\n')
+    const snap = await createSnapshot({cwd: dir, env: {}})
+    expect(Object.keys(commitFiles(dir, snap.commit))).toEqual(['.env.example'])
+    expect(snap.filesChanged).toBe(1)
+  })
+})
+
 describe('isTreeDirty', () => {
   it('is false on a clean tree, when only ignored files appeared, and when only timestamps changed', async () => {
     const dir = makeTrickyRepo()
@@ -216,6 +325,34 @@ describe('isTreeDirty', () => {
     const before = fingerprint(dir)
     expect(await isTreeDirty(dir)).toBe(true)
     expect(fingerprint(dir)).toEqual(before)
+  })
+
+  it('ignores changes only in rick data and secrets files, tracked or not', async () => {
+    const dir = makeRepoWithSecrets()
+    expect(await isTreeDirty(dir, {})).toBe(false)
+    write(dir, '.env.local', 'TRACKED_SECRET=rotated\n')
+    write(dir, '.env', 'NEW=1\n')
+    write(dir, 'fresh/.env.production', 'P=1\n')
+    write(dir, '.rick/approvals.json', '{"approvals":[]}\n')
+    write(dir, '.rick/pin.json', '{}\n')
+    write(dir, 'var/home/journal.db', 'x\n')
+    expect(await isTreeDirty(dir, {RICK_HOME: join(dir, 'var/home')})).toBe(false)
+    // Without RICK_HOME pointing there, var/home is just another untracked folder.
+    expect(await isTreeDirty(dir, {})).toBe(true)
+    rmSync(join(dir, 'var'), {recursive: true})
+    // A staged deletion of a tracked secret is not a change either.
+    git(dir, 'rm', '-q', '--cached', '.env.local')
+    expect(await isTreeDirty(dir, {})).toBe(false)
+  })
+
+  it.each([
+    ['a changed .env.example', (dir: string) => write(dir, '.env.example', 'API_KEY=\nMORE=\n')],
+    ['a new .env.sample', (dir: string) => write(dir, 'config/.env.sample', 'X=\n')],
+    ['a secrets file renamed to a normal name', (dir: string) => git(dir, 'mv', '.env.local', 'settings.txt')],
+  ])('is true with %s', async (_label, change) => {
+    const dir = makeRepoWithSecrets()
+    change(dir)
+    expect(await isTreeDirty(dir, {})).toBe(true)
   })
 
   it('in an empty repository: false without files, true with one', async () => {

@@ -174,3 +174,31 @@ export function steppingClock(...isoTimes: string[]): () => Date {
   let i = 0
   return () => new Date(isoTimes[Math.min(i++, isoTimes.length - 1)]!)
 }
+
+/** A committed repository tracking files snapshots must leave out (.env.local, .rick/), and a template they keep. */
+export function makeRepoWithSecrets(): string {
+  const dir = makeRepo()
+  write(dir, 'app.ts', 'export const app = 1\n')
+  write(dir, '.env.local', 'TRACKED_SECRET=committed-by-mistake\n')
+  write(dir, '.env.example', 'API_KEY=\n')
+  write(dir, '.rick/approvals.json', '{"approvals":["committed"]}\n')
+  commitAll(dir, 'initial')
+  return dir
+}
+
+/**
+ * A snapshot as rick recorded them before it left out secrets and its data folder: the whole
+ * working tree, `.env` and `.rick/` included. Returns its id.
+ */
+export function legacySnapshot(dir: string, message = 'legacy snapshot'): string {
+  const index = join(tempDir('rick-legacy-index-'), 'index')
+  const env = {...process.env, GIT_INDEX_FILE: index}
+  const run = (args: string[], input?: string): string => execFileSync('git', args, {cwd: dir, env, input, encoding: 'utf8'}).trim()
+  run(['add', '-A'])
+  const tree = run(['write-tree'])
+  const head = gitOrNull(dir, 'rev-parse', '--verify', '-q', 'HEAD')?.trim()
+  const commit = run(['commit-tree', tree, ...(head ? ['-p', head] : [])], `${message}\n\nRick-Snapshot: 1\nRick-Trigger: manual\nRick-Time: 2024-12-31T00:00:00.000Z\n`)
+  const id = commit.slice(0, 10)
+  run(['update-ref', `refs/rick/snapshots/${id}`, commit])
+  return id
+}

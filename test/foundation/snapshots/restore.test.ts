@@ -6,7 +6,22 @@ import {ExitCode, RickError, UsageError} from '../../../src/foundation/errors.js
 import {listSnapshots} from '../../../src/foundation/snapshots/catalog.js'
 import {createSnapshot} from '../../../src/foundation/snapshots/create.js'
 import {restoreSnapshot} from '../../../src/foundation/snapshots/restore.js'
-import {dirtyTrickyRepo, fingerprint, git, gitOrNull, isIgnoredPath, makeRepo, makeTrickyRepo, steppingClock, workingFiles, write, removeTempDirs} from './fixture.js'
+import {
+  commitFiles,
+  dirtyTrickyRepo,
+  fingerprint,
+  git,
+  gitOrNull,
+  isIgnoredPath,
+  legacySnapshot,
+  makeRepo,
+  makeRepoWithSecrets,
+  makeTrickyRepo,
+  removeTempDirs,
+  steppingClock,
+  workingFiles,
+  write,
+} from './fixture.js'
 
 afterAll(removeTempDirs)
 
@@ -122,6 +137,58 @@ describe('restoreSnapshot', () => {
     await restoreSnapshot(dir, a.id)
     expect(existsSync(join(dir, 'logs/notes.txt'))).toBe(false)
     expect(readFileSync(join(dir, 'logs/today.log'), 'utf8')).toBe('ignored\n')
+  })
+})
+
+describe('restoreSnapshot leaves rick data and secrets alone', () => {
+  it('neither rewrites nor deletes .rick/ or .env files, tracked or not, even from a snapshot that holds them', async () => {
+    const dir = makeRepoWithSecrets()
+    write(dir, '.env', 'SECRET=old\n')
+    write(dir, '.rick/pin.json', '{"pin":"old"}\n')
+    write(dir, '.env.example', 'API_KEY=\nOLD=\n')
+    const legacy = legacySnapshot(dir)
+    const current = await createSnapshot({cwd: dir, env: {}})
+    expect(git(dir, 'ls-tree', '-r', '--name-only', `refs/rick/snapshots/${legacy}`)).toContain('.rick/pin.json')
+
+    // Later: the approval is revoked, the PIN and the secrets change, a new secrets file appears.
+    write(dir, '.rick/approvals.json', '{"approvals":[]}\n')
+    write(dir, '.rick/pin.json', '{"pin":"new"}\n')
+    write(dir, '.env', 'SECRET=rotated\n')
+    write(dir, '.env.local', 'TRACKED_SECRET=rotated\n')
+    write(dir, 'config/.env.staging', 'STAGING=1\n')
+    write(dir, '.env.example', 'API_KEY=\nNEW=\n')
+    const rickAndSecrets = (): Record<string, string> =>
+      Object.fromEntries(
+        ['.rick/approvals.json', '.rick/pin.json', '.env', '.env.local', 'config/.env.staging'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+      )
+    const kept = rickAndSecrets()
+
+    for (const id of [legacy, current.id]) {
+      const result = await restoreSnapshot(dir, id, {env: {}})
+      expect(rickAndSecrets()).toEqual(kept)
+      expect(readFileSync(join(dir, '.env.example'), 'utf8')).toBe('API_KEY=\nOLD=\n')
+      expect({written: result.written, deleted: result.deleted}).toEqual({written: 1, deleted: 0})
+      expect(Object.keys(commitFiles(dir, result.undo.commit)).sort()).toEqual(['.env.example', 'app.ts'])
+      // Undo brings the template back; the secrets never moved.
+      await restoreSnapshot(dir, result.undo.id, {env: {}})
+      expect(readFileSync(join(dir, '.env.example'), 'utf8')).toBe('API_KEY=\nNEW=\n')
+      expect(rickAndSecrets()).toEqual(kept)
+    }
+  })
+
+  it('leaves the RICK_HOME folder inside the repository alone', async () => {
+    const dir = makeRepo()
+    write(dir, 'a.txt', 'a\n')
+    write(dir, 'state/approvals.json', 'old\n')
+    const legacy = legacySnapshot(dir)
+    write(dir, 'state/approvals.json', 'revoked\n')
+    write(dir, 'state/journal.db', 'new\n')
+    write(dir, 'a.txt', 'b\n')
+    const result = await restoreSnapshot(dir, legacy, {env: {RICK_HOME: join(dir, 'state')}})
+    expect({written: result.written, deleted: result.deleted}).toEqual({written: 1, deleted: 0})
+    expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('a\n')
+    expect(readFileSync(join(dir, 'state/approvals.json'), 'utf8')).toBe('revoked\n')
+    expect(readFileSync(join(dir, 'state/journal.db'), 'utf8')).toBe('new\n')
   })
 })
 
