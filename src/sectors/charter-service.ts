@@ -36,6 +36,7 @@ import {createSnapshot, ensureRepository, isTreeDirty, type SnapshotInfo} from '
 import {repositoryState} from '../foundation/snapshots/repository.js'
 import type {SectorRegistry} from './definition.js'
 import {readSectorsConfig} from './load-config.js'
+import {systemClock} from '../foundation/clock.js'
 
 /** Everything the service reads or writes; tests replace single functions. */
 export interface CharterDeps {
@@ -48,15 +49,15 @@ export interface CharterDeps {
   readPinRecord(home: string): PinRecord | undefined
   readApprovals(home: string): ApprovalsRead
   ensureRepository(cwd: string): Promise<string>
-  isTreeDirty(cwd: string): Promise<boolean>
+  isTreeDirty(cwd: string, env: NodeJS.ProcessEnv): Promise<boolean>
   headCommit(cwd: string): Promise<string | null>
-  createSnapshot(options: {cwd: string; message?: string; trigger?: SnapshotInfo['trigger']}): Promise<SnapshotInfo>
+  createSnapshot(options: {cwd: string; message?: string; trigger?: SnapshotInfo['trigger']; env: NodeJS.ProcessEnv}): Promise<SnapshotInfo>
   platform: string
   username(): string
 }
 
 export const defaultCharterDeps: CharterDeps = {
-  now: () => new Date(),
+  now: systemClock,
   readConfig: readSectorsConfig,
   loadLimits: (options) => loadCharterLimits(options),
   hashStrategy,
@@ -207,9 +208,9 @@ async function gatherInput(r: Resolved, ctx: CharterContext, name: string, reque
 
 function safeNow(r: Resolved | undefined): Date {
   try {
-    return r ? r.deps.now() : new Date()
+    return r ? r.deps.now() : systemClock()
   } catch {
-    return new Date()
+    return systemClock()
   }
 }
 
@@ -246,8 +247,8 @@ export async function authorizeEngineStart(sector: string, options: {mode?: Mode
 
 async function snapshotOfCode(r: Resolved, message: string, trigger: SnapshotInfo['trigger']): Promise<ApprovalSnapshot> {
   const head = await r.deps.headCommit(r.root)
-  if (head !== null && !(await r.deps.isTreeDirty(r.root))) return {id: head, commit: head, kind: 'head'}
-  const snap = await r.deps.createSnapshot({cwd: r.root, message, trigger})
+  if (head !== null && !(await r.deps.isTreeDirty(r.root, r.env))) return {id: head, commit: head, kind: 'head'}
+  const snap = await r.deps.createSnapshot({cwd: r.root, message, trigger, env: r.env})
   return {id: snap.id, commit: snap.commit, kind: 'snapshot'}
 }
 

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {configFileFlag} from '../../cli/flags.js'
 import {APPROVAL_MODES, type ApprovalMode} from '../../foundation/charter/approvals.js'
 import {formatDecision} from '../../foundation/charter/format.js'
 import {readPin} from '../../foundation/charter/pin-input.js'
@@ -45,7 +46,7 @@ no git repository or bad --ttl; 3 wrong PIN.`
     ttl: Flags.string({description: 'How long the approval lasts: 30m, 12h, 7d, 2w (default and maximum: see config/charter.yaml).'}),
     'pin-stdin': Flags.boolean({description: 'Read the PIN as one line from stdin instead of asking on the terminal.'}),
     approver: Flags.string({description: 'Who approves (default: the OS user name).'}),
-    file: Flags.string({char: 'f', description: 'Config file to read (default: RICK_CONFIG, else config/trading_sectors.yaml of the project).'}),
+    file: configFileFlag,
   }
 
   async run(): Promise<ApproveResult> {

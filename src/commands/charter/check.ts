@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {configFileFlag} from '../../cli/flags.js'
 import type {CharterDecision} from '../../foundation/charter/decide.js'
 import {formatDecision} from '../../foundation/charter/format.js'
 import {MODES} from '../../foundation/config/types.js'
@@ -40,7 +41,7 @@ Exit codes: 0 allowed, 3 denied, 2 unknown sector or invalid config (also denied
 
   static override flags = {
     mode: Flags.string({char: 'm', options: [...MODES], description: "Mode to check (default: the sector's mode in the config)."}),
-    file: Flags.string({char: 'f', description: 'Config file to read (default: RICK_CONFIG, else config/trading_sectors.yaml of the project).'}),
+    file: configFileFlag,
   }
 
   async run(): Promise<CharterDecision> {

@@ -1,6 +1,6 @@
-import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {configFileFlag} from '../../cli/flags.js'
 import {charterStatus, type CharterStatus} from '../../sectors/charter-service.js'
 import {loadSectorRegistry} from '../../sectors/registry.js'
 
@@ -21,7 +21,7 @@ Exit codes: 0 always when the status could be read.`
   static override enableJsonFlag = true
 
   static override flags = {
-    file: Flags.string({char: 'f', description: 'Config file to read (default: RICK_CONFIG, else config/trading_sectors.yaml of the project).'}),
+    file: configFileFlag,
   }
 
   async run(): Promise<CharterStatus> {

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {Document, isScalar, visit} from 'yaml'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {configFileFlag} from '../../cli/flags.js'
 import {profileLimits} from '../../foundation/config/profiles.js'
 import {suggest} from '../../foundation/config/suggest.js'
 import type {RiskLimits, SectorConfig} from '../../foundation/config/types.js'
@@ -39,7 +40,7 @@ Exit codes: 0 ok, 2 invalid config or unknown sector.`
   static override enableJsonFlag = true
 
   static override flags = {
-    file: Flags.string({char: 'f', description: 'Config file to read (default: RICK_CONFIG, else config/trading_sectors.yaml of the project).'}),
+    file: configFileFlag,
     sector: Flags.string({char: 's', description: 'Show only this sector.'}),
   }
 

@@ -1,6 +1,6 @@
-import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {configFileFlag} from '../../cli/flags.js'
 import {ConfigError, formatDiagnostic, type Diagnostic} from '../../foundation/errors.js'
 import {displayPath, readSectorsConfig} from '../../sectors/load-config.js'
 import {loadSectorRegistry} from '../../sectors/registry.js'
@@ -30,7 +30,7 @@ Exit codes: 0 valid (warnings may be printed), 2 invalid or unreadable.`
   static override enableJsonFlag = true
 
   static override flags = {
-    file: Flags.string({char: 'f', description: 'Config file to check (default: RICK_CONFIG, else config/trading_sectors.yaml of the project).'}),
+    file: configFileFlag,
   }
 
   async run(): Promise<ConfigValidateResult> {

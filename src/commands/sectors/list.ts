@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {configFileFlag} from '../../cli/flags.js'
 import {formatDiagnostic} from '../../foundation/errors.js'
 import {displayPath} from '../../sectors/load-config.js'
 import {loadSectorRegistry} from '../../sectors/registry.js'
@@ -24,7 +25,7 @@ export default class SectorsList extends BaseCommand {
   static override enableJsonFlag = true
 
   static override flags = {
-    file: Flags.string({char: 'f', description: 'Config file to read (default: RICK_CONFIG, else config/trading_sectors.yaml of the project).'}),
+    file: configFileFlag,
     deep: Flags.boolean({description: 'Import each SDK for real (slow: ccxt alone takes about half a second) to prove it loads.'}),
   }
 

@@ -5,6 +5,7 @@ import {createPrivateKey, createPublicKey, randomBytes, scrypt, timingSafeEqual,
 import {existsSync, readFileSync} from 'node:fs'
 
 import {sha256Hex} from '../canonical.js'
+import {systemClock} from '../clock.js'
 import {CharterDenied, ExitCode, RickError, UsageError} from '../errors.js'
 import {ensurePrivateDir, pinFilePath, writePrivateFile} from './store.js'
 
@@ -200,7 +201,7 @@ export async function setPin(options: SetPinOptions): Promise<{record: PinRecord
     salt: salt.toString('base64'),
     hash: hash.toString('base64'),
     signing: {algorithm: 'ed25519', salt: signingSalt.toString('base64'), publicKey: pair.publicKey, keyId: pair.keyId},
-    createdAt: (options.now?.() ?? new Date()).toISOString(),
+    createdAt: (options.now ?? systemClock)().toISOString(),
   }
   ensurePrivateDir(options.home)
   writePrivateFile(pinFilePath(options.home), `${JSON.stringify(record, null, 2)}\n`)

@@ -9,6 +9,7 @@ import {formatSnapshotMessage, snapshotMessage} from './message.js'
 import {outsideRepository, repositoryState, type RepositoryState} from './repository.js'
 import {SNAPSHOT_REF_PREFIX, type SnapshotInfo, type SnapshotTrigger} from './types.js'
 import {captureWorkingTree} from './working-tree.js'
+import {systemClock} from '../clock.js'
 
 /** Characters of the commit sha used as the snapshot id (and as the ref's last segment). */
 export const SNAPSHOT_ID_LENGTH = 10
@@ -41,7 +42,7 @@ export async function createSnapshot(options: CreateSnapshotOptions): Promise<Sn
 export async function createSnapshotIn(state: RepositoryState, options: Omit<CreateSnapshotOptions, 'cwd' | 'env'>): Promise<SnapshotInfo> {
   const trigger = options.trigger ?? 'manual'
   const {tree, filesChanged} = await captureWorkingTree(state, {countChanges: true})
-  const now = (options.clock ?? (() => new Date()))()
+  const now = (options.clock ?? systemClock)()
   const facts = {
     message: snapshotMessage(options.message, trigger),
     trigger,

@@ -1,0 +1,8 @@
+// Flags that several commands share, defined once so their names and help read the same everywhere.
+import {Flags} from '@oclif/core'
+
+/** `--file/-f`: which sector config to read. */
+export const configFileFlag = Flags.string({
+  char: 'f',
+  description: 'Config file to read (default: RICK_CONFIG, else config/trading_sectors.yaml of the project).',
+})
