@@ -1,5 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
+import {homedir} from 'node:os'
 import {fileURLToPath} from 'node:url'
 
 // Where rick finds the project and keeps its data. Overridable through the environment so that
@@ -52,5 +53,20 @@ export function packageRoot(): string {
     const parent = dirname(dir)
     if (parent === dir) throw new Error('rick: cannot find its own package.json above ' + fileURLToPath(import.meta.url))
     dir = parent
+  }
+}
+
+/**
+ * rick's cache folder (compiled schema validators, validated configs): `RICK_CACHE_DIR`, else
+ * `$XDG_CACHE_HOME/rick`, else `~/.cache/rick`. `RICK_CACHE_DIR=off` (or `0`) turns caching off.
+ * Caches only save time: everything in them is rebuilt when missing or stale.
+ */
+export function rickCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.RICK_CACHE_DIR === 'off' || env.RICK_CACHE_DIR === '0') return undefined
+  try {
+    if (env.RICK_CACHE_DIR) return resolve(env.RICK_CACHE_DIR)
+    return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rick')
+  } catch {
+    return undefined
   }
 }

@@ -8,6 +8,7 @@ import {hashCanonical} from '../foundation/canonical.js'
 import {validateConfigText} from '../foundation/config/validate.js'
 import type {LoadedConfig} from '../foundation/config/types.js'
 import {configPath} from '../foundation/paths.js'
+import {cachedValidation} from './config-cache.js'
 import type {SectorRegistry} from './definition.js'
 
 export interface ReadConfigOptions {
@@ -56,7 +57,7 @@ export function readSectorsConfig(opts: ReadConfigOptions): ReadConfigResult {
   }
 
   const venues = opts.registry.list().map((r) => r.definition)
-  const {config, diagnostics} = validateConfigText(text, shown, venues)
+  const {config, diagnostics} = cachedValidation(text, shown, opts.registry, () => validateConfigText(text, shown, venues), {env: opts.env ?? process.env})
   explainUnknownVenues(diagnostics, opts.registry)
   if (config === undefined) return {file, diagnostics}
   return {file, loaded: {file, hash: hashCanonical(config), config}, diagnostics}

@@ -6,10 +6,10 @@
 import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import {homedir} from 'node:os'
 import {join} from 'node:path'
 import type {Ajv as AjvClass, Options as AjvOptions, ValidateFunction} from 'ajv'
 
+import {rickCacheDir} from '../paths.js'
 import type {JsonSchema} from './venue-rules.js'
 
 /**
@@ -116,14 +116,7 @@ function cacheKey(schema: JsonSchema, strict: boolean): string {
     .slice(0, 32)
 }
 
-/** `RICK_CACHE_DIR`, else `$XDG_CACHE_HOME/rick`, else `~/.cache/rick`; `RICK_CACHE_DIR=off` disables it. */
-function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.RICK_CACHE_DIR === 'off' || env.RICK_CACHE_DIR === '0') return undefined
-  try {
-    if (env.RICK_CACHE_DIR) return join(env.RICK_CACHE_DIR, 'schemas')
-    const base = env.XDG_CACHE_HOME || join(homedir(), '.cache')
-    return join(base, 'rick', 'schemas')
-  } catch {
-    return undefined
-  }
+function cacheDir(): string | undefined {
+  const base = rickCacheDir()
+  return base === undefined ? undefined : join(base, 'schemas')
 }
