@@ -1,0 +1,43 @@
+// What rick must know about a tradable thing to size, round and value orders. Quantities are in
+// the venue's units: FX units (OANDA), coins (Coinbase, fractional), shares or contracts (IBKR).
+
+export type InstrumentKind = 'fx' | 'crypto' | 'stock' | 'etf' | 'future' | 'option' | 'index' | 'cfd'
+
+export interface Instrument {
+  /** rick's id, unique in a sector: the venue's own symbol (`EUR_USD`, `BTC-USD`, `MES-202612`, `SPY`). */
+  id: string
+  venue: string
+  kind: InstrumentKind
+  /** Smallest price increment. */
+  tickSize: number
+  /** Smallest quantity increment (1 for shares and contracts, 1 unit for FX, 1e-8 for BTC…). */
+  lotSize: number
+  /** Smallest order notional accepted by the venue, in the quote currency (0 when none). */
+  minNotional: number
+  /** Currency value of one point of price per unit (1 for spot; 5 for MES). */
+  multiplier: number
+  quoteCurrency: string
+  /** Typical price, used by the synthetic feed to start at a realistic level. */
+  referencePrice: number
+}
+
+/** Rounds a price to the instrument's tick (half away from zero), without float dust. */
+export function roundToTick(price: number, tickSize: number): number {
+  const steps = Math.round(price / tickSize)
+  return Number((steps * tickSize).toFixed(decimalsOf(tickSize)))
+}
+
+/** Rounds a quantity DOWN (toward zero) to whole lots, so an order never grows by rounding. */
+export function roundToLot(qty: number, lotSize: number): number {
+  const lots = qty < 0 ? Math.ceil(qty / lotSize - 1e-9) : Math.floor(qty / lotSize + 1e-9)
+  return Number((lots * lotSize).toFixed(decimalsOf(lotSize)))
+}
+
+/** Number of decimals of a step such as 0.0001 or 1e-8. */
+export function decimalsOf(step: number): number {
+  if (step >= 1) return 0
+  const s = step.toString()
+  const e = /e-(\d+)$/.exec(s)
+  if (e) return Number(e[1])
+  return s.split('.')[1]?.length ?? 0
+}
