@@ -1,7 +1,9 @@
 // The contract between core and a sector plugin. A plugin's oclif hook `rick:sectors` returns one
 // or more SectorDefinition objects; core never imports a plugin's code any other way. Plugins
 // import this file for types only (`import type`), so nothing here may need runtime values.
+import type {InstrumentSpec} from '../foundation/config/types.js'
 import type {JsonSchema, VenueIssue, VenueRules} from '../foundation/config/venue-rules.js'
+import type {Instrument} from '../foundation/domain/instrument.js'
 
 export type {JsonSchema, VenueIssue, VenueRules}
 
@@ -21,6 +23,8 @@ export interface SectorDefinition extends VenueRules {
   sdkStatus(): SdkStatus
   /** Really imports the SDK (slow: ccxt takes ~0.4 s); used by `rick sectors list --deep`. */
   loadSdk?(): Promise<void>
+  /** Tick, lot, multiplier… of one configured instrument (the engine sizes and rounds orders with it). */
+  describeInstrument?(spec: InstrumentSpec): Instrument
 }
 
 /** What the hook receives: a versioned handle to core's public API (plugins import core for types only). */
