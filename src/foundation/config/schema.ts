@@ -6,6 +6,7 @@
 import {WEEKDAYS, MODES, PROFILE_NAMES, type Mode} from './types.js'
 import {EXPECTED_KEYWORD} from './ajv.js'
 import type {JsonSchema, VenueRules} from './venue-rules.js'
+import {paperSchema} from './paper-schema.js'
 
 export const SCHEMA_DRAFT = 'http://json-schema.org/draft-07/schema#'
 export const NAME_PATTERN = '^[a-z][a-z0-9-]*$'
@@ -47,12 +48,12 @@ const riskSchema: JsonSchema = {
     maxOrderNotional: positiveAmount('Largest notional value of a single order, in account currency.'),
     maxPositionNotional: positiveAmount('Largest notional value of the open position per instrument, in account currency.'),
     maxOpenOrders: positiveCount('Most orders that may be working at the venue at the same time.'),
-    dailyLossCap: positiveAmount('Realised plus unrealised loss for the trading day at which the sector stops opening positions, in account currency.'),
+    dailyLossCap: positiveAmount('Realised plus unrealised loss in one session day at which the sector halts (only cancels) until the next session day, in account currency.'),
     maxDrawdownPct: {
       type: 'number',
       exclusiveMinimum: 0,
       maximum: 100,
-      description: "Drawdown from the day's starting equity, in percent, at which trading halts.",
+      description: "Drop from the session day's highest equity, in percent, at which trading halts until resumed.",
       [EXPECTED_KEYWORD]: 'a percentage greater than 0 and at most 100',
     },
     consecutiveLossHalt: positiveCount('Number of losing trades in a row after which trading halts.'),
@@ -155,6 +156,7 @@ function sectorSchema(venueNames?: readonly string[]): JsonSchema {
       strategy: strategySchema,
       session: sessionSchema,
       canary: canarySchema,
+      paper: paperSchema,
       connection: {
         type: 'object',
         description: 'Venue-specific connection settings. Secrets are never written here: keys ending in Env hold the NAME of the environment variable that holds the secret.',

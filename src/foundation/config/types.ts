@@ -16,7 +16,7 @@ export interface RiskLimits {
   maxPositionNotional: number
   maxOpenOrders: number
   dailyLossCap: number
-  /** Percent of the day's starting equity, 0-100. */
+  /** Percent drop from the session day's highest equity, 0-100. */
   maxDrawdownPct: number
   consecutiveLossHalt: number
   maxTradesPerDay: number
@@ -49,6 +49,21 @@ export interface SessionConfig {
   flattenAt?: string
 }
 
+export interface FeeScheduleConfig {
+  makerBps: number
+  takerBps: number
+  perUnit?: number
+  minPerFill?: number
+  maxBps?: number
+}
+
+export interface PaperSettings {
+  fees?: Partial<FeeScheduleConfig> & {byKind?: Record<string, FeeScheduleConfig>}
+  slippageBps?: number
+  /** Account currency units (decimal, as written in YAML). */
+  startingCash?: number
+}
+
 export interface StrategyRef {
   name: string
   params: Record<string, unknown>
@@ -70,6 +85,8 @@ export interface SectorConfig {
   strategy: StrategyRef
   session?: SessionConfig
   canary?: CanaryCaps
+  /** How the paper venue simulates this sector; omitted fields take the venue's defaults. */
+  paper?: PaperSettings
   /** Venue-specific; credential fields hold environment variable NAMES, never values. */
   connection: Record<string, unknown>
   /** Extra dotenv-style files that hold this sector's secrets (checked for permissions). */

@@ -388,6 +388,7 @@ function toSectorConfig(name: string, raw: Obj): SectorConfig {
     strategy: {name: strategy.name as string, params: {...((strategy.params as Obj | undefined) ?? {})}},
     ...(raw.session === undefined ? {} : {session: raw.session as NonNullable<SectorConfig['session']>}),
     ...(raw.canary === undefined ? {} : {canary: raw.canary as NonNullable<SectorConfig['canary']>}),
+    ...(raw.paper === undefined ? {} : {paper: raw.paper as NonNullable<SectorConfig['paper']>}),
     connection: {...(raw.connection as Obj)},
     secretsFiles: [...((raw.secretsFiles as string[] | undefined) ?? [])],
   }

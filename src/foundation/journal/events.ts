@@ -82,3 +82,30 @@ export interface JournalEvent<T extends EventType = EventType> {
 
 /** What a writer hands to the journal; seq and hashes are assigned by the store. */
 export type NewEvent<T extends EventType = EventType> = Pick<JournalEvent<T>, 'ts' | 'runId' | 'sector' | 'type' | 'payload'>
+
+/** Every event type, at run time (the store refuses others; commands offer them as choices). */
+export const EVENT_TYPES = [
+  'RUN_STARTED',
+  'RUN_STOPPED',
+  'BAR',
+  'ORDER_INTENT',
+  'ORDER_DENIED',
+  'ORDER_SUBMITTED',
+  'ORDER_ACK',
+  'ORDER_REJECTED',
+  'ORDER_UNCONFIRMED',
+  'ORDER_CANCEL_REQUESTED',
+  'ORDER_CANCELLED',
+  'ORDER_EXPIRED',
+  'FILL',
+  'RISK_STATE',
+  'STRATEGY_ERROR',
+  'STRATEGY_CHECKPOINT',
+  'STRATEGY_LOG',
+  'RECONCILED',
+] as const satisfies readonly EventType[]
+
+// Fails to compile when a type is added to EventPayloads and not to EVENT_TYPES.
+type MissingEventTypes = Exclude<EventType, (typeof EVENT_TYPES)[number]>
+const everyEventTypeListed: [MissingEventTypes] extends [never] ? true : MissingEventTypes = true
+void everyEventTypeListed

@@ -70,6 +70,8 @@ export interface RiskSnapshot {
   /** Whether `now` is inside a session window, and whether the flatten deadline has passed. */
   inSession: boolean
   pastFlatten: boolean
+  /** Smallest order notional the venue accepts per instrument (Micro); absent or 0 = no minimum. */
+  minNotionals?: ReadonlyMap<string, Micro>
 }
 
 export interface RiskGate {

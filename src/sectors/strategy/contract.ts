@@ -48,5 +48,15 @@ export interface StrategyModule<Params = Record<string, unknown>, State = unknow
   description: string
   /** JSON Schema of the params (additionalProperties false, every field described, defaults set). */
   paramsSchema: Record<string, unknown>
+  /**
+   * Optional: defaults that depend on other params (e.g. `exitLookback` = half the `lookback`),
+   * filled by the loader after the schema's own defaults, so the journaled params are complete.
+   */
+  deriveParams?(params: Params): Params
+  /**
+   * Optional checks that JSON Schema cannot say (e.g. `slow > fast`), run by the loader after the
+   * schema, on params with defaults applied: one message per problem, naming the param first.
+   */
+  checkParams?(params: Params): Array<{param: string; message: string}>
   create(params: Params): Strategy<State>
 }

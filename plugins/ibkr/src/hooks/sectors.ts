@@ -2,8 +2,9 @@
 // `rick sectors list` and config validation), so the SDK is never imported here.
 import type {SectorDefinition, SectorHookOptions} from '../../../../src/sectors/definition.js'
 import {check, connectionSchema, credentialVariables, DESCRIPTION, instrumentSchema, MODES, VENUE} from '../config.js'
+import {describeInstrument} from '../instruments.js'
 import {loadSdk, sdkStatus} from '../sdk.js'
 
 export default async function sectors(options: SectorHookOptions): Promise<SectorDefinition> {
-  return {venue: VENUE, description: DESCRIPTION, modes: MODES, connectionSchema, instrumentSchema, credentialVariables, check, sdkStatus: () => sdkStatus(options.resolveSdk), loadSdk}
+  return {venue: VENUE, description: DESCRIPTION, modes: MODES, connectionSchema, instrumentSchema, credentialVariables, check, sdkStatus: () => sdkStatus(options.resolveSdk), loadSdk, describeInstrument}
 }

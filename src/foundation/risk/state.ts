@@ -1,0 +1,200 @@
+// A sector's trading state: ACTIVE, REDUCING (only orders that reduce a position) or HALTED (only
+// cancels). The machine decides transitions and hands back RISK_STATE records; the engine journals
+// them, and fold() rebuilds the state from those records after a restart, so a halt survives it.
+//
+// | trigger                                  | to        | until                        | code               |
+// |------------------------------------------|-----------|------------------------------|--------------------|
+// | day's P&L ≤ −dailyLossCap                | HALTED    | next session day begins      | DAILY_LOSS_CAP     |
+// | canary: day's P&L ≤ −canary.dailyLossCap | HALTED    | next session day begins      | CANARY_DAILY_LOSS  |
+// | losing trades in a row ≥ limit           | HALTED    | next session day begins      | CONSECUTIVE_LOSSES |
+// | drawdown from the day's peak ≥ limit %   | HALTED    | a person resumes             | MAX_DRAWDOWN       |
+// | strategy threw or returned garbage       | HALTED    | a person resumes             | STRATEGY_ERROR     |
+// | `rick halt <sector>`                     | HALTED    | a person resumes             | MANUAL_HALT        |
+// | `rick reduce <sector>` (from any state)  | REDUCING  | a person resumes             | MANUAL_REDUCE      |
+// | `rick resume <sector>`                   | ACTIVE    | —                            | MANUAL_RESUME      |
+// | a timed halt's `until` has passed        | the state before the halt (ACTIVE or REDUCING) | — | HALT_EXPIRED |
+//
+// - A halt that needs a person is never shortened by a timed one; a timed halt that is tripped
+//   again by a halt that needs a person becomes untimed (a HALTED → HALTED record says so).
+// - After a person resumes or reduces, the automatic trips (loss caps, drawdown, losing streak)
+//   are not re-armed until the next session day: otherwise the same loss would halt the sector
+//   again at once and a person could never unwind it. The gate still denies every order that
+//   adds risk past those limits (its checks do not depend on the state), so a resumed sector can
+//   close positions but not add to them. Strategy errors and manual halts always halt.
+// - The engine resets the day's P&L, its peak equity and the losing streak when a session day
+//   begins; the machine only compares what it is given.
+import {formatMicro as fmt, type Micro} from '../domain/money.js'
+import type {EventPayloads, JournalEvent} from '../journal/events.js'
+import {sessionClock, type SessionClock} from './session.js'
+import type {EffectiveLimits, TradingState} from './types.js'
+
+export const RISK_STATE_CODES = [
+  'DAILY_LOSS_CAP',
+  'CANARY_DAILY_LOSS',
+  'CONSECUTIVE_LOSSES',
+  'MAX_DRAWDOWN',
+  'STRATEGY_ERROR',
+  'MANUAL_HALT',
+  'MANUAL_REDUCE',
+  'MANUAL_RESUME',
+  'HALT_EXPIRED',
+] as const
+export type RiskStateCode = (typeof RISK_STATE_CODES)[number]
+
+/** A transition, shaped as the RISK_STATE journal payload. */
+export type RiskTransition = EventPayloads['RISK_STATE']
+
+/** Discrete things that change the state (limits are judged by evaluate()). */
+export type RiskTrigger =
+  | {kind: 'halt'; reason?: string}
+  | {kind: 'reduce'; reason?: string}
+  | {kind: 'resume'; reason?: string}
+  | {kind: 'strategy-error'; message: string}
+
+/** What evaluate() compares with the limits; the same figures the gate sees in its snapshot. */
+export interface RiskMetrics {
+  dailyPnl: Micro
+  equity: Micro
+  dayPeakEquity: Micro
+  consecutiveLosses: number
+}
+
+export interface TradingStateOptions {
+  limits: EffectiveLimits
+  /** Decides when a session day begins (default: UTC days). */
+  session?: SessionClock
+}
+
+export class TradingStateMachine {
+  private readonly limits: EffectiveLimits
+  private readonly session: SessionClock
+  private current: TradingState = 'ACTIVE'
+  private haltUntil: number | undefined
+  private lastCode: string | undefined
+  private lastReason: string | undefined
+  /** Where a timed halt returns to. */
+  private resumeTo: TradingState = 'ACTIVE'
+  /** Session day on which a person last resumed or reduced: automatic trips wait for the next day. */
+  private overrideDay: string | undefined
+
+  constructor(options: TradingStateOptions) {
+    this.limits = options.limits
+    this.session = options.session ?? sessionClock()
+  }
+
+  get state(): TradingState {
+    return this.current
+  }
+
+  /** When a timed halt ends (epoch ms); undefined when not halted or the halt needs a person. */
+  get until(): number | undefined {
+    return this.haltUntil
+  }
+
+  /** The code and reason of the transition that led to the current state. */
+  get code(): string | undefined {
+    return this.lastCode
+  }
+
+  get reason(): string | undefined {
+    return this.lastReason
+  }
+
+  /** A manual command or a strategy fault; returns the transition, or undefined when nothing changes. */
+  onEvent(trigger: RiskTrigger, now: number): RiskTransition | undefined {
+    switch (trigger.kind) {
+      case 'halt':
+        return this.halt('MANUAL_HALT', trigger.reason ?? 'halted by hand', undefined)
+      case 'strategy-error':
+        return this.halt('STRATEGY_ERROR', `strategy error: ${trigger.message}`, undefined)
+      case 'reduce': {
+        if (this.current === 'REDUCING') return undefined
+        this.overrideDay = this.session.sessionDay(now)
+        return this.move('REDUCING', 'MANUAL_REDUCE', trigger.reason ?? 'reduce-only by hand', undefined)
+      }
+      case 'resume': {
+        if (this.current === 'ACTIVE') return undefined
+        this.overrideDay = this.session.sessionDay(now)
+        return this.move('ACTIVE', 'MANUAL_RESUME', trigger.reason ?? 'resumed by hand', undefined)
+      }
+      default: {
+        const unknown: never = trigger
+        throw new Error(`unknown risk trigger ${JSON.stringify(unknown)}`)
+      }
+    }
+  }
+
+  /**
+   * Trips the automatic halts when a limit is reached; call after every fill and mark (once per bar
+   * is enough). Returns the transition, or undefined.
+   */
+  evaluate(metrics: RiskMetrics, now: number): RiskTransition | undefined {
+    if (this.overrideDay !== undefined && this.overrideDay === this.session.sessionDay(now)) return undefined
+    const L = this.limits
+    const drop = metrics.dayPeakEquity - metrics.equity
+    if (metrics.dayPeakEquity > 0 && drop * 100 >= L.maxDrawdownPct * metrics.dayPeakEquity) {
+      return this.halt('MAX_DRAWDOWN', `equity ${fmt(metrics.equity)} is ${fmt(drop)} below the day's peak ${fmt(metrics.dayPeakEquity)} (limit ${L.maxDrawdownPct}%)`, undefined)
+    }
+    if (metrics.dailyPnl <= -L.dailyLossCap) {
+      return this.halt('DAILY_LOSS_CAP', `day's P&L ${fmt(metrics.dailyPnl)} reached the daily loss cap ${fmt(L.dailyLossCap)}`, this.session.nextSessionDayStart(now))
+    }
+    if (L.canary !== undefined && metrics.dailyPnl <= -L.canary.dailyLossCap) {
+      return this.halt('CANARY_DAILY_LOSS', `day's P&L ${fmt(metrics.dailyPnl)} reached the canary daily loss cap ${fmt(L.canary.dailyLossCap)}`, this.session.nextSessionDayStart(now))
+    }
+    if (metrics.consecutiveLosses >= L.consecutiveLossHalt) {
+      return this.halt('CONSECUTIVE_LOSSES', `${metrics.consecutiveLosses} losing trades in a row (limit ${L.consecutiveLossHalt})`, this.session.nextSessionDayStart(now))
+    }
+    return undefined
+  }
+
+  /** Ends a timed halt whose `until` has passed; call once per bar and at start-up. */
+  tick(now: number): RiskTransition | undefined {
+    if (this.current !== 'HALTED' || this.haltUntil === undefined || now < this.haltUntil) return undefined
+    const code = this.lastCode
+    return this.move(this.resumeTo, 'HALT_EXPIRED', `${code ?? 'halt'} ended: a new session day began`, undefined)
+  }
+
+  /**
+   * Rebuilds the state from journal events (RISK_STATE records, in journal order; other events are
+   * ignored), then applies tick(now). Returns the expiry transition to journal, if any.
+   */
+  fold(events: Iterable<JournalEvent>, now: number): RiskTransition | undefined {
+    this.current = 'ACTIVE'
+    this.haltUntil = undefined
+    this.lastCode = undefined
+    this.lastReason = undefined
+    this.resumeTo = 'ACTIVE'
+    this.overrideDay = undefined
+    for (const event of events) {
+      if (event.type !== 'RISK_STATE') continue
+      const t = (event as JournalEvent<'RISK_STATE'>).payload
+      if (t.to === 'HALTED' && t.from !== 'HALTED') this.resumeTo = t.from
+      this.current = t.to
+      this.haltUntil = t.to === 'HALTED' ? t.until : undefined
+      this.lastCode = t.code
+      this.lastReason = t.reason
+      if (t.code === 'MANUAL_RESUME' || t.code === 'MANUAL_REDUCE') this.overrideDay = this.session.sessionDay(event.ts)
+    }
+    return this.tick(now)
+  }
+
+  private halt(code: RiskStateCode, reason: string, until: number | undefined): RiskTransition | undefined {
+    if (this.current === 'HALTED') {
+      // Already halted: only a stricter halt (untimed, or longer) is recorded.
+      if (this.haltUntil === undefined) return undefined
+      if (until !== undefined && until <= this.haltUntil) return undefined
+    } else {
+      this.resumeTo = this.current
+    }
+    return this.move('HALTED', code, reason, until)
+  }
+
+  private move(to: TradingState, code: RiskStateCode, reason: string, until: number | undefined): RiskTransition {
+    const from = this.current
+    this.current = to
+    this.haltUntil = to === 'HALTED' ? until : undefined
+    this.lastCode = code
+    this.lastReason = reason
+    return until === undefined ? {from, to, reason, code} : {from, to, reason, code, until}
+  }
+}
