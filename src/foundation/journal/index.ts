@@ -1,0 +1,15 @@
+// The journal: an append-only, hash-chained event store in SQLite. Everything the engine does is
+// recorded here first; portfolio, orders, risk state and reports are projections of it.
+export {EVENT_TYPES} from './events.js'
+export type {EventPayloads, EventType, InputSource, JournalEvent, NewEvent, RunStartedPayload, RunStoppedPayload} from './events.js'
+export type {EventFilter, Journal, JournalBatch, JournalOptions, RunSummary, VerifyCode, VerifyResult} from './types.js'
+export {BATCH_SIZE, GENESIS_HASH} from './schema.js'
+export {eventContentHash, eventHash} from './hash.js'
+export {JournalError} from './sqlite.js'
+export {openJournal} from './store.js'
+export {defaultJournalPath, resolveJournalPath} from './location.js'
+export {verifyJournal} from './verify.js'
+export {runHash, RUN_HASH_DEFAULT_EXCLUDE, type RunHashOptions} from './run-hash.js'
+export {formatEventLine, formatTs, summarizeEvent} from './format.js'
+export {CSV_HEADER, EXPORT_FORMATS, exportLines, type ExportFormat} from './export.js'
+export {parseEventTypes} from './event-types.js'

@@ -1,0 +1,97 @@
+// The journal's public surface: what writers, readers and `verify` exchange. Kept apart from the
+// store so that commands and the engine can depend on the shapes without pulling in SQLite.
+import type {EventType, JournalEvent, NewEvent, RunStoppedPayload} from './events.js'
+
+export interface JournalOptions {
+  /** The SQLite file; created (folder 0700, file 0600) unless `readonly`. */
+  path: string
+  /** Open for reading only (tail, export, reports): never creates, never writes. */
+  readonly?: boolean
+  /** Events a batch buffers before it writes them in one transaction (default BATCH_SIZE). */
+  batchSize?: number
+}
+
+export interface EventFilter {
+  runId?: string
+  sector?: string
+  types?: EventType[]
+  /** Only events with seq > afterSeq. */
+  afterSeq?: number
+  /** Only events with seq < beforeSeq. */
+  beforeSeq?: number
+  /** At most this many events. */
+  limit?: number
+  /** Newest first. */
+  reverse?: boolean
+}
+
+/** A run as the journal knows it: from its RUN_STARTED to its RUN_STOPPED (if any). */
+export interface RunSummary {
+  runId: string
+  sector: string
+  /** ts of RUN_STARTED (engine clock, epoch ms). */
+  startedAt: number
+  /** ts of RUN_STOPPED; absent while the run is going on or when it was interrupted. */
+  stoppedAt?: number
+  reason?: RunStoppedPayload['reason']
+  /** seq of RUN_STARTED and of the run's last event so far. */
+  firstSeq: number
+  lastSeq: number
+}
+
+/**
+ * Buffered appends for bulk writers (backtests). Events get their seq and hash when they are
+ * written: at every `size` events, on flush(), on close(), before any durable append and before
+ * any read on the same Journal. Until then they are only in memory.
+ */
+export interface JournalBatch {
+  /** Validates the event and takes its payload's canonical JSON now (throws JOURNAL_BAD_EVENT); writes later. */
+  add<T extends EventType>(e: NewEvent<T>): void
+  /** Writes what is buffered in one transaction; returns the journal's last seq. */
+  flush(): number
+  /** Flushes; later add() calls throw. */
+  close(): void
+  /** Events buffered and not yet written. */
+  readonly pending: number
+}
+
+export interface Journal {
+  readonly path: string
+  readonly readonly: boolean
+  /**
+   * Durable: committed with synchronous=FULL (on disk) before it returns. Flushes a pending batch
+   * first, in the same transaction. The returned event's payload is the object passed in.
+   */
+  append<T extends EventType>(e: NewEvent<T>): JournalEvent<T>
+  /** All in one durable transaction, in order. */
+  appendMany(events: NewEvent[]): JournalEvent[]
+  batch(options?: {size?: number}): JournalBatch
+  /** Lazy: reads in pages, so appending while iterating is allowed. Ascending seq unless `reverse`. */
+  events(filter?: EventFilter): Iterable<JournalEvent>
+  /** Highest seq written (0 for an empty journal). */
+  lastSeq(): number
+  /** Runs by their RUN_STARTED, oldest first. */
+  runs(filter?: {sector?: string}): RunSummary[]
+  /** Flushes a pending batch and closes the database. */
+  close(): void
+}
+
+export type VerifyCode = 'seq-gap' | 'prev-hash-break' | 'hash-mismatch' | 'bad-json' | 'bad-row' | 'missing-triggers'
+
+export interface VerifyResult {
+  ok: boolean
+  path: string
+  /** Events checked. */
+  events: number
+  lastSeq: number
+  /** Hash stored in the last event (the head of the chain, as the journal says); genesis zeros when empty. */
+  lastHash: string
+  /** The first event that does not check out. */
+  firstBadSeq?: number
+  code?: VerifyCode
+  reason?: string
+  /** Whether the store still refuses UPDATE and DELETE (its triggers are present and intact). */
+  triggersOk: boolean
+  /** Runs with RUN_STARTED and no RUN_STOPPED: still running, or interrupted (crash, SIGKILL). */
+  interruptedRuns: string[]
+}
