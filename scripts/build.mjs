@@ -19,6 +19,8 @@ if (!existsSync(bin('tsc'))) {
 const run = (cmd, args, env = process.env) => execFileSync(cmd, args, {cwd: root, stdio: 'inherit', env})
 
 run(bin('tsc'), ['-b', 'tsconfig.json'])
+// Strategies are compiled by esbuild when loaded; here they are only type-checked against the contract.
+run(bin('tsc'), ['-p', 'strategies/tsconfig.json'])
 
 const commandFiles = (dir) =>
   readdirSync(dir, {withFileTypes: true}).flatMap((e) =>
@@ -45,7 +47,7 @@ await build({
   keepNames: false,
   logLevel: 'warning',
   // Broker SDKs live in the plugins and load lazily; TypeScript runners are oclif dev-mode only.
-  external: ['typescript', 'tsx', 'ts-node', 'ccxt', '@stoqey/ib', '@oanda/v20', 'ajv'],
+  external: ['typescript', 'tsx', 'ts-node', 'ccxt', '@stoqey/ib', '@oanda/v20', 'ajv', 'better-sqlite3', 'esbuild'],
   // Bundled CommonJS (oclif) calls require() and reads __dirname: give each output file a real
   // require and point __dirname at oclif's own lib/, where its code expects to live.
   banner: {

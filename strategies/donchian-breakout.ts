@@ -15,6 +15,8 @@ export interface DonchianParams {
   /** Default: half the lookback, rounded down (at least 1). */
   exitLookback?: number
   size: number
+  /** Quote-currency value per position; replaces size when set. */
+  notional?: number
   allowShort: boolean
 }
 
@@ -52,9 +54,15 @@ class DonchianBreakout implements Strategy<DonchianState> {
   /** Ring length: enough bars for both channels. */
   private readonly depth: number
   private readonly size: number
+  private readonly notional: number | undefined
   private readonly allowShort: boolean
 
-  constructor(p: Required<DonchianParams>) {
+  /** Units to hold when in the market at this close. */
+  private units(close: number): number {
+    return this.notional === undefined ? this.size : this.notional / close
+  }
+
+  constructor(p: DonchianParams & {exitLookback: number}) {
     if (!(Number.isInteger(p.lookback) && p.lookback >= 1 && Number.isInteger(p.exitLookback) && p.exitLookback >= 1)) {
       throw new Error(`donchian-breakout needs whole numbers lookback >= 1 and exitLookback >= 1; got ${p.lookback}, ${p.exitLookback}`)
     }
@@ -62,6 +70,7 @@ class DonchianBreakout implements Strategy<DonchianState> {
     this.exitLookback = p.exitLookback
     this.depth = Math.max(p.lookback, p.exitLookback)
     this.size = p.size
+    this.notional = p.notional
     this.allowShort = p.allowShort
   }
 
@@ -88,10 +97,10 @@ class DonchianBreakout implements Strategy<DonchianState> {
       }
     } else if (t.count >= this.lookback) {
       if (close > this.highest(t, this.lookback)) {
-        target = this.size
+        target = this.units(close)
         reason = `close ${close} above the ${this.lookback}-bar high: breakout long`
       } else if (this.allowShort && close < this.lowest(t, this.lookback)) {
-        target = -this.size
+        target = -this.units(close)
         reason = `close ${close} below the ${this.lookback}-bar low: breakout short`
       }
     }
@@ -181,6 +190,7 @@ const donchianBreakout: StrategyModule<DonchianParams, DonchianState> = {
       lookback: {type: 'integer', minimum: 1, default: 20, description: 'Bars in the entry channel (the breakout level).'},
       exitLookback: {type: 'integer', minimum: 1, description: 'Bars in the exit channel; default: half the lookback, rounded down (at least 1).'},
       size: {type: 'number', exclusiveMinimum: 0, default: 1, description: 'Position size in units (FX units, coins, shares or contracts) when in the market.'},
+      notional: {type: 'number', exclusiveMinimum: 0, description: "Position value in the instrument's quote currency; when set it replaces size: units = notional / close (the engine rounds down to whole lots)."},
       allowShort: {type: 'boolean', default: false, description: 'Also trade breakouts to the downside (short).'},
     },
   },

@@ -17,6 +17,8 @@ export interface SmaCrossoverParams {
   fast: number
   slow: number
   size: number
+  /** Quote-currency value per position; replaces size when set. */
+  notional?: number
   allowShort: boolean
 }
 
@@ -53,7 +55,13 @@ class SmaCrossover implements Strategy<SmaCrossoverState> {
   private readonly fast: number
   private readonly slow: number
   private readonly size: number
+  private readonly notional: number | undefined
   private readonly allowShort: boolean
+
+  /** Units to hold when in the market at this close. */
+  private units(close: number): number {
+    return this.notional === undefined ? this.size : this.notional / close
+  }
 
   constructor(p: SmaCrossoverParams) {
     if (!(Number.isInteger(p.fast) && Number.isInteger(p.slow) && p.fast >= 1 && p.slow > p.fast)) {
@@ -62,6 +70,7 @@ class SmaCrossover implements Strategy<SmaCrossoverState> {
     this.fast = p.fast
     this.slow = p.slow
     this.size = p.size
+    this.notional = p.notional
     this.allowShort = p.allowShort
   }
 
@@ -91,7 +100,7 @@ class SmaCrossover implements Strategy<SmaCrossoverState> {
     const before = t.above
     t.above = above
     if (before === -1 || before === above) return NONE
-    return this.signal(bar.instrument, above === 1, ctx)
+    return this.signal(bar.instrument, above === 1, close, ctx)
   }
 
   onFill(): void {
@@ -130,8 +139,9 @@ class SmaCrossover implements Strategy<SmaCrossoverState> {
     return t
   }
 
-  private signal(instrument: string, up: boolean, ctx: StrategyContext): Signal[] {
-    const target = up ? this.size : this.allowShort ? -this.size : 0
+  private signal(instrument: string, up: boolean, close: number, ctx: StrategyContext): Signal[] {
+    const units = this.units(close)
+    const target = up ? units : this.allowShort ? -units : 0
     if (ctx.position(instrument) === target) return NONE
     const reason = `SMA(${this.fast}) crossed ${up ? 'above' : 'below'} SMA(${this.slow})`
     return [{instrument, target, reason}]
@@ -148,6 +158,7 @@ const smaCrossover: StrategyModule<SmaCrossoverParams, SmaCrossoverState> = {
       fast: {type: 'integer', minimum: 1, default: 10, description: 'Bars in the fast average.'},
       slow: {type: 'integer', minimum: 2, default: 50, description: 'Bars in the slow average; more than fast.'},
       size: {type: 'number', exclusiveMinimum: 0, default: 1, description: 'Position size in units (FX units, coins, shares or contracts) when in the market.'},
+      notional: {type: 'number', exclusiveMinimum: 0, description: "Position value in the instrument's quote currency; when set it replaces size: units = notional / close (the engine rounds down to whole lots)."},
       allowShort: {type: 'boolean', default: false, description: 'Go short on a cross down instead of flat.'},
     },
   },

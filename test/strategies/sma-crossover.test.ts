@@ -42,6 +42,19 @@ describe('sma-crossover', () => {
     ])
   })
 
+  it('sizes by notional when given: units = notional / close at the signal', () => {
+    const ctx = testContext(['SPY'])
+    const s = smaCrossover.create(params({allowShort: true, notional: 120}))
+    s.init(ctx)
+    const signals = drive(s, ctx, CLOSES.map((c, i) => bar('SPY', i, c)))
+    // closes at the crossings: 12 (bar 4), 8 (bar 6), 20 (bar 8)
+    expect(signals.map(([i, sig]) => [i, sig.target])).toEqual([
+      [4, 10],
+      [6, -15],
+      [8, 6],
+    ])
+  })
+
   it('says nothing when the position is already the target (a first cross down while flat)', () => {
     const ctx = testContext(['SPY'])
     const s = smaCrossover.create(params())

@@ -17,7 +17,7 @@ describe('rick config show', () => {
     project = mkdtempSync(join(tmpdir(), 'rick-cli-show-'))
     mkdirSync(join(project, 'config'))
     // A secret pasted under a secret-looking key, and the token's value pasted under an innocent one.
-    const text = SHIPPED.replace('params: {fast: 10, slow: 50}', `params: {fast: 10, slow: 50, apiKey: ${PASTED}, note: "${TOKEN}"}`)
+    const text = SHIPPED.replace('params: {fast: 10, slow: 50, notional: 1000}', `params: {fast: 10, slow: 50, notional: 1000, apiKey: ${PASTED}, note: "${TOKEN}"}`)
     writeFileSync(join(project, 'config', 'trading_sectors.yaml'), text)
     env = {XDG_DATA_HOME: join(project, '.xdg-data'), RICK_CACHE_DIR: join(project, '.cache'), RICK_CONFIG: '', RICK_PROJECT: '', OANDA_API_TOKEN: TOKEN}
   })
@@ -31,7 +31,7 @@ describe('rick config show', () => {
     const out = JSON.parse(r.stdout) as {hash: string; sectors: Record<string, Record<string, any>>}
     expect(Object.keys(out.sectors)).toEqual(['oanda', 'coinbase', 'ibkr'])
     const oanda = out.sectors.oanda!
-    expect(oanda.strategy.params).toEqual({fast: 10, slow: 50, apiKey: 'pk_l…fXYZ', note: 'oand…6789'})
+    expect(oanda.strategy.params).toEqual({fast: 10, slow: 50, notional: 1000, apiKey: 'pk_l…fXYZ', note: 'oand…6789'})
     expect(oanda.connection.tokenEnv).toBe('OANDA_API_TOKEN')
     expect(oanda.effectiveRisk).toEqual({
       maxOrderNotional: 1500,
