@@ -1,0 +1,866 @@
+// The sector engine: one for every mode. It is the only path of an order:
+//
+//   bar → StrategyHost.onBar → Signal (target) → planOrders → RiskGate → Journal(ORDER_INTENT) →
+//   Connector.submit → venue events → Journal → Ledger → Strategy.onFill
+//
+// What differs between a backtest, a replay, a paper run and a live one is only what is plugged in:
+// the Connector, the EngineClock, and whether the journal writes are durable one by one (runs) or
+// batched (backtests, replays). There is no `if (paper)` in here.
+//
+// The hot path (a bar that produces no signal) allocates nothing and never awaits: onBar() returns
+// undefined, and a Promise only when orders have to go out. A driver awaits that promise before it
+// feeds the next bar, so the engine never sees two bars at once.
+import type {Bar} from '../../foundation/domain/bars.js'
+import type {EngineClock} from '../../foundation/clock.js'
+import type {Instrument} from '../../foundation/domain/instrument.js'
+import {toMicro, type Micro} from '../../foundation/domain/money.js'
+import {BrokerError, NetworkError} from '../../foundation/domain/broker-errors.js'
+import type {Fill, OrderRequest, OrderState, VenueEvent} from '../../foundation/domain/orders.js'
+import type {EventPayloads, EventType, NewEvent, RunStartedPayload, RunStoppedPayload} from '../../foundation/journal/events.js'
+import type {Journal, JournalBatch} from '../../foundation/journal/types.js'
+import type {SessionClock} from '../../foundation/risk/session.js'
+import type {RiskTransition, RiskTrigger, TradingStateMachine} from '../../foundation/risk/state.js'
+import type {EffectiveLimits, RiskDecision, RiskGate, RiskSnapshot, TradingState} from '../../foundation/risk/types.js'
+import type {Connector} from '../connector.js'
+import type {Ledger} from '../portfolio/ledger.js'
+import type {Signal, Strategy, StrategyContext} from '../strategy/contract.js'
+import {isStrategyFault, StrategyHost, type StrategyFault} from '../strategy/host.js'
+import {planOrders, withClientOrderId, type WorkingOrder} from './order-planner.js'
+import type {RecoveredOrder} from './recovery.js'
+
+/** What the engine tells its owner as it happens (one call per decision, order, fill, denial…). */
+export interface EngineObserver {
+  signal?(signal: Signal, position: number): void
+  intent?(order: OrderRequest, reason: string, sent: boolean): void
+  denied?(order: OrderRequest, code: string, detail: string): void
+  venue?(event: VenueEvent): void
+  fill?(fill: Fill, positionAfter: number, realized: Micro): void
+  unconfirmed?(clientOrderId: string, error: string): void
+  riskState?(transition: RiskTransition): void
+  strategyError?(fault: StrategyFault): void
+  notice?(message: string): void
+}
+
+export interface EngineOptions {
+  runId: string
+  sector: string
+  instruments: readonly Instrument[]
+  connector: Connector
+  clock: EngineClock
+  journal: Journal
+  /**
+   * `durable`: every event is committed before the engine goes on (runs: an ORDER_INTENT is on disk
+   * before its submit). `batched`: events are written in transactions (backtests and replays, where
+   * the venue is simulated and dies with the process).
+   */
+  durability: 'durable' | 'batched'
+  /** False in observe mode: intents are journaled, nothing is sent. */
+  sendOrders: boolean
+  strategy: {create: () => Strategy; params: Readonly<Record<string, unknown>>}
+  gate: RiskGate
+  states: TradingStateMachine
+  limits: EffectiveLimits
+  session: SessionClock
+  /** The engine's own books (a projection of the journal's fills). */
+  ledger: Ledger
+  /** STRATEGY_CHECKPOINT every this many bars (and at stop); 0 = only at stop. */
+  checkpointEvery: number
+  observer?: EngineObserver
+  /** Journal every bar as a BAR event (inputs that cannot be regenerated: a live feed). */
+  recordBars?: boolean
+  /**
+   * Keep an equity curve (one point per bar where equity may have moved), for backtest metrics;
+   * a number is the expected count of points (the arrays are allocated once at that size).
+   */
+  equityCurve?: boolean | number
+}
+
+/** What the engine starts from (recovery of an earlier run, or nothing). */
+export interface EngineStart {
+  started: RunStartedPayload
+  /** Last strategy checkpoint to restore (from an earlier run of the same account). */
+  checkpoint?: unknown
+  /** Orders the journal says are open or in flight, to be settled with the venue. */
+  openOrders?: RecoveredOrder[]
+  /** Transitions that recovery decided (e.g. a timed halt that expired while stopped). */
+  transitions?: RiskTransition[]
+  /** Already-journaled RECONCILED payload (the run service reconciles before start). */
+  reconciled?: EventPayloads['RECONCILED']
+}
+
+export interface EngineSummary {
+  barsProcessed: number
+  signals: number
+  orders: number
+  fills: number
+  denials: number
+  rejects: number
+  trades: number
+  realizedPnl: Micro
+  fees: Micro
+  equity: Micro
+  cash: Micro
+  state: TradingState
+  positions: Array<{instrument: string; qty: number}>
+  stopped?: RunStoppedPayload['reason']
+  strategyFault?: StrategyFault
+}
+
+interface TrackedOrder extends WorkingOrder {
+  /** The venue has said something about it (ack, fill…); false while unconfirmed. */
+  confirmed: boolean
+  /** The submit's outcome is unknown (timeout, crash): the venue is asked until it says. */
+  uncertain: boolean
+  /** Times orderByClientId answered "unknown" for an uncertain order. */
+  unknownAnswers: number
+  filled: number
+  /** Fill ids already applied (a venue may repeat a fill; it counts once). */
+  fillIds: string[]
+}
+
+/** Fill ids of finished orders remembered for de-duplication (a repeat comes soon after, if at all). */
+const RECENT_FILLS = 1024
+
+const NO_SIGNALS: readonly Signal[] = []
+
+export class SectorEngine {
+  readonly runId: string
+  readonly sector: string
+  private readonly o: EngineOptions
+  private readonly host: StrategyHost
+  private readonly byId = new Map<string, Instrument>()
+  private readonly positions = new Map<string, number>()
+  private readonly prices = new Map<string, number>()
+  private readonly multipliers = new Map<string, number>()
+  private readonly minNotionals = new Map<string, Micro>()
+  private readonly orders = new Map<string, TrackedOrder>()
+  /** Fill ids of orders no longer tracked (bounded: a ring of RECENT_FILLS ids and its set). */
+  private readonly recentFills = new Set<string>()
+  private readonly recentRing: string[] = []
+  private recentNext = 0
+  /** Orders whose submit had no known outcome (kept as a count: the hot path asks every bar). */
+  private unconfirmed = 0
+  /** Orders with a bracket, until the venue has acknowledged their exits. */
+  private readonly bracketParents = new Map<string, OrderRequest>()
+  /** Per instrument: the session day (its end) on which it was flattened. */
+  private readonly flattened = new Map<string, number>()
+  private readonly recentOrderTimes: number[] = []
+  private readonly snapshot: RiskSnapshot
+  private batch: JournalBatch | undefined
+  private counter = 0
+  private bars = 0
+  private lastBarTs = -Infinity
+  private nextCheckpoint: number
+  private dayEnd = -Infinity
+  private dayStartEquity: Micro = 0
+  private dayPeakEquity: Micro = 0
+  private flattenAt: number | undefined
+  private consecutiveLosses = 0
+  private tradesToday = 0
+  private equityDirty = true
+  private stopped = false
+  private running = false
+  private unsubscribe: (() => void) | undefined
+  private fault: StrategyFault | undefined
+  private readonly stats = {signals: 0, orders: 0, fills: 0, denials: 0, rejects: 0, trades: 0}
+  /** Equity curve (backtests): grows by doubling. */
+  private curveTs = new Float64Array(0)
+  private curveEq = new Float64Array(0)
+  private curveLen = 0
+
+  constructor(options: EngineOptions) {
+    this.o = options
+    this.runId = options.runId
+    this.sector = options.sector
+    for (const i of options.instruments) {
+      this.byId.set(i.id, i)
+      this.multipliers.set(i.id, i.multiplier)
+      if (i.minNotional > 0) this.minNotionals.set(i.id, toMicro(i.minNotional))
+      // The books may come from a recovered account: positions start where they are.
+      this.positions.set(i.id, options.ledger.position(i.id))
+    }
+    const ctx: StrategyContext = {
+      now: () => options.clock.now(),
+      position: (instrument) => this.positions.get(instrument) ?? 0,
+      params: options.strategy.params,
+      instruments: options.instruments.map((i) => i.id),
+      log: (message) => this.write('STRATEGY_LOG', {message: String(message).slice(0, 2000)}),
+    }
+    this.host = new StrategyHost(options.strategy.create, ctx)
+    this.nextCheckpoint = options.checkpointEvery > 0 ? options.checkpointEvery : Infinity
+    this.snapshot = {
+      state: 'ACTIVE',
+      now: 0,
+      positions: this.positions,
+      prices: this.prices,
+      multipliers: this.multipliers,
+      openOrders: 0,
+      dailyPnl: 0,
+      equity: 0,
+      dayPeakEquity: 0,
+      cash: 0,
+      consecutiveLosses: 0,
+      tradesToday: 0,
+      recentOrderTimes: this.recentOrderTimes,
+      inSession: true,
+      pastFlatten: false,
+      minNotionals: this.minNotionals,
+    }
+    if (options.durability === 'batched') this.batch = options.journal.batch()
+    if (typeof options.equityCurve === 'number' && options.equityCurve > 0) {
+      this.curveTs = new Float64Array(options.equityCurve + 1)
+      this.curveEq = new Float64Array(options.equityCurve + 1)
+    }
+  }
+
+  get state(): TradingState {
+    return this.o.states.state
+  }
+
+  get barsProcessed(): number {
+    return this.bars
+  }
+
+  get isStopped(): boolean {
+    return this.stopped
+  }
+
+  /** The strategy fault that halted the sector, if any. */
+  get strategyFault(): StrategyFault | undefined {
+    return this.fault
+  }
+
+  position(instrument: string): number {
+    return this.positions.get(instrument) ?? 0
+  }
+
+  /** Working and unconfirmed orders (clientOrderIds). */
+  workingOrders(): string[] {
+    return [...this.orders.keys()]
+  }
+
+  /** The equity curve so far (one point per bar where equity may have moved). */
+  equityCurve(): {ts: Float64Array; equity: Float64Array} {
+    return {ts: this.curveTs.subarray(0, this.curveLen), equity: this.curveEq.subarray(0, this.curveLen)}
+  }
+
+  // ---------------------------------------------------------------- start
+
+  /**
+   * Journals RUN_STARTED, listens to the venue, starts (or restores) the strategy and settles the
+   * orders an earlier run left open. Resolves once the engine is ready for bars.
+   */
+  async start(start: EngineStart): Promise<void> {
+    this.durable('RUN_STARTED', start.started)
+    this.unsubscribe = this.o.connector.onEvent((event) => this.onVenueEvent(event))
+    this.running = true
+    for (const t of start.transitions ?? []) this.recordTransition(t)
+    if (start.reconciled) this.durable('RECONCILED', start.reconciled)
+    for (const r of start.openOrders ?? []) this.adoptRecovered(r)
+    this.unconfirmed = start.openOrders?.length ?? 0
+    const initFault = this.host.init()
+    if (initFault) return this.strategyFailed(initFault)
+    if (start.checkpoint !== undefined) {
+      const restoreFault = this.host.restore(start.checkpoint)
+      if (restoreFault) return this.strategyFailed(restoreFault)
+    }
+    await this.settleUnconfirmed(true)
+  }
+
+  // ---------------------------------------------------------------- bars
+
+  /**
+   * One completed bar. Returns undefined when there was nothing to do (the common case), else a
+   * promise that settles once the bar's orders are out. The caller must not pass the next bar
+   * before it settles. `bar` is only read during the call.
+   */
+  onBar(bar: Bar): Promise<void> | undefined {
+    if (this.stopped) return undefined
+    const ts = bar.ts
+    if (ts < this.lastBarTs) {
+      this.notice(`bar of ${bar.instrument} at ${ts} is older than the previous bar (${this.lastBarTs}): ignored`)
+      return undefined
+    }
+    this.lastBarTs = ts
+    this.bars++
+    const instrument = bar.instrument
+    this.prices.set(instrument, bar.close)
+    if (this.o.recordBars) {
+      this.write('BAR', {instrument, ts, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume})
+    }
+    const held = (this.positions.get(instrument) ?? 0) !== 0
+    if (held) {
+      this.o.ledger.mark(instrument, bar.close)
+      this.equityDirty = true
+    }
+    if (ts >= this.dayEnd) this.resetDay(ts)
+    const states = this.o.states
+    if (states.state === 'HALTED') {
+      const expired = states.tick(ts)
+      if (expired) this.recordTransition(expired)
+    }
+    if (this.equityDirty) this.evaluateRisk(ts)
+
+    let work: Promise<void> | undefined
+    // Each instrument is flattened on its own first bar past the deadline, so its exit fills on its
+    // next bar like any other order (never on a bar that began before the decision).
+    if (this.flattenAt !== undefined && ts >= this.flattenAt && this.flattened.get(instrument) !== this.dayEnd) {
+      this.flattened.set(instrument, this.dayEnd)
+      work = this.flatten(instrument, 'flatten deadline')
+    }
+    const signals = this.host.dead ? NO_SIGNALS : this.host.onBar(bar)
+    if (isStrategyFault(signals)) {
+      const failed = this.strategyFailed(signals)
+      work = work ? work.then(() => failed) : failed
+    } else if (signals.length > 0) {
+      // The strategy's array may be reused by it: copy before anything async.
+      const copy = signals.slice()
+      work = work ? work.then(() => this.handleSignals(copy)) : this.handleSignals(copy)
+    }
+    if (this.bars >= this.nextCheckpoint) {
+      this.nextCheckpoint = this.bars + this.o.checkpointEvery
+      this.checkpoint()
+    }
+    if (this.unconfirmed > 0) work = work ? work.then(() => this.settleUnconfirmed(false)) : this.settleUnconfirmed(false)
+    return work
+  }
+
+  /** A risk trigger from outside (manual halt/resume picked up from the journal). */
+  applyTrigger(trigger: RiskTrigger): Promise<void> | undefined {
+    const t = this.o.states.onEvent(trigger, this.o.clock.now())
+    if (!t) return undefined
+    return this.recordTransition(t)
+  }
+
+  // ---------------------------------------------------------------- signals → orders
+
+  private async handleSignals(signals: readonly Signal[]): Promise<void> {
+    for (const signal of signals) {
+      if (this.stopped) return
+      this.stats.signals++
+      const instrument = this.byId.get(signal.instrument)
+      if (!instrument) continue
+      const position = this.positions.get(instrument.id) ?? 0
+      this.o.observer?.signal?.(signal, position)
+      const working: TrackedOrder[] = []
+      for (const w of this.orders.values()) if (w.order.instrument === instrument.id) working.push(w)
+      const plan = planOrders(signal, instrument, position, working)
+      for (const id of plan.cancel) await this.cancelOrder(id, `superseded: ${signal.reason}`)
+      for (const p of plan.orders) {
+        await this.placeOrder(withClientOrderId(this.nextClientOrderId(), p.order), p.reason)
+      }
+    }
+  }
+
+  /** Target 0 for an instrument with a position or working orders. */
+  private flatten(instrument: string, reason: string): Promise<void> | undefined {
+    let has = (this.positions.get(instrument) ?? 0) !== 0
+    if (!has) for (const w of this.orders.values()) if (w.order.instrument === instrument) has = true
+    return has ? this.handleSignals([{instrument, target: 0, reason}]) : undefined
+  }
+
+  private nextClientOrderId(): string {
+    this.counter++
+    return `${this.runId}-${this.counter}`
+  }
+
+  /** The gate, then the journal, then the venue. Never throws for a venue failure. */
+  private async placeOrder(order: OrderRequest, reason: string): Promise<void> {
+    const decision = this.check(order)
+    if (!decision.ok) {
+      this.stats.denials++
+      this.write('ORDER_DENIED', {order, code: decision.code, detail: decision.detail})
+      this.o.observer?.denied?.(order, decision.code, decision.detail)
+      return
+    }
+    // Durable BEFORE the venue hears of it: a crash after this line leaves an intent that recovery
+    // resolves with orderByClientId, never by sending it again.
+    this.durable('ORDER_INTENT', {order, reason})
+    this.stats.orders++
+    this.tradesToday++
+    this.recentOrderTimes.push(this.o.clock.now())
+    this.o.observer?.intent?.(order, reason, this.o.sendOrders)
+    if (!this.o.sendOrders) return
+    const tracked: TrackedOrder = {order, remaining: order.qty, protective: order.parentId !== undefined, confirmed: false, uncertain: false, unknownAnswers: 0, filled: 0, fillIds: []}
+    this.orders.set(order.clientOrderId, tracked)
+    if (order.bracket) this.bracketParents.set(order.clientOrderId, order)
+    try {
+      await this.o.connector.submit(order)
+    } catch (error) {
+      this.submitFailed(order.clientOrderId, error)
+    }
+  }
+
+  private submitFailed(clientOrderId: string, error: unknown): void {
+    const tracked = this.orders.get(clientOrderId)
+    if (error instanceof BrokerError) {
+      // The venue said no. Unless an event already settled it.
+      if (tracked && !tracked.confirmed) {
+        this.forget(clientOrderId)
+        this.stats.rejects++
+        const payload = {clientOrderId, code: error.kind, reason: error.message}
+        this.write('ORDER_REJECTED', payload)
+        this.o.observer?.venue?.({kind: 'reject', clientOrderId, code: error.kind, reason: error.message, ts: this.o.clock.now()})
+      }
+      return
+    }
+    // Anything else (NetworkError, a bug in a connector) leaves the outcome unknown: the order is in
+    // flight until the venue says what happened.
+    const message = error instanceof NetworkError ? `${error.kind}: ${error.message}` : error instanceof Error ? error.message : String(error)
+    if (tracked && !tracked.confirmed) {
+      if (!tracked.uncertain) {
+        tracked.uncertain = true
+        this.unconfirmed++
+      }
+      this.write('ORDER_UNCONFIRMED', {clientOrderId, error: message})
+      this.o.observer?.unconfirmed?.(clientOrderId, message)
+    }
+  }
+
+
+  /**
+   * Asks the venue about orders whose submit had no known outcome. An order the venue does not know
+   * after two questions (on two different bars) never reached it: it is journaled as cancelled and
+   * never sent again (a new signal makes a new order with a new id).
+   */
+  private async settleUnconfirmed(atStart: boolean): Promise<void> {
+    for (const [id, o] of [...this.orders]) {
+      if (!o.uncertain) continue
+      let state: OrderState | undefined
+      try {
+        state = await this.o.connector.orderByClientId(id)
+      } catch (error) {
+        this.notice(`could not ask the venue about ${id}: ${error instanceof Error ? error.message : String(error)}`)
+        continue
+      }
+      if (!this.orders.has(id)) continue
+      if (state === undefined) {
+        o.unknownAnswers++
+        if (atStart || o.unknownAnswers >= 2) {
+          this.forget(id)
+          const reason = atStart
+            ? `not known to the venue after a restart${o.confirmed ? '' : ': it never reached it'}`
+            : 'not known to the venue after a failed submit: it never reached it'
+          this.write('ORDER_CANCELLED', {clientOrderId: id, reason})
+          this.o.observer?.venue?.({kind: 'cancel', clientOrderId: id, reason, ts: this.o.clock.now()})
+        }
+        continue
+      }
+      this.adoptVenueState(o, state)
+    }
+  }
+
+  /** Brings a tracked order in line with what the venue says about it. */
+  private adoptVenueState(o: TrackedOrder, state: OrderState): void {
+    const id = o.order.clientOrderId
+    const now = this.o.clock.now()
+    if (!o.confirmed) {
+      this.confirm(o)
+      this.write('ORDER_ACK', {clientOrderId: id, venueOrderId: state.venueOrderId ?? id})
+    }
+    const missing = state.filledQty - o.filled
+    if (missing > 1e-12) {
+      // Fills we never heard of (the event was lost while we were away): recorded at the venue's
+      // average price, with an id that cannot collide with a venue fill id.
+      const fill: Fill = {
+        clientOrderId: id,
+        fillId: `reconciled:${id}:${state.filledQty}`,
+        instrument: o.order.instrument,
+        side: o.order.side,
+        qty: missing,
+        price: state.avgFillPrice,
+        fee: 0,
+        liquidity: 'taker',
+        ts: now,
+      }
+      if (state.venueOrderId !== undefined) fill.venueOrderId = state.venueOrderId
+      this.onFill(fill)
+    }
+    if (!this.orders.has(id)) return
+    switch (state.status) {
+      case 'cancelled':
+        this.closeOrder(id, 'ORDER_CANCELLED', {clientOrderId: id, reason: 'cancelled at the venue (learned on reconciliation)'})
+        break
+      case 'expired':
+        this.closeOrder(id, 'ORDER_EXPIRED', {clientOrderId: id})
+        break
+      case 'rejected':
+        this.stats.rejects++
+        this.closeOrder(id, 'ORDER_REJECTED', {clientOrderId: id, code: 'REJECTED', reason: 'rejected at the venue (learned on reconciliation)'})
+        break
+      case 'filled':
+        this.forget(id)
+        break
+      default:
+        break
+    }
+  }
+
+  private closeOrder<T extends 'ORDER_CANCELLED' | 'ORDER_EXPIRED' | 'ORDER_REJECTED'>(id: string, type: T, payload: EventPayloads[T]): void {
+    this.forget(id)
+    this.bracketParents.delete(id)
+    this.write(type, payload)
+  }
+
+  private async cancelOrder(clientOrderId: string, reason: string): Promise<void> {
+    if (!this.orders.has(clientOrderId)) return
+    this.write('ORDER_CANCEL_REQUESTED', {clientOrderId, reason})
+    try {
+      await this.o.connector.cancel(clientOrderId)
+    } catch (error) {
+      // OrderNotFound: it filled or died meanwhile; its event tells. Others: try again later.
+      if (error instanceof BrokerError && error.kind === 'OrderNotFound') return
+      this.notice(`cancel of ${clientOrderId} failed: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+
+  /** Cancels every working order (halt, stop). Positions stay. */
+  async cancelAll(reason: string): Promise<void> {
+    for (const id of [...this.orders.keys()]) await this.cancelOrder(id, reason)
+  }
+
+  private check(order: OrderRequest): RiskDecision {
+    const s = this.snapshot
+    const now = this.o.clock.now()
+    const ledger = this.o.ledger
+    const equity = ledger.equity
+    s.state = this.o.states.state
+    s.now = now
+    s.openOrders = this.orders.size
+    s.equity = equity
+    s.cash = ledger.cash
+    if (equity > this.dayPeakEquity) this.dayPeakEquity = equity
+    s.dayPeakEquity = this.dayPeakEquity
+    s.dailyPnl = equity - this.dayStartEquity
+    s.consecutiveLosses = this.consecutiveLosses
+    s.tradesToday = this.tradesToday
+    const cutoff = now - 60_000
+    while (this.recentOrderTimes.length > 0 && (this.recentOrderTimes[0] as number) <= cutoff) this.recentOrderTimes.shift()
+    s.inSession = this.o.session.inSession(now)
+    s.pastFlatten = this.o.session.pastFlatten(now)
+    return this.o.gate.check(order, s)
+  }
+
+  // ---------------------------------------------------------------- venue events
+
+  private onVenueEvent(event: VenueEvent): void {
+    if (!this.running) return
+    try {
+      this.handleVenueEvent(event)
+    } catch (error) {
+      // A journal failure here must not vanish into a connector's emitter: stop trading.
+      this.notice(`could not record a venue event: ${error instanceof Error ? error.message : String(error)}`)
+      this.stopped = true
+      throw error
+    }
+  }
+
+  private handleVenueEvent(event: VenueEvent): void {
+    switch (event.kind) {
+      case 'fill':
+        this.onFill(event.fill)
+        return
+      case 'ack': {
+        const o = this.orders.get(event.clientOrderId) ?? this.adoptBracketExit(event.clientOrderId)
+        if (!o || o.confirmed) return
+        this.confirm(o)
+        this.write('ORDER_ACK', {clientOrderId: event.clientOrderId, venueOrderId: event.venueOrderId})
+        break
+      }
+      case 'reject': {
+        if (!this.orders.has(event.clientOrderId)) return
+        this.stats.rejects++
+        this.closeOrder(event.clientOrderId, 'ORDER_REJECTED', {clientOrderId: event.clientOrderId, code: event.code, reason: event.reason})
+        break
+      }
+      case 'cancel':
+        if (!this.orders.has(event.clientOrderId)) return
+        this.closeOrder(event.clientOrderId, 'ORDER_CANCELLED', {clientOrderId: event.clientOrderId, reason: event.reason})
+        break
+      case 'expire':
+        if (!this.orders.has(event.clientOrderId)) return
+        this.closeOrder(event.clientOrderId, 'ORDER_EXPIRED', {clientOrderId: event.clientOrderId})
+        break
+      default:
+        return
+    }
+    this.o.observer?.venue?.(event)
+  }
+
+  private onFill(fill: Fill): void {
+    const o = this.orders.get(fill.clientOrderId)
+    if (o ? o.fillIds.includes(fill.fillId) : this.recentFills.has(fill.fillId)) return
+    if (!o) {
+      // Still recorded and applied: the position at the venue changed whatever we know of it.
+      this.notice(`fill ${fill.fillId} for an order this engine does not track (${fill.clientOrderId}): recorded`)
+      this.rememberFill(fill.fillId)
+    } else {
+      o.fillIds.push(fill.fillId)
+    }
+    if (o && !o.confirmed) {
+      this.confirm(o)
+      this.write('ORDER_ACK', {clientOrderId: fill.clientOrderId, venueOrderId: fill.venueOrderId ?? fill.clientOrderId})
+    }
+    this.write('FILL', {fill})
+    const instrument = this.byId.get(fill.instrument)
+    const effect = this.o.ledger.applyFill(fill, instrument?.multiplier ?? 1)
+    this.positions.set(fill.instrument, effect.positionAfter)
+    this.equityDirty = true
+    this.stats.fills++
+    if (effect.closed || effect.realized !== 0) {
+      this.stats.trades++
+      const net = effect.realized - fill.fee
+      if (net < 0) this.consecutiveLosses++
+      else if (net > 0) this.consecutiveLosses = 0
+    }
+    if (o) {
+      o.filled += fill.qty
+      o.remaining = Math.max(0, o.order.qty - o.filled)
+      if (o.remaining <= o.order.qty * 1e-9) this.forget(fill.clientOrderId)
+    }
+    this.o.observer?.fill?.(fill, effect.positionAfter, effect.realized)
+    const fault = this.host.dead ? undefined : this.host.onFill(fill)
+    if (fault) this.background(this.strategyFailed(fault))
+    this.evaluateRisk(fill.ts)
+  }
+
+  private confirm(o: TrackedOrder): void {
+    o.confirmed = true
+    this.settled(o)
+  }
+
+  private settled(o: TrackedOrder): void {
+    if (!o.uncertain) return
+    o.uncertain = false
+    this.unconfirmed--
+  }
+
+  /** Stops tracking an order, keeping its fill ids for de-duplication of late repeats. */
+  private forget(clientOrderId: string): void {
+    const o = this.orders.get(clientOrderId)
+    if (!o) return
+    this.settled(o)
+    this.orders.delete(clientOrderId)
+    for (const id of o.fillIds) this.rememberFill(id)
+  }
+
+  private rememberFill(fillId: string): void {
+    if (this.recentFills.has(fillId)) return
+    if (this.recentRing.length < RECENT_FILLS) {
+      this.recentRing.push(fillId)
+    } else {
+      this.recentFills.delete(this.recentRing[this.recentNext] as string)
+      this.recentRing[this.recentNext] = fillId
+      this.recentNext = (this.recentNext + 1) % RECENT_FILLS
+    }
+    this.recentFills.add(fillId)
+  }
+
+  /**
+   * A bracket's exits are created by the venue when the entry fills (`<entry>-sl`, `<entry>-tp`):
+   * tracked from their ack on as protective working orders (cancelled on a halt or a new target).
+   */
+  private adoptBracketExit(clientOrderId: string): TrackedOrder | undefined {
+    const cut = clientOrderId.lastIndexOf('-')
+    if (cut < 0) return undefined
+    const kind = clientOrderId.slice(cut + 1)
+    const parent = this.bracketParents.get(clientOrderId.slice(0, cut))
+    if (!parent?.bracket || (kind !== 'sl' && kind !== 'tp')) return undefined
+    const order: OrderRequest = {
+      clientOrderId,
+      instrument: parent.instrument,
+      side: parent.side === 'buy' ? 'sell' : 'buy',
+      type: kind === 'sl' ? 'stop' : 'limit',
+      qty: parent.qty,
+      tif: 'gtc',
+      reduceOnly: true,
+      parentId: parent.clientOrderId,
+    }
+    if (kind === 'sl') order.stopPrice = parent.bracket.stopLoss
+    else order.limitPrice = parent.bracket.takeProfit
+    const tracked: TrackedOrder = {order, remaining: order.qty, protective: true, confirmed: false, uncertain: false, unknownAnswers: 0, filled: 0, fillIds: []}
+    this.orders.set(clientOrderId, tracked)
+    if (this.orders.has(`${parent.clientOrderId}-sl`) && this.orders.has(`${parent.clientOrderId}-tp`)) this.bracketParents.delete(parent.clientOrderId)
+    return tracked
+  }
+
+  // ---------------------------------------------------------------- risk state
+
+  private resetDay(ts: number): void {
+    const session = this.o.session
+    this.dayEnd = session.nextSessionDayStart(ts)
+    this.flattenAt = session.flattenTime(ts)
+    const equity = this.o.ledger.equity
+    this.dayStartEquity = equity
+    this.dayPeakEquity = equity
+    this.tradesToday = 0
+    this.consecutiveLosses = 0
+    this.equityDirty = true
+  }
+
+  private evaluateRisk(ts: number): void {
+    this.equityDirty = false
+    const equity = this.o.ledger.equity
+    if (equity > this.dayPeakEquity) this.dayPeakEquity = equity
+    if (this.o.equityCurve) this.pushEquity(ts, equity)
+    const states = this.o.states
+    if (states.state === 'HALTED' && states.until === undefined) return
+    const t = states.evaluate({dailyPnl: equity - this.dayStartEquity, equity, dayPeakEquity: this.dayPeakEquity, consecutiveLosses: this.consecutiveLosses}, ts)
+    if (t) this.background(this.recordTransition(t))
+  }
+
+  private pushEquity(ts: number, equity: Micro): void {
+    const n = this.curveLen
+    if (n > 0 && this.curveTs[n - 1] === ts) {
+      this.curveEq[n - 1] = equity
+      return
+    }
+    if (n === this.curveTs.length) {
+      const size = Math.max(1024, n * 2)
+      const t = new Float64Array(size)
+      const e = new Float64Array(size)
+      t.set(this.curveTs)
+      e.set(this.curveEq)
+      this.curveTs = t
+      this.curveEq = e
+    }
+    this.curveTs[n] = ts
+    this.curveEq[n] = equity
+    this.curveLen = n + 1
+  }
+
+  /** Journals a transition; entering HALTED cancels the working orders. */
+  private recordTransition(t: RiskTransition): Promise<void> | undefined {
+    this.durable('RISK_STATE', t)
+    this.o.observer?.riskState?.(t)
+    if (t.to === 'HALTED' && t.from !== 'HALTED' && this.orders.size > 0) return this.cancelAll(`sector HALTED: ${t.reason}`)
+    return undefined
+  }
+
+  private async strategyFailed(fault: StrategyFault): Promise<void> {
+    if (this.fault) return
+    this.fault = fault
+    const payload: EventPayloads['STRATEGY_ERROR'] = {message: fault.message, phase: fault.phase}
+    if (fault.stack !== undefined) payload.stack = fault.stack
+    this.durable('STRATEGY_ERROR', payload)
+    this.o.observer?.strategyError?.(fault)
+    const t = this.o.states.onEvent({kind: 'strategy-error', message: fault.message}, this.o.clock.now())
+    if (t) await this.recordTransition(t)
+  }
+
+  // ---------------------------------------------------------------- checkpoints and stop
+
+  /** Journals the strategy's state (skipped when the strategy is dead). */
+  checkpoint(): void {
+    if (this.host.dead) return
+    const cp = this.host.checkpoint()
+    if (isStrategyFault(cp)) {
+      this.background(this.strategyFailed(cp))
+      return
+    }
+    this.write('STRATEGY_CHECKPOINT', {state: cp.state, barsProcessed: this.bars})
+  }
+
+  /**
+   * Cancels working orders (positions stay), checkpoints the strategy, journals RUN_STOPPED and
+   * flushes the journal. Idempotent.
+   */
+  async stop(reason: RunStoppedPayload['reason'], detail?: string): Promise<EngineSummary> {
+    if (!this.running) return this.summary(reason)
+    // No more bars from here on; what is still working is cancelled, positions stay.
+    this.stopped = true
+    try {
+      await this.cancelAll(`run stopped (${reason})`)
+    } catch (error) {
+      this.notice(`cancelling working orders failed: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    this.checkpoint()
+    const s = this.summary(reason)
+    const payload: RunStoppedPayload = {
+      reason,
+      barsProcessed: this.bars,
+      summary: {trades: s.trades, fills: s.fills, denials: s.denials, realizedPnl: s.realizedPnl, fees: s.fees, equity: s.equity},
+    }
+    if (detail !== undefined) payload.detail = detail
+    this.durable('RUN_STOPPED', payload)
+    this.running = false
+    this.unsubscribe?.()
+    this.batch?.close()
+    this.batch = undefined
+    return s
+  }
+
+  /** Writes what is buffered (backtests) without stopping. */
+  flush(): void {
+    this.batch?.flush()
+  }
+
+  summary(stopped?: RunStoppedPayload['reason']): EngineSummary {
+    const ledger = this.o.ledger
+    const positions: Array<{instrument: string; qty: number}> = []
+    for (const [instrument, qty] of this.positions) if (qty !== 0) positions.push({instrument, qty})
+    const s: EngineSummary = {
+      barsProcessed: this.bars,
+      ...this.stats,
+      realizedPnl: ledger.realized,
+      fees: ledger.fees,
+      equity: ledger.equity,
+      cash: ledger.cash,
+      state: this.o.states.state,
+      positions,
+    }
+    if (stopped) s.stopped = stopped
+    if (this.fault) s.strategyFault = this.fault
+    return s
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  /** Tracks an order an earlier run left open or in flight (settled with the venue at start). */
+  private adoptRecovered(r: RecoveredOrder): void {
+    this.orders.set(r.order.clientOrderId, {
+      order: r.order,
+      remaining: Math.max(0, r.order.qty - r.filled),
+      protective: r.order.parentId !== undefined,
+      // Acked before the restart: no second ack; but every one is asked about (it may have filled).
+      confirmed: r.acked,
+      uncertain: true,
+      unknownAnswers: 0,
+      filled: r.filled,
+      fillIds: [...r.fillIds],
+    })
+    if (r.order.bracket) this.bracketParents.set(r.order.clientOrderId, r.order)
+  }
+
+  // ---------------------------------------------------------------- journal
+
+  private event<T extends EventType>(type: T, payload: EventPayloads[T]): NewEvent<T> {
+    return {ts: this.o.clock.now(), runId: this.runId, sector: this.sector, type, payload}
+  }
+
+  /** Buffered in a batch (backtests), else durable. */
+  private write<T extends EventType>(type: T, payload: EventPayloads[T]): void {
+    if (this.batch) this.batch.add(this.event(type, payload))
+    else this.o.journal.append(this.event(type, payload))
+  }
+
+  /** Durable in runs (an intent is on disk before its submit); buffered in backtests. */
+  private durable<T extends EventType>(type: T, payload: EventPayloads[T]): void {
+    this.write(type, payload)
+  }
+
+  /**
+   * Work started where nobody can await it (inside a venue event or a fill): its failure (the
+   * journal refusing a write) stops the engine instead of becoming an unhandled rejection.
+   */
+  private background(work: Promise<void> | undefined): void {
+    work?.catch((error: unknown) => {
+      this.stopped = true
+      this.notice(`engine stopped: ${error instanceof Error ? error.message : String(error)}`)
+    })
+  }
+
+  private notice(message: string): void {
+    this.o.observer?.notice?.(message)
+  }
+}

@@ -1,0 +1,370 @@
+// `rick run <sector>`: lock the sector, ask the charter (for the mode that really runs), rebuild
+// the account from the journal, reconcile with the venue, then trade until stopped — a signal,
+// `--bars`, or a strategy fault. Every order is journaled before it is sent; SIGINT/SIGTERM cancel
+// the working orders, keep the positions, journal RUN_STOPPED and end with exit 0.
+import {readFileSync} from 'node:fs'
+
+import {hashCanonical} from '../../foundation/canonical.js'
+import {SimulatedClock} from '../../foundation/clock.js'
+import type {Mode} from '../../foundation/config/types.js'
+import {toMicro} from '../../foundation/domain/money.js'
+import {CharterDenied, ExitCode} from '../../foundation/errors.js'
+import type {RunStartedPayload} from '../../foundation/journal/events.js'
+import {openJournal} from '../../foundation/journal/index.js'
+import {resolveJournalPath} from '../../foundation/journal/location.js'
+import type {Journal} from '../../foundation/journal/types.js'
+import {limitsForJournal} from '../../foundation/risk/index.js'
+import type {SessionClock} from '../../foundation/risk/session.js'
+import {readDotenvFiles} from '../../foundation/secrets/dotenv.js'
+import {resolveSecretsFiles} from '../../foundation/secrets/secrets-base.js'
+import {authorizeEngineStart} from '../charter-service.js'
+import {syntheticFeed} from '../data/feed.js'
+import {chooseConnector, type ConnectorChoice} from './connector-choice.js'
+import type {EngineSummary, SectorEngine} from './engine.js'
+import {formatQty, formatTs, money} from './format.js'
+import {acquireLock, type SectorLock} from './lock.js'
+import {adoptedReason, ManualPoller, manualReason, triggerOf} from './manual.js'
+import {parseSpeed, type Pace} from './pace.js'
+import {recoverAccount, type RecoveredAccount} from './recovery.js'
+import {runLog} from './run-log.js'
+import {runSession} from './session.js'
+import {ACCOUNT_CURRENCY, buildRisk, DEFAULT_PAPER_CASH, loadSectorSetup, SYNTHETIC_PERIOD_MS, type SectorSetup, type SetupContext} from './setup.js'
+
+/** Strategy checkpoints every this many bars in a run (and at stop). */
+export const RUN_CHECKPOINT_EVERY = 100
+/** How often a running engine looks for `rick halt` / `rick resume` records (wall time). */
+export const MANUAL_POLL_MS = 1000
+
+export interface RunRequest {
+  sector: string
+  /** `--canary|--paper|--practice|--observe`; default: the sector's mode. */
+  mode?: Mode
+  seed?: number
+  speed?: string
+  /** Bar periods to run (one bar of every instrument each); unlimited when omitted. */
+  bars?: number
+  journalPath?: string
+  version: string
+}
+
+/** The process around the engine: output, signals, waiting, wall time. Tests replace it. */
+export interface RunIo {
+  /** A human line (stdout). */
+  line(text: string): void
+  /** A notice (stderr). */
+  notice(text: string): void
+  /** Calls `handler` on SIGINT/SIGTERM; returns a remover. */
+  onStopSignal(handler: (signal: string) => void): () => void
+  /** Waits `ms`, or less when `wake` is called. */
+  sleep(ms: number): {done: Promise<void>; wake(): void}
+  /** Monotonic ms, for pacing and polling only (never for engine decisions). */
+  monotonic(): number
+  /** Wall clock ms: the synthetic feed starts at it; never read by the engine. */
+  wallClock(): number
+  pid: number
+}
+
+export const processIo: RunIo = {
+  line: (text) => void process.stdout.write(`${text}\n`),
+  notice: (text) => void process.stderr.write(`${text}\n`),
+  onStopSignal(handler) {
+    const on = (signal: NodeJS.Signals) => handler(signal)
+    process.on('SIGINT', on)
+    process.on('SIGTERM', on)
+    return () => {
+      process.off('SIGINT', on)
+      process.off('SIGTERM', on)
+    }
+  },
+  sleep(ms) {
+    let wake = () => {}
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    return {done, wake}
+  },
+  monotonic: () => performance.now(),
+  // The edge of the system: the wall clock decides only where synthetic time starts.
+  wallClock: () => Date.now(),
+  pid: process.pid,
+}
+
+export interface RunResult {
+  runId: string
+  sector: string
+  requestedMode: Mode
+  effectiveMode: Mode
+  journal: string
+  stopReason: string
+  detail?: string
+  bars: number
+  summary: EngineSummary
+  exitCode: ExitCode
+}
+
+/** Runs a sector until it is stopped. Throws RickErrors (exit 1/2/3) before the engine starts. */
+export async function runSector(req: RunRequest, ctx: SetupContext & {io?: RunIo}): Promise<RunResult> {
+  const io = ctx.io ?? processIo
+  const cwd = ctx.cwd ?? process.cwd()
+  const env = ctx.env ?? process.env
+  const setup = await loadSectorSetup(req.sector, ctx)
+  const config = setup.config
+  const definition = ctx.registry.get(config.venue)?.definition
+  const requested: Mode = req.mode ?? config.mode
+  const choice = chooseConnector(config, definition, requested, credentialFacts(setup, definition, requested, env))
+  const pace = parseSpeed(req.speed, SYNTHETIC_PERIOD_MS)
+  const journalPath = resolveJournalPath(req.journalPath, cwd, env)
+  const seed = req.seed ?? 1
+
+  const lock = acquireLock(setup.home, {pid: io.pid, sector: req.sector, mode: choice.effectiveMode, journal: journalPath, startedAt: new Date(io.wallClock()).toISOString()})
+  if (lock.tookOver) io.notice(`rick: took over a stale lock of ${req.sector} (pid ${lock.tookOver.pid} is not running; the engine was killed or crashed)`)
+  let journal: Journal | undefined
+  try {
+    const auth = await authorizeEngineStart(req.sector, {mode: choice.effectiveMode}, {registry: ctx.registry, cwd, env, file: ctx.file})
+    journal = openJournal({path: journalPath})
+    const runId = newRunId(req.sector, io)
+    const recovered = recoverAccount(journal, {sector: req.sector, venue: config.venue, environment: 'paper'}, {instruments: setup.instruments, currency: ACCOUNT_CURRENCY, startingCash: toMicro(DEFAULT_PAPER_CASH)})
+    const risk = buildRisk(setup, choice.effectiveMode)
+    const startTs = syntheticStart(io.wallClock(), recovered.lastTs, risk.session)
+    const feed = syntheticFeed({instruments: setup.instruments, seed, startTs: startTs.ts, periodMs: SYNTHETIC_PERIOD_MS, bars: req.bars})
+    const notices: string[] = []
+    if (choice.notice) notices.push(choice.notice)
+    if (auth.notice) notices.push(auth.notice)
+    if (startTs.note) notices.push(startTs.note)
+    const checkpoint = usableCheckpoint(recovered, setup, notices)
+    const interrupted = recovered.runs.filter((r) => r.interrupted).at(-1)
+    const started: RunStartedPayload = {
+      requestedMode: choice.requestedMode,
+      effectiveMode: choice.effectiveMode,
+      venue: config.venue,
+      environment: 'paper',
+      profile: config.profile,
+      charter: auth.decision,
+      snapshot: auth.snapshot,
+      configHash: hashCanonical(config),
+      strategy: {name: setup.strategy.name, codeHash: setup.strategy.codeHash, params: {...setup.strategy.params}},
+      inputs: feed.source ?? {kind: 'recorded', instruments: setup.instruments.map((i) => i.id)},
+      seed,
+      limits: limitsForJournal(risk.limits),
+      version: req.version,
+      notices,
+    }
+    if (interrupted) started.resumedFrom = interrupted.summary.runId
+    if (!auth.decision.allow) {
+      // The denial is part of the record too: a start that never happened, and why.
+      journal.append({ts: startTs.ts, runId, sector: req.sector, type: 'RUN_STARTED', payload: started})
+      journal.append({ts: startTs.ts, runId, sector: req.sector, type: 'RUN_STOPPED', payload: {reason: 'error', detail: `charter denied: ${auth.decision.detail ?? ''}`, barsProcessed: 0, summary: {trades: 0, fills: 0, denials: 0, realizedPnl: 0, fees: 0, equity: 0}}})
+      throw new CharterDenied(denialMessage(req.sector, choice, auth.decision))
+    }
+    return await trade({req, io, setup, choice, pace, journal, journalPath, runId, recovered, risk, feed, startTs: startTs.ts, seed, started, checkpoint, lock})
+  } finally {
+    journal?.close()
+    lock.release()
+  }
+}
+
+interface TradeArgs {
+  req: RunRequest
+  io: RunIo
+  setup: SectorSetup
+  choice: ConnectorChoice
+  pace: Pace
+  journal: Journal
+  journalPath: string
+  runId: string
+  recovered: RecoveredAccount
+  risk: ReturnType<typeof buildRisk>
+  feed: ReturnType<typeof syntheticFeed>
+  startTs: number
+  seed: number
+  started: RunStartedPayload
+  checkpoint: unknown
+  lock: SectorLock
+}
+
+async function trade(a: TradeArgs): Promise<RunResult> {
+  const {io, req, setup} = a
+  const clock = new SimulatedClock(a.startTs)
+  let stopSignal: string | undefined
+  let sleeping: {wake(): void} | undefined
+  const removeSignals = io.onStopSignal((signal) => {
+    if (stopSignal === undefined) io.notice(`rick: ${signal}: stopping ${req.sector} (cancelling working orders, keeping positions)…`)
+    stopSignal = signal
+    sleeping?.wake()
+  })
+  const poller = new ManualPoller(a.journal, req.sector, a.journal.lastSeq())
+  let nextPoll = io.monotonic() + MANUAL_POLL_MS
+  let yieldEvery = 0
+  // Created inside runSession; the boundary callback needs it for manual triggers.
+  let engine: SectorEngine | undefined
+  const instruments = setup.instruments.map((i) => i.id)
+  try {
+    const result = await runSession({
+      runId: a.runId,
+      sector: req.sector,
+      venue: setup.config.venue,
+      instruments: setup.instruments,
+      strategy: {name: setup.strategy.name, codeHash: setup.strategy.codeHash, params: setup.strategy.params, create: () => setup.strategy.create()},
+      risk: a.risk,
+      journal: a.journal,
+      durability: 'durable',
+      sendOrders: a.choice.effectiveMode !== 'observe',
+      feed: a.feed,
+      clock,
+      seed: a.seed,
+      startingCash: toMicro(DEFAULT_PAPER_CASH),
+      recovered: a.recovered,
+      started: a.started,
+      checkpoint: a.checkpoint,
+      checkpointEvery: RUN_CHECKPOINT_EVERY,
+      observer: runLog(clock, io.line, io.notice),
+      onStarted: (started, reconciled) => {
+        engine = started
+        firstLines(a, reconciled, started.state)
+      },
+      drive: {
+        maxBars: req.bars === undefined ? undefined : req.bars * instruments.length,
+        stopRequested: () => (stopSignal !== undefined ? 'signal' : undefined),
+        atBoundary: async (bars) => {
+          if (stopSignal !== undefined) return
+          if (io.monotonic() >= nextPoll) {
+            nextPoll = io.monotonic() + MANUAL_POLL_MS
+            for (const e of poller.poll()) {
+              const kind = triggerOf(e.payload)
+              if (kind === undefined || kind === 'strategy-error') continue
+              const reason = adoptedReason(manualReason(e.payload.reason), e.seq, bars)
+              await engine?.applyTrigger({kind, reason})
+            }
+          }
+          if (a.pace.delayMs > 0) {
+            const s = io.sleep(a.pace.delayMs)
+            sleeping = s
+            await s.done
+            sleeping = undefined
+          } else if (++yieldEvery >= 256) {
+            // Flat out: still let signals and timers in now and then.
+            yieldEvery = 0
+            await new Promise<void>((resolve) => setImmediate(resolve))
+          }
+        },
+      },
+    })
+    const s = result.summary
+    const reason = result.drive.reason
+    summaryLines(io, a, reason, result.drive.detail, s)
+    const out: RunResult = {
+      runId: a.runId,
+      sector: req.sector,
+      requestedMode: a.choice.requestedMode,
+      effectiveMode: a.choice.effectiveMode,
+      journal: a.journalPath,
+      stopReason: reason,
+      bars: result.drive.bars,
+      summary: s,
+      exitCode: reason === 'halted' || reason === 'error' ? ExitCode.Failure : ExitCode.Ok,
+    }
+    if (result.drive.detail !== undefined) out.detail = result.drive.detail
+    return out
+  } finally {
+    removeSignals()
+  }
+}
+
+function firstLines(a: TradeArgs, reconciled: {positions: Array<{instrument: string; qty: number}>; cash: number; notes: string[]}, state: string): void {
+  const {io, setup, choice} = a
+  const c = setup.config
+  const L = a.risk.limits
+  const mode = choice.requestedMode === choice.effectiveMode ? choice.effectiveMode : `${choice.effectiveMode} (asked: ${choice.requestedMode})`
+  io.line(`rick run ${a.req.sector}: run ${a.runId}`)
+  for (const n of a.started.notices) io.line(`  NOTE      ${n}`)
+  io.line(`  sector    ${a.req.sector} (venue ${c.venue}, instruments ${setup.instruments.map((i) => i.id).join(', ')})`)
+  io.line(`  mode      ${mode}${choice.effectiveMode === 'observe' ? ' — intents are journaled, nothing is sent' : ''}`)
+  io.line(`  venue     ${choice.venueLabel} (simulated fills: market orders at the next bar's open, ${c.venue} fees and slippage)`)
+  io.line(`  data      synthetic bars, seed ${a.seed}, from ${formatTs(a.startTs)} UTC; ${a.pace.describe}${a.req.bars !== undefined ? `; stops after ${a.req.bars} bars` : ''}`)
+  io.line(`  profile   ${c.profile}: max order ${money(L.maxOrderNotional, ACCOUNT_CURRENCY)}, max position ${money(L.maxPositionNotional, ACCOUNT_CURRENCY)}, daily loss cap ${money(L.dailyLossCap, ACCOUNT_CURRENCY)}${L.canary ? ' (canary caps on)' : ''}`)
+  io.line(`  strategy  ${setup.strategy.name} ${JSON.stringify(setup.strategy.params)} (code ${setup.strategy.codeHash.slice(0, 12)})`)
+  const snap = a.started.snapshot
+  io.line(`  code      ${snap ? `${snap.kind === 'head' ? 'HEAD' : 'snapshot'} ${snap.id.slice(0, 12)} (commit ${snap.commit.slice(0, 12)})` : 'no snapshot (not a git repository)'}`)
+  io.line(`  account   cash ${money(reconciled.cash, ACCOUNT_CURRENCY)}${reconciled.positions.length > 0 ? `, positions ${reconciled.positions.map((p) => `${p.instrument} ${formatQty(p.qty)}`).join(', ')}` : ', flat'}; risk state ${state}`)
+  for (const n of reconciled.notes) io.line(`            ${n}`)
+  io.line(`  journal   ${a.journalPath}`)
+  io.line(`  stop      Ctrl-C (or kill -INT ${io.pid}): cancels working orders, keeps positions`)
+}
+
+function summaryLines(io: RunIo, a: TradeArgs, reason: string, detail: string | undefined, s: EngineSummary): void {
+  const positions = s.positions.length > 0 ? s.positions.map((p) => `${p.instrument} ${formatQty(p.qty)}`).join(', ') : 'flat'
+  io.line(`stopped: ${reason}${detail ? ` (${detail})` : ''} after ${s.barsProcessed} bars`)
+  io.line(`  ${plural(s.signals, 'decision')}, ${plural(s.orders, 'order')}, ${plural(s.fills, 'fill')}, ${s.denials} denied, ${s.rejects} rejected; ${plural(s.trades, 'closing trade')}`)
+  io.line(`  realized ${money(s.realizedPnl, ACCOUNT_CURRENCY)}, fees ${money(s.fees, ACCOUNT_CURRENCY)}, equity ${money(s.equity, ACCOUNT_CURRENCY)}, cash ${money(s.cash, ACCOUNT_CURRENCY)}`)
+  io.line(`  positions kept: ${positions}; risk state ${s.state}`)
+  io.line(`  journal ${a.journalPath} (run ${a.runId}); see \`rick report ${a.req.sector} --run ${a.runId}\``)
+  if (process.env.RICK_REPORT_RSS === '1') io.notice(`rss: ${residentMb().toFixed(1)} MB`)
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+/** VmRSS of this process in MB (Linux), else process.memoryUsage().rss. */
+export function residentMb(): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (m) return Number(m[1]) / 1024
+  } catch {
+    // not Linux
+  }
+  return process.memoryUsage().rss / (1024 * 1024)
+}
+
+function credentialFacts(setup: SectorSetup, definition: {credentialVariables(s: SectorSetup['config'], m: Mode): string[]} | undefined, mode: Mode, env: NodeJS.ProcessEnv) {
+  const required = definition ? definition.credentialVariables(setup.config, mode) : []
+  if (required.length === 0) return {required, missing: []}
+  const files = readDotenvFiles(resolveSecretsFiles(setup.configFile, setup.config.secretsFiles))
+  const set = (n: string) => (env[n] !== undefined && env[n] !== '') || (files[n] !== undefined && files[n] !== '')
+  return {required, missing: required.filter((n) => !set(n))}
+}
+
+function denialMessage(sector: string, choice: ConnectorChoice, decision: {rules: Array<{rule: string; status: string; detail: string}>; detail?: string}): string {
+  const failed = decision.rules.filter((r) => r.status === 'fail').map((r) => `  ✗ ${r.rule}: ${r.detail}`)
+  const lines = [`the charter denies ${sector} in mode ${choice.effectiveMode}${choice.effectiveMode !== choice.requestedMode ? ` (asked: ${choice.requestedMode})` : ''}: ${decision.detail ?? 'denied'}`]
+  if (failed.length > 0) lines.push(...failed)
+  lines.push(`(see \`rick charter check ${sector} --mode ${choice.effectiveMode}\`)`)
+  return lines.join('\n')
+}
+
+/** `<sector>-<yyyymmddThhmmss>-<pid36>`: unique while the lock holds one engine per sector. */
+function newRunId(sector: string, io: RunIo): string {
+  const t = new Date(io.wallClock()).toISOString().replace(/[-:]/g, '').slice(0, 15)
+  return `${sector}-${t}-${io.pid.toString(36)}`
+}
+
+/**
+ * Where synthetic time starts: now (whole minute), never before the account's last event (its clock
+ * must not go back), and at the next session window when the sector is outside one now (so a US
+ * stock sector started at night still trades at once, on synthetic time).
+ */
+export function syntheticStart(wall: number, lastTs: number, session: SessionClock): {ts: number; note?: string} {
+  const period = SYNTHETIC_PERIOD_MS
+  let ts = Math.floor(wall / period) * period
+  if (Number.isFinite(lastTs) && ts <= lastTs) ts = Math.floor(lastTs / period) * period + period
+  const first = ts
+  for (let i = 0; i < 8 * 1440 && !session.inSession(ts); i++) ts += period
+  if (!session.inSession(ts)) return {ts: first}
+  if (ts !== first) return {ts, note: `outside the session windows now: synthetic time starts at the next window, ${formatTs(ts)} UTC`}
+  return {ts}
+}
+
+/** The last checkpoint, when it was taken by the same strategy code with the same params. */
+function usableCheckpoint(r: RecoveredAccount, setup: SectorSetup, notices: string[]): unknown {
+  const cp = r.checkpoint
+  if (!cp) return undefined
+  const same = cp.strategy.name === setup.strategy.name && cp.strategy.codeHash === setup.strategy.codeHash && hashCanonical(cp.strategy.params) === hashCanonical({...setup.strategy.params})
+  if (!same) {
+    notices.push(`strategy checkpoint of run ${cp.runId} not restored: the strategy, its code or its params changed since`)
+    return undefined
+  }
+  notices.push(`strategy restored from the checkpoint of run ${cp.runId} (after ${cp.barsProcessed} bars)`)
+  return cp.state
+}

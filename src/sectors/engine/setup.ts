@@ -1,0 +1,134 @@
+// What every engine command needs before the first bar: the validated sector, its instruments,
+// the charter's hard limits, the strategy, the risk gate and trading states for the mode that
+// runs, and the paper venue. Shared by `rick run`, `backtest` and `replay`, so the three build the
+// engine the same way.
+import {loadCharterLimits, type CharterLimits} from '../../foundation/charter/limits.js'
+import type {EngineClock} from '../../foundation/clock.js'
+import type {Mode, SectorConfig} from '../../foundation/config/types.js'
+import type {Instrument} from '../../foundation/domain/instrument.js'
+import {toMicro, type Micro} from '../../foundation/domain/money.js'
+import {ConfigError, UsageError} from '../../foundation/errors.js'
+import {configPath, projectRoot, rickHome} from '../../foundation/paths.js'
+import {seededRandom} from '../../foundation/random.js'
+import {createRiskGate, sectorRiskLimits, sessionClock, TradingStateMachine, type SessionClock} from '../../foundation/risk/index.js'
+import type {EffectiveLimits, RiskGate} from '../../foundation/risk/types.js'
+import type {SectorRegistry} from '../definition.js'
+import type {BarFeed} from '../data/feed.js'
+import {resolveInstruments} from '../data/instruments.js'
+import {loadSectorsConfig} from '../load-config.js'
+import {PaperConnector} from '../paper/connector.js'
+import {defaultFees, defaultSlippageBps} from '../paper/fees.js'
+import {loadStrategy, type LoadedStrategy} from '../strategy/loader.js'
+
+/** Cash of a fresh paper account, in account currency (risk limits are in the same currency). */
+export const DEFAULT_PAPER_CASH = 10_000
+/** rick's risk limits are written in USD in every built-in profile; the paper account keeps USD. */
+export const ACCOUNT_CURRENCY = 'USD'
+/** Bar length of the synthetic feed. */
+export const SYNTHETIC_PERIOD_MS = 60_000
+
+export interface SetupContext {
+  registry: SectorRegistry
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  /** Config file (`--file`). */
+  file?: string
+}
+
+export interface SectorSetup {
+  sector: string
+  root: string
+  home: string
+  configFile: string
+  config: SectorConfig
+  instruments: Instrument[]
+  hard: CharterLimits
+  strategy: LoadedStrategy
+}
+
+/** Loads and checks everything about a sector; bad config → ConfigError (exit 2), unknown sector → UsageError. */
+export async function loadSectorSetup(sector: string, ctx: SetupContext): Promise<SectorSetup> {
+  const cwd = ctx.cwd ?? process.cwd()
+  const env = ctx.env ?? process.env
+  const loaded = loadSectorsConfig({file: ctx.file, cwd, registry: ctx.registry, env})
+  const config = loaded.config.sectors[sector]
+  if (!config) {
+    const known = Object.keys(loaded.config.sectors)
+    throw new UsageError(`unknown sector '${sector}': expected one of ${known.length > 0 ? known.join(', ') : '(none configured)'} (from ${loaded.file})`, 'UNKNOWN_SECTOR')
+  }
+  const limits = loadCharterLimits({cwd, env})
+  const errors = limits.diagnostics.filter((d) => d.severity === 'error')
+  if (!limits.limits || errors.length > 0) throw new ConfigError(`${limits.file}: the charter's hard limits have errors`, limits.diagnostics)
+  const root = projectRoot(cwd, env)
+  const instruments = resolveInstruments(config, ctx.registry)
+  const strategy = await loadStrategy(root, config.strategy, {sector, env})
+  return {sector, root, home: rickHome(cwd, env), configFile: configPath(ctx.file, cwd, env), config, instruments, hard: limits.limits, strategy}
+}
+
+export interface RiskSetup {
+  limits: EffectiveLimits
+  gate: RiskGate
+  states: TradingStateMachine
+  session: SessionClock
+}
+
+/** The gate and the trading states for `mode` (the mode that runs, after any fallback). */
+export function buildRisk(setup: Pick<SectorSetup, 'config' | 'hard'>, mode: Mode, limits?: EffectiveLimits): RiskSetup {
+  const effective = limits ?? sectorRiskLimits(setup.config, setup.hard, mode)
+  const session = sessionClock(setup.config.session)
+  return {limits: effective, gate: createRiskGate(effective), states: new TradingStateMachine({limits: effective, session}), session}
+}
+
+export interface PaperVenueOptions {
+  venue: string
+  instruments: Instrument[]
+  feed: BarFeed
+  clock: EngineClock
+  seed: number
+  startingCash?: Micro
+}
+
+/** The paper venue with the venue's default fees and slippage. */
+export function paperVenue(o: PaperVenueOptions): PaperConnector {
+  return new PaperConnector({
+    venue: o.venue,
+    instruments: o.instruments,
+    feed: o.feed,
+    clock: o.clock,
+    random: seededRandom((o.seed ^ 0x5eed) >>> 0),
+    fees: defaultFees(o.venue),
+    slippageBps: defaultSlippageBps(o.venue),
+    startingCash: o.startingCash ?? toMicro(DEFAULT_PAPER_CASH),
+    currency: ACCOUNT_CURRENCY,
+  })
+}
+
+/** A feed that moves a simulated clock to each bar's ts as the bar is pulled (before any matching). */
+export function clockedFeed(feed: BarFeed, clock: {set(t: number): void}): BarFeed {
+  const out: BarFeed = {
+    instruments: feed.instruments,
+    next() {
+      const bar = feed.next()
+      if (bar !== undefined) clock.set(bar.ts)
+      return bar
+    },
+  }
+  if (feed.source) Object.defineProperty(out, 'source', {value: feed.source, enumerable: true})
+  return out
+}
+
+/** A feed that ends after `limit` bars (all instruments counted). */
+export function limitedFeed(feed: BarFeed, limit: number): BarFeed {
+  let n = 0
+  const out: BarFeed = {
+    instruments: feed.instruments,
+    next() {
+      if (n >= limit) return undefined
+      const bar = feed.next()
+      if (bar !== undefined) n++
+      return bar
+    },
+  }
+  if (feed.source) Object.defineProperty(out, 'source', {value: feed.source, enumerable: true})
+  return out
+}

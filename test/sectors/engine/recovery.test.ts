@@ -1,0 +1,156 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {SimulatedClock} from '../../../src/foundation/clock.js'
+import {toMicro} from '../../../src/foundation/domain/money.js'
+import type {Fill, OrderRequest} from '../../../src/foundation/domain/orders.js'
+import type {EventPayloads, EventType, NewEvent, RunStartedPayload} from '../../../src/foundation/journal/events.js'
+import {openJournal} from '../../../src/foundation/journal/index.js'
+import type {Journal} from '../../../src/foundation/journal/types.js'
+import {createRiskGate, sessionClock, TradingStateMachine} from '../../../src/foundation/risk/index.js'
+import {syntheticFeed} from '../../../src/sectors/data/feed.js'
+import {MANUAL_RUN_ID, recoverAccount} from '../../../src/sectors/engine/recovery.js'
+import {runSession} from '../../../src/sectors/engine/session.js'
+import {limits, ScriptedStrategy, STARTED, T0, TEST} from './harness.js'
+
+let dir: string | undefined
+let journal: Journal | undefined
+afterEach(() => {
+  journal?.close()
+  if (dir) rmSync(dir, {recursive: true, force: true})
+  journal = undefined
+  dir = undefined
+})
+
+function open(): Journal {
+  dir = mkdtempSync(join(tmpdir(), 'rick-recovery-'))
+  journal = openJournal({path: join(dir, 'journal.db')})
+  return journal
+}
+
+const order = (id: string, side: 'buy' | 'sell', qty: number, extra: Partial<OrderRequest> = {}): OrderRequest => ({clientOrderId: id, instrument: 'TEST', side, type: 'market', qty, tif: 'gtc', ...extra})
+const fill = (id: string, side: 'buy' | 'sell', qty: number, price: number, fillId: string): Fill => ({clientOrderId: id, fillId, instrument: 'TEST', side, qty, price, fee: toMicro(1), liquidity: 'taker', ts: T0})
+
+function writer(j: Journal, runId: string, sector = 'test') {
+  let ts = T0
+  return <T extends EventType>(type: T, payload: EventPayloads[T]) => j.append({ts: (ts += 60_000), runId, sector, type, payload} as NewEvent<T>)
+}
+
+const backtestStarted: RunStartedPayload = {...STARTED, requestedMode: 'backtest', effectiveMode: 'backtest', environment: 'backtest'}
+const observeStarted: RunStartedPayload = {...STARTED, requestedMode: 'observe', effectiveMode: 'observe'}
+
+/** An interrupted paper run: a filled buy, a working limit, an intent without an outcome, a manual halt. */
+function interruptedAccount(j: Journal): void {
+  const w = writer(j, 'run-a')
+  w('RUN_STARTED', STARTED)
+  w('RECONCILED', {positions: [], cash: toMicro(10_000), notes: ['fresh paper account']})
+  w('ORDER_INTENT', {order: order('run-a-1', 'buy', 5), reason: 'in'})
+  w('ORDER_ACK', {clientOrderId: 'run-a-1', venueOrderId: 'p-1'})
+  w('FILL', {fill: fill('run-a-1', 'buy', 5, 100, 'p-1-1')})
+  w('FILL', {fill: fill('run-a-1', 'buy', 5, 100, 'p-1-1')}) // a repeat: counts once
+  w('ORDER_INTENT', {order: order('run-a-2', 'buy', 3, {type: 'limit', limitPrice: 90}), reason: 'dip'})
+  w('ORDER_ACK', {clientOrderId: 'run-a-2', venueOrderId: 'p-2'})
+  w('ORDER_INTENT', {order: order('run-a-3', 'sell', 2), reason: 'trim'})
+  w('STRATEGY_CHECKPOINT', {state: {bars: 17}, barsProcessed: 17})
+  writer(j, MANUAL_RUN_ID)('RISK_STATE', {from: 'ACTIVE', to: 'HALTED', reason: 'by hand (rick halt)', code: 'MANUAL_HALT'})
+  // A backtest and an observe run of the same sector: never part of the account.
+  const b = writer(j, 'bt-1')
+  b('RUN_STARTED', backtestStarted)
+  b('ORDER_INTENT', {order: order('bt-1-1', 'buy', 50), reason: 'x'})
+  b('FILL', {fill: fill('bt-1-1', 'buy', 50, 100, 'bt-f')})
+  const o = writer(j, 'obs-1')
+  o('RUN_STARTED', observeStarted)
+  o('ORDER_INTENT', {order: order('obs-1-1', 'buy', 7), reason: 'x'})
+}
+
+const key = {sector: 'test', venue: 'fake', environment: 'paper'}
+const opts = {instruments: [TEST], currency: 'USD', startingCash: toMicro(1)}
+
+describe('recoverAccount', () => {
+  it('folds the books from the fills, finds open and in-flight orders, the risk records and the last checkpoint', () => {
+    const j = open()
+    interruptedAccount(j)
+    const r = recoverAccount(j, key, opts)
+    expect(r.known).toBe(true)
+    expect(r.ledger.position('TEST')).toBe(5)
+    // 10,000 − 5 × 100 − a 1.00 fee, from the first reconciliation's cash (not the option's 1 micro).
+    expect(r.ledger.cash).toBe(toMicro(10_000 - 500 - 1))
+    expect(r.openOrders.map((o) => [o.order.clientOrderId, o.acked])).toEqual([
+      ['run-a-2', true],
+      ['run-a-3', false],
+    ])
+    expect(r.riskEvents.map((e) => e.payload.code)).toEqual(['MANUAL_HALT'])
+    expect(r.checkpoint).toMatchObject({state: {bars: 17}, runId: 'run-a'})
+    expect(r.runs.map((x) => [x.summary.runId, x.interrupted])).toEqual([
+      ['run-a', true],
+      ['obs-1', true],
+    ])
+    expect(r.lastPrices.get('TEST')).toBe(100)
+  })
+
+  it('stops at beforeSeq (the account as a later run found it)', () => {
+    const j = open()
+    interruptedAccount(j)
+    const r = recoverAccount(j, key, {...opts, beforeSeq: 6})
+    expect(r.ledger.position('TEST')).toBe(5)
+    expect(r.openOrders).toEqual([])
+    expect(r.riskEvents).toEqual([])
+  })
+})
+
+describe('a restart after an interruption', () => {
+  it('rebuilds the venue from the journal, keeps the halt, and resolves the in-flight order without sending it again', async () => {
+    const j = open()
+    interruptedAccount(j)
+    const recovered = recoverAccount(j, key, {...opts, startingCash: toMicro(10_000)})
+    const L = limits()
+    const session = sessionClock()
+    const strategy = new ScriptedStrategy(() => [])
+    const clock = new SimulatedClock(T0 + 3_600_000)
+    const submitted: string[] = []
+    const result = await runSession({
+      runId: 'run-b',
+      sector: 'test',
+      venue: 'fake',
+      instruments: [TEST],
+      strategy: {name: 'scripted', codeHash: 'test', params: {}, create: () => strategy},
+      risk: {limits: L, gate: createRiskGate(L), states: new TradingStateMachine({limits: L, session}), session},
+      journal: j,
+      durability: 'durable',
+      sendOrders: true,
+      feed: syntheticFeed({instruments: [TEST], seed: 1, startTs: T0 + 3_600_000, periodMs: 60_000, bars: 3}),
+      clock,
+      seed: 1,
+      startingCash: toMicro(10_000),
+      recovered,
+      started: {...STARTED, resumedFrom: 'run-a'},
+      checkpoint: recovered.checkpoint?.state,
+      checkpointEvery: 0,
+      onStarted: (engine) => {
+        const venue = (engine as unknown as {o: {connector: {submitNow(o: OrderRequest): void}}}).o.connector
+        const original = venue.submitNow.bind(venue)
+        venue.submitNow = (o) => {
+          submitted.push(o.clientOrderId)
+          original(o)
+        }
+      },
+    })
+    const events = [...j.events({runId: 'run-b'})]
+    const reconciled = events.find((e) => e.type === 'RECONCILED')!.payload as EventPayloads['RECONCILED']
+    expect(reconciled.positions).toEqual([{instrument: 'TEST', qty: 5}])
+    expect(reconciled.cash).toBe(toMicro(9_499))
+    expect(reconciled.notes.join(' | ')).toMatch(/1 order\(s\) in flight at the interruption: asked of the venue, never sent again/)
+    const cancelled = events.filter((e) => e.type === 'ORDER_CANCELLED').map((e) => e.payload)
+    expect(cancelled).toContainEqual({clientOrderId: 'run-a-3', reason: 'not known to the venue after a restart: it never reached it'})
+    // The working limit order was given back to the venue: still known, not acked twice.
+    expect(events.filter((e) => e.type === 'ORDER_ACK')).toEqual([])
+    expect(submitted).toEqual([])
+    expect(result.summary.state).toBe('HALTED')
+    expect(strategy.restored).toEqual({bars: 17})
+    // Stopping cancels the restored working order; the position stays.
+    expect(cancelled.map((p) => (p as {clientOrderId: string}).clientOrderId)).toContain('run-a-2')
+    expect(result.summary.positions).toEqual([{instrument: 'TEST', qty: 5}])
+  })
+})
