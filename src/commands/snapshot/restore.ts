@@ -3,19 +3,23 @@ import {createInterface} from 'node:readline/promises'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {RickError, UsageError} from '../../foundation/errors.js'
+import {rickHome} from '../../foundation/paths.js'
 import {resolveSnapshot} from '../../foundation/snapshots/catalog.js'
 import {firstLine, shortTime} from '../../foundation/snapshots/format.js'
 import {restoreSnapshot} from '../../foundation/snapshots/restore.js'
 import type {RestoreResult} from '../../foundation/snapshots/types.js'
+import {assertRestoreAllowed} from '../../sectors/restore-guard.js'
 
 export default class SnapshotRestore extends BaseCommand {
   static override summary = 'Make the working tree equal to a snapshot (undoable).'
 
   static override description = `The current state is snapshotted first (trigger pre-restore), so a restore can be undone by restoring that snapshot. Files that differ are rewritten, files the snapshot lacks are deleted (tracked or untracked); ignored files, rick's data folder (.rick/, RICK_HOME), secrets files (.env, .env.*), HEAD, the branch and the index are left alone, so a restore never brings back a revoked approval or an old PIN, and \`git status\` afterwards shows the restored files as changes against HEAD.
 
+Refused while an engine is running (any sector's lock held by a live process): code must not change under a trading engine.
+
 Asks for confirmation on a terminal; elsewhere --yes is required.
 
-Exit codes: 0 restored, 1 failed or cancelled at the prompt, 2 unknown id, or no --yes without a terminal.`
+Exit codes: 0 restored, 1 failed or cancelled at the prompt, 2 unknown id, or no --yes without a terminal, 3 denied (an engine is running).`
 
   static override examples = [
     {description: 'Restore, confirming at the prompt', command: '<%= config.bin %> <%= command.id %> 3f9c2a1b7e'},
@@ -37,6 +41,7 @@ Exit codes: 0 restored, 1 failed or cancelled at the prompt, 2 unknown id, or no
     const {args, flags} = await this.parse(SnapshotRestore)
     const cwd = process.cwd()
     const target = await resolveSnapshot(cwd, args.id)
+    assertRestoreAllowed(rickHome(cwd))
     if (!flags.yes) {
       if (!process.stdin.isTTY) {
         throw new UsageError(`restoring ${target.id} rewrites files in the working tree and needs confirmation, but stdin is not a terminal: pass --yes to confirm`, 'CONFIRMATION_REQUIRED')

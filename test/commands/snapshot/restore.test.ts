@@ -1,6 +1,6 @@
 import {execa} from 'execa'
 import {execFileSync} from 'node:child_process'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
@@ -94,5 +94,29 @@ describe.skipIf(!hasScript)('rick snapshot restore on a terminal', () => {
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toContain(`Restored snapshot ${snap.id}: 1 file(s) written, 0 deleted.`)
     expect(readFileSync(join(dir, 'modify-me.txt'), 'utf8')).toBe('before\n')
+  })
+})
+
+describe('rick snapshot restore while an engine runs', () => {
+  it('is denied (exit 3) while a live process holds a sector lock, and allowed once it is gone', async () => {
+    const dir = makeTrickyRepo()
+    const snap = await createSnapshot({cwd: dir})
+    write(dir, 'modify-me.txt', 'mine\n')
+    const home = join(dir, '.rick')
+    mkdirSync(join(home, 'locks'), {recursive: true})
+    const engine = execa('node', ['-e', 'setTimeout(() => {}, 60000)'])
+    try {
+      writeFileSync(join(home, 'locks', 'oanda.lock'), JSON.stringify({pid: engine.pid, sector: 'oanda'}))
+      const denied = await rick(['snapshot', 'restore', snap.id, '--yes'], {cwd: dir, env: {RICK_HOME: home}})
+      expect(denied.exitCode).toBe(3)
+      expect(denied.stderr).toContain(`an engine is running: oanda (pid ${engine.pid})`)
+      expect(readFileSync(join(dir, 'modify-me.txt'), 'utf8')).toBe('mine\n')
+    } finally {
+      engine.kill('SIGKILL')
+      await engine.catch(() => undefined)
+    }
+    // The lock is now stale (dead pid): the restore goes ahead.
+    const allowed = await rick(['snapshot', 'restore', snap.id, '--yes'], {cwd: dir, env: {RICK_HOME: home}})
+    expect(allowed.exitCode).toBe(0)
   })
 })
