@@ -13,6 +13,7 @@ import {loadSectorsConfig} from '../load-config.js'
 import {pidAlive, readLock} from './lock.js'
 import {MANUAL_RUN_ID, recoverAccount, SIMULATION_ENVIRONMENTS} from './recovery.js'
 import {ACCOUNT_CURRENCY, buildRisk, type SetupContext} from './setup.js'
+import {systemEngineClock} from '../../foundation/clock.js'
 
 export type ManualAction = 'halt' | 'resume' | 'reduce'
 
@@ -46,7 +47,7 @@ export function manualRiskChange(sector: string, action: ManualAction, options: 
   if (!limits.limits) throw new ConfigError(`${limits.file}: the charter's hard limits have errors`, limits.diagnostics)
   const journalPath = resolveJournalPath(options.journalPath, cwd, env)
   // The wall clock: a manual record happens when the person typed the command.
-  const now = options.now ?? Date.now()
+  const now = options.now ?? systemEngineClock.now()
   const journal = openJournal({path: journalPath})
   try {
     // The state of the sector's latest (non-simulated) account; a fresh sector is ACTIVE.

@@ -5,7 +5,7 @@
 import {readFileSync} from 'node:fs'
 
 import {hashCanonical} from '../../foundation/canonical.js'
-import {SimulatedClock} from '../../foundation/clock.js'
+import {SimulatedClock, systemEngineClock} from '../../foundation/clock.js'
 import type {Mode} from '../../foundation/config/types.js'
 import {toMicro} from '../../foundation/domain/money.js'
 import {CharterDenied, ExitCode} from '../../foundation/errors.js'
@@ -89,7 +89,7 @@ export const processIo: RunIo = {
   },
   monotonic: () => performance.now(),
   // The edge of the system: the wall clock decides only where synthetic time starts.
-  wallClock: () => Date.now(),
+  wallClock: () => systemEngineClock.now(),
   pid: process.pid,
 }
 

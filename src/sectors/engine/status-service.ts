@@ -19,6 +19,7 @@ import {MANUAL_RUN_ID, recoverAccount, SIMULATION_ENVIRONMENTS, type AccountRun}
 import {ACCOUNT_CURRENCY, buildRisk, DEFAULT_PAPER_CASH, type SetupContext} from './setup.js'
 import {fromMicro, toMicro} from '../../foundation/domain/money.js'
 import {UsageError} from '../../foundation/errors.js'
+import {systemEngineClock} from '../../foundation/clock.js'
 
 export interface SectorStatus {
   sector: string
@@ -65,7 +66,7 @@ export async function sectorStatuses(options: {sector?: string; journalPath?: st
   const limits = loadCharterLimits({cwd, env})
   const charter = await charterStatus({registry: ctx.registry, cwd, env, file: ctx.file})
   // The one place a status reads the wall clock: to say how old things are.
-  const now = options.now ?? Date.now()
+  const now = options.now ?? systemEngineClock.now()
   try {
     const out: SectorStatus[] = []
     for (const name of names) {
