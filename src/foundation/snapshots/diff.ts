@@ -24,7 +24,7 @@ export async function diffSnapshot(cwd: string, id: string, id2?: string, env: N
   // them. rick's folders are left out whole, secrets files one by one, by name.
   const names = splitNul(await git(state.top, ['diff-tree', '-r', '--no-renames', '--name-only', '-z', from, to, '--']))
   const secrets = names.filter((path) => isExcludedPath(path, NO_FOLDERS))
-  const hidden = [...state.exclusions.folders, ...secrets].map((path) => `:(exclude,top,literal)${path}`)
+  const hidden = [...state.exclusions.folders, ...(state.exclusions.files ?? []), ...secrets].map((path) => `:(exclude,top,literal)${path}`)
   // --no-ext-diff: a diff.external program in the user's config must not run (or garble output).
   return git(state.top, ['diff', '--no-color', '--no-ext-diff', from, to, '--', ':(top)', ...hidden])
 }

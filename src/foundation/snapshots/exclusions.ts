@@ -7,10 +7,12 @@
 // that superset which the rule keeps (`.env.example` and friends) are then added one by one. The
 // exact rule as pathspecs would need ~40 complement globs, which made `git add -A` on 5,000 files
 // slower by more than half.
-import {realpathSync} from 'node:fs'
+import {readFileSync, realpathSync} from 'node:fs'
 import {basename, dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
+import {parse as parseYaml} from 'yaml'
 
-import {rickHome} from '../paths.js'
+import {configPath, rickHome} from '../paths.js'
+import {resolveSecretsFiles} from '../secrets/secrets-base.js'
 
 /** `.env.*` files that hold no secrets by convention (templates meant to be committed). */
 export const SECRETS_TEMPLATE_NAMES: readonly string[] = ['.env.example', '.env.sample', '.env.template']
@@ -21,6 +23,8 @@ export const RICK_DATA_FOLDER = '.rick'
 export interface SnapshotExclusions {
   /** Folders (relative to the repository top, `/`-separated) whose whole content is never recorded. */
   folders: readonly string[]
+  /** Single files never recorded: the sectors' configured `secretsFiles` (whatever their names). */
+  files?: readonly string[]
 }
 
 /** `.env` and `.env.<anything>`, except the template names. Only the last path segment counts. */
@@ -33,6 +37,7 @@ export function isSecretsFileName(name: string): boolean {
 export function isExcludedPath(path: string, exclusions: SnapshotExclusions): boolean {
   const name = path.slice(path.lastIndexOf('/') + 1)
   if (isSecretsFileName(name)) return true
+  if (exclusions.files?.includes(path)) return true
   return exclusions.folders.some((folder) => path === folder || path.startsWith(`${folder}/`))
 }
 
@@ -42,7 +47,7 @@ export function isExcludedPath(path: string, exclusions: SnapshotExclusions): bo
  * and the like, which callers add back through isExcludedPath.
  */
 export function exclusionSuperset(exclusions: SnapshotExclusions): string[] {
-  return [':(top,glob)**/.env', ':(top,glob)**/.env.*', ...exclusions.folders.flatMap(folderPathspecs)]
+  return [':(top,glob)**/.env', ':(top,glob)**/.env.*', ...exclusions.folders.flatMap(folderPathspecs), ...(exclusions.files ?? []).map(filePathspec)]
 }
 
 /**
@@ -55,6 +60,12 @@ function folderPathspecs(folder: string): string[] {
   const escaped = folder.replace(/[*?[\\]/g, '\\$&')
   const glob = escaped.startsWith('\\') ? escaped : `\\${escaped}`
   return [`:(top,glob)${glob}`, `:(top,glob)${glob}/**`]
+}
+
+/** One file, as a glob pathspec without a literal prefix (see folderPathspecs for why). */
+function filePathspec(file: string): string {
+  const escaped = file.replace(/[*?[\\]/g, '\\$&')
+  return `:(top,glob)${escaped.startsWith('\\') ? escaped : `\\${escaped}`}`
 }
 
 /** The same pathspecs as exclusions (`:(exclude,…)`), to leave those paths out of a git command. */
@@ -71,7 +82,42 @@ export function snapshotExclusions(top: string, cwd: string, env: NodeJS.Process
   const folders = [RICK_DATA_FOLDER]
   const home = insideTop(top, rickHome(cwd, env))
   if (home !== null && home !== RICK_DATA_FOLDER && !home.startsWith(`${RICK_DATA_FOLDER}/`)) folders.push(home)
-  return {folders}
+  const files = configuredSecretsFiles(cwd, env)
+    .map((file) => insideTop(top, file))
+    .filter((file): file is string => file !== null)
+  return {folders, files}
+}
+
+/**
+ * Every sector's `secretsFiles`, as absolute paths, read from the raw YAML of the project's config
+ * (no validation: a config with errors must not make a snapshot record secrets). A file whose
+ * name is not `.env*` would otherwise be recorded like any other file.
+ */
+export function configuredSecretsFiles(cwd: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const file = configPath(undefined, cwd, env)
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return []
+  }
+  if (!text.includes('secretsFiles')) return []
+  let doc: unknown
+  try {
+    doc = parseYaml(text, {uniqueKeys: false})
+  } catch {
+    // Unparseable YAML: fall back to a line scan so a listed file is still left out.
+    return [...text.matchAll(/secretsFiles\s*:\s*\[([^\]]*)\]/g)].flatMap((m) => (m[1] ?? '').split(',').map((s) => s.trim().replace(/^['"]|['"]$/g, ''))).filter(Boolean).map((f) => resolveSecretsFiles(file, [f])[0] as string)
+  }
+  const sectors = (doc as {sectors?: unknown} | null)?.sectors
+  if (sectors === null || typeof sectors !== 'object') return []
+  const out: string[] = []
+  for (const sector of Object.values(sectors as Record<string, unknown>)) {
+    const list = (sector as {secretsFiles?: unknown} | null)?.secretsFiles
+    if (!Array.isArray(list)) continue
+    out.push(...resolveSecretsFiles(file, list.filter((f): f is string => typeof f === 'string' && f !== '')))
+  }
+  return out
 }
 
 /** `path` relative to `top` with `/` separators, or null when it is outside `top` (or is `top` itself). */

@@ -1,4 +1,5 @@
-import {mkdirSync, symlinkSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
@@ -52,31 +53,31 @@ describe('isExcludedPath', () => {
 describe('snapshotExclusions', () => {
   it('always .rick at the top; rick home too when it lies elsewhere inside the repository', () => {
     const top = tempDir()
-    expect(snapshotExclusions(top, top, {})).toEqual({folders: ['.rick']})
-    expect(snapshotExclusions(top, top, {RICK_HOME: 'var/rick'})).toEqual({folders: ['.rick', 'var/rick']})
+    expect(snapshotExclusions(top, top, {})).toEqual({folders: ['.rick'], files: []})
+    expect(snapshotExclusions(top, top, {RICK_HOME: 'var/rick'})).toEqual({folders: ['.rick', 'var/rick'], files: []})
     // Relative RICK_HOME is relative to the folder rick runs in.
     mkdirSync(join(top, 'sub'))
-    expect(snapshotExclusions(top, join(top, 'sub'), {RICK_HOME: 'data'})).toEqual({folders: ['.rick', 'sub/data']})
+    expect(snapshotExclusions(top, join(top, 'sub'), {RICK_HOME: 'data'})).toEqual({folders: ['.rick', 'sub/data'], files: []})
     // The project root is where config/trading_sectors.yaml is: a project in a subfolder keeps its data there.
     write(top, 'app/config/trading_sectors.yaml', 'sectors: {}\n')
-    expect(snapshotExclusions(top, join(top, 'app'), {})).toEqual({folders: ['.rick', 'app/.rick']})
-    expect(snapshotExclusions(top, top, {RICK_PROJECT: join(top, 'app')})).toEqual({folders: ['.rick', 'app/.rick']})
+    expect(snapshotExclusions(top, join(top, 'app'), {})).toEqual({folders: ['.rick', 'app/.rick'], files: []})
+    expect(snapshotExclusions(top, top, {RICK_PROJECT: join(top, 'app')})).toEqual({folders: ['.rick', 'app/.rick'], files: []})
   })
 
   it('ignores a home outside the repository, the repository top itself, and .git', () => {
     const top = tempDir()
     const elsewhere = tempDir()
-    expect(snapshotExclusions(top, top, {RICK_HOME: elsewhere})).toEqual({folders: ['.rick']})
-    expect(snapshotExclusions(top, top, {RICK_HOME: top})).toEqual({folders: ['.rick']})
-    expect(snapshotExclusions(top, top, {RICK_HOME: '.git/rick'})).toEqual({folders: ['.rick']})
-    expect(snapshotExclusions(top, top, {RICK_HOME: '.rick/nested'})).toEqual({folders: ['.rick']})
+    expect(snapshotExclusions(top, top, {RICK_HOME: elsewhere})).toEqual({folders: ['.rick'], files: []})
+    expect(snapshotExclusions(top, top, {RICK_HOME: top})).toEqual({folders: ['.rick'], files: []})
+    expect(snapshotExclusions(top, top, {RICK_HOME: '.git/rick'})).toEqual({folders: ['.rick'], files: []})
+    expect(snapshotExclusions(top, top, {RICK_HOME: '.rick/nested'})).toEqual({folders: ['.rick'], files: []})
   })
 
   it('sees through a symlink to the repository, even for a home that does not exist yet', () => {
     const top = tempDir()
     const link = join(tempDir(), 'link')
     symlinkSync(top, link)
-    expect(snapshotExclusions(top, link, {RICK_HOME: join(link, 'not', 'yet')})).toEqual({folders: ['.rick', 'not/yet']})
+    expect(snapshotExclusions(top, link, {RICK_HOME: join(link, 'not', 'yet')})).toEqual({folders: ['.rick', 'not/yet'], files: []})
   })
 })
 
@@ -101,5 +102,24 @@ describe('sortListed', () => {
       drop: ['.env.local', '.rick/approvals.json', '.env.prod'],
       refresh: ['.env.example', 'app/.env.sample'],
     })
+  })
+})
+
+describe('configured secrets files', () => {
+  it("excludes every sector's secretsFiles, whatever their names, read from the raw config", () => {
+    const top = mkdtempSync(join(tmpdir(), 'rick-excl-cfg-'))
+    try {
+      mkdirSync(join(top, 'config'))
+      writeFileSync(join(top, 'config', 'trading_sectors.yaml'), 'version: 1\nsectors:\n  a: {secretsFiles: [secrets/a.env, .env.a]}\n  b: {secretsFiles: ["keys/b.txt"], mode: papper}\n')
+      const ex = snapshotExclusions(top, top, {})
+      expect(ex.files).toEqual(['secrets/a.env', '.env.a', 'keys/b.txt'])
+      expect(isExcludedPath('keys/b.txt', ex)).toBe(true)
+      expect(isExcludedPath('keys/c.txt', ex)).toBe(false)
+      // Broken YAML: a line scan still finds the flow-style lists.
+      writeFileSync(join(top, 'config', 'trading_sectors.yaml'), 'version: 1\nsectors:\n  a: {secretsFiles: [secrets/a.env]\n  b: [unclosed\n')
+      expect(snapshotExclusions(top, top, {}).files).toEqual(['secrets/a.env'])
+    } finally {
+      rmSync(top, {recursive: true, force: true})
+    }
   })
 })
