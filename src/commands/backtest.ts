@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {configFileFlag} from '../cli/flags.js'
+import {configFileFlag, journalFlag} from '../cli/flags.js'
 import {UsageError} from '../foundation/errors.js'
 import {resolveJournalPath} from '../foundation/journal/location.js'
 import {ANNUALISATION_NOTE} from '../sectors/report/index.js'
@@ -41,7 +41,7 @@ Exit codes: 0 done, 1 the strategy failed (the sector halted) or another failure
     from: Flags.string({description: 'First bar time: YYYY-MM-DD or an ISO time (UTC).'}),
     to: Flags.string({description: 'Last bar time: YYYY-MM-DD (inclusive) or an ISO time (UTC).'}),
     seed: Flags.integer({min: 0, default: 1, description: 'Seed of the synthetic data.'}),
-    journal: Flags.string({description: 'Journal file (default: RICK_JOURNAL, else .rick/journal.db of the project).'}),
+    journal: journalFlag,
     file: configFileFlag,
   }
 

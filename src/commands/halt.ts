@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {configFileFlag} from '../cli/flags.js'
+import {configFileFlag, journalFlag} from '../cli/flags.js'
 import {manualRiskChange, type ManualResult} from '../sectors/engine/halt-service.js'
 import {manualText} from '../sectors/engine/status-format.js'
 import {loadSectorRegistry} from '../sectors/registry.js'
@@ -27,7 +27,7 @@ Exit codes: 0 done (also when the sector already was halted), 2 unknown sector o
 
   static override flags = {
     reason: Flags.string({description: 'Why; journaled with the record.'}),
-    journal: Flags.string({description: 'Journal file (default: RICK_JOURNAL, else .rick/journal.db of the project).'}),
+    journal: journalFlag,
     file: configFileFlag,
   }
 

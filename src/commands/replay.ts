@@ -1,7 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {configFileFlag} from '../cli/flags.js'
+import {configFileFlag, journalFlag} from '../cli/flags.js'
 import {ExitCode} from '../foundation/errors.js'
 import {resolveJournalPath} from '../foundation/journal/location.js'
 import {replayRun, type ReplayResult} from '../sectors/engine/replay.js'
@@ -29,7 +29,7 @@ Exit codes: 0 identical, 1 diverged (the first differing seq is shown), 2 unknow
   }
 
   static override flags = {
-    journal: Flags.string({description: 'Journal file (default: RICK_JOURNAL, else .rick/journal.db of the project).'}),
+    journal: journalFlag,
     file: configFileFlag,
   }
 

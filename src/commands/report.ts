@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {journalFlag} from '../cli/flags.js'
 import {defaultJournalPath} from '../foundation/journal/index.js'
 import {journalReport, reportJson, reportText, type ReportJson} from '../sectors/report/index.js'
 
@@ -29,7 +30,7 @@ export default class Report extends BaseCommand {
 
   static override flags = {
     run: Flags.string({description: 'The run to report (see `rick journal tail --type RUN_STARTED`); default: the latest run of each sector.'}),
-    journal: Flags.string({description: 'Journal file to read (default: RICK_JOURNAL, else .rick/journal.db of the project).'}),
+    journal: journalFlag,
   }
 
   async run(): Promise<ReportJson> {

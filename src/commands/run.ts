@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {configFileFlag} from '../cli/flags.js'
+import {configFileFlag, journalFlag} from '../cli/flags.js'
 import type {Mode} from '../foundation/config/types.js'
 import {summaryJson} from '../sectors/engine/backtest.js'
 import {DEFAULT_SPEED} from '../sectors/engine/pace.js'
@@ -43,7 +43,7 @@ Exit codes: 0 stopped normally (signal, --bars reached), 1 failure (strategy err
     seed: Flags.integer({description: 'Seed of the synthetic data (same seed, same bars).', default: 1, min: 0}),
     speed: Flags.string({description: `Pace of synthetic bars: 1x (real time), 60x, max, another multiple like 10x, or a delay per bar like 50ms (default ${DEFAULT_SPEED}).`}),
     bars: Flags.integer({description: 'Stop after this many bars (per instrument).', min: 1}),
-    journal: Flags.string({description: 'Journal file (default: RICK_JOURNAL, else .rick/journal.db of the project).'}),
+    journal: journalFlag,
     file: configFileFlag,
   }
 

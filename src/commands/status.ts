@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {configFileFlag} from '../cli/flags.js'
+import {configFileFlag, journalFlag} from '../cli/flags.js'
 import {statusText} from '../sectors/engine/status-format.js'
 import {sectorStatuses, type StatusResult} from '../sectors/engine/status-service.js'
 import {loadSectorRegistry} from '../sectors/registry.js'
@@ -25,7 +25,7 @@ Exit codes: 0 ok, 2 unknown sector or bad config.`
 
   static override flags = {
     sector: Flags.string({description: 'Only this sector.'}),
-    journal: Flags.string({description: 'Journal file (default: RICK_JOURNAL, else .rick/journal.db of the project).'}),
+    journal: journalFlag,
     file: configFileFlag,
   }
 

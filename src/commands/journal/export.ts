@@ -3,6 +3,7 @@ import {closeSync, openSync, renameSync, rmSync, writeSync} from 'node:fs'
 import {resolve} from 'node:path'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {journalFlag} from '../../cli/flags.js'
 import {EXPORT_FORMATS, exportLines, openJournal, parseEventTypes, resolveJournalPath, type ExportFormat} from '../../foundation/journal/index.js'
 
 /** Bytes gathered before each write: few syscalls, bounded memory for any journal size. */
@@ -30,7 +31,7 @@ Exit codes: 0 exported, 1 no journal at that path or it cannot be read, 2 bad fl
     sector: Flags.string({char: 's', description: 'Only events of this sector.'}),
     type: Flags.string({char: 't', multiple: true, description: 'Only events of these types (repeat or comma-separate, e.g. FILL,ORDER_INTENT).'}),
     output: Flags.string({char: 'o', description: 'Write to this file instead of stdout.', helpValue: 'FILE'}),
-    journal: Flags.string({description: 'Journal file (default: RICK_JOURNAL, else <rick home>/journal.db).', helpValue: 'PATH'}),
+    journal: journalFlag,
   }
 
   async run(): Promise<void> {

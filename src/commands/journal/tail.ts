@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {existsSync} from 'node:fs'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {journalFlag} from '../../cli/flags.js'
 import {
   formatEventLine,
   openJournal,
@@ -42,7 +43,7 @@ Exit codes: 0 (also when there are no events yet), 1 the journal cannot be read,
     type: Flags.string({char: 't', multiple: true, description: 'Only events of these types (repeat or comma-separate, e.g. FILL,ORDER_DENIED).'}),
     run: Flags.string({char: 'r', description: 'Only events of this run id.'}),
     lines: Flags.integer({char: 'n', min: 0, default: 20, description: 'How many of the latest matching events to show first.'}),
-    journal: Flags.string({description: 'Journal file (default: RICK_JOURNAL, else <rick home>/journal.db).', helpValue: 'PATH'}),
+    journal: journalFlag,
     'poll-ms': Flags.integer({min: 10, default: 250, hidden: true, description: 'How often --follow looks for new events.'}),
   }
 

@@ -1,6 +1,6 @@
-import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {journalFlag} from '../../cli/flags.js'
 import {ExitCode} from '../../foundation/errors.js'
 import {resolveJournalPath, verifyJournal, type VerifyResult} from '../../foundation/journal/index.js'
 
@@ -24,7 +24,7 @@ Exit codes: 0 intact, 1 broken (or no journal at that path).`
   static override enableJsonFlag = true
 
   static override flags = {
-    journal: Flags.string({description: 'Journal file (default: RICK_JOURNAL, else <rick home>/journal.db).', helpValue: 'PATH'}),
+    journal: journalFlag,
   }
 
   async run(): Promise<VerifyResult> {
