@@ -27,6 +27,7 @@ import type {Signal, Strategy, StrategyContext} from '../strategy/contract.js'
 import {isStrategyFault, StrategyHost, type StrategyFault} from '../strategy/host.js'
 import {planOrders, withClientOrderId, type WorkingOrder} from './order-planner.js'
 import type {RecoveredOrder} from './recovery.js'
+import {streakAfterFill, type RiskDayCounters} from './risk-day.js'
 
 /** What the engine tells its owner as it happens (one call per decision, order, fill, denial…). */
 export interface EngineObserver {
@@ -86,6 +87,8 @@ export interface EngineStart {
   transitions?: RiskTransition[]
   /** Already-journaled RECONCILED payload (the run service reconciles before start). */
   reconciled?: EventPayloads['RECONCILED']
+  /** The session day's counters so far (a restart within the day), instead of zero. */
+  riskDay?: RiskDayCounters
 }
 
 export interface EngineSummary {
@@ -254,6 +257,7 @@ export class SectorEngine {
     this.durable('RUN_STARTED', start.started)
     this.unsubscribe = this.o.connector.onEvent((event) => this.onVenueEvent(event))
     this.running = true
+    if (start.riskDay) this.continueDay(start.riskDay)
     for (const t of start.transitions ?? []) this.recordTransition(t)
     if (start.reconciled) this.durable('RECONCILED', start.reconciled)
     for (const r of start.openOrders ?? []) this.adoptRecovered(r)
@@ -607,11 +611,10 @@ export class SectorEngine {
     this.positions.set(fill.instrument, effect.positionAfter)
     this.equityDirty = true
     this.stats.fills++
-    if (effect.closed || effect.realized !== 0) {
+    const streak = streakAfterFill(this.consecutiveLosses, effect, fill.fee)
+    if (streak !== undefined) {
       this.stats.trades++
-      const net = effect.realized - fill.fee
-      if (net < 0) this.consecutiveLosses++
-      else if (net > 0) this.consecutiveLosses = 0
+      this.consecutiveLosses = streak
     }
     if (o) {
       o.filled += fill.qty
@@ -695,6 +698,22 @@ export class SectorEngine {
     this.dayPeakEquity = equity
     this.tradesToday = 0
     this.consecutiveLosses = 0
+    this.equityDirty = true
+  }
+
+  /** Continues a session day an earlier run began (a restart): its counters, not zero. */
+  private continueDay(r: RiskDayCounters): void {
+    this.recentOrderTimes.push(...r.recentOrderTimes)
+    const day = r.day
+    if (!day) return
+    const now = this.o.clock.now()
+    if (now >= day.dayEnd) return
+    this.dayEnd = day.dayEnd
+    this.flattenAt = this.o.session.flattenTime(now)
+    this.dayStartEquity = day.dayStartEquity
+    this.dayPeakEquity = Math.max(day.dayPeakEquity, this.o.ledger.equity)
+    this.tradesToday = day.tradesToday
+    this.consecutiveLosses = day.consecutiveLosses
     this.equityDirty = true
   }
 

@@ -1,6 +1,8 @@
 // Rebuilding a sector's account from the journal: the books (cash and positions from FILL events),
 // the orders left open or in flight, the risk state (a halt survives a restart) and the last
 // strategy checkpoint. Portfolio and orders are projections of the journal; this is the fold.
+// It also keeps the trail of the events that move the engine's day counters (intents, fills, bars,
+// with the books' equity around each) so a restart continues its session day (see risk-day.ts).
 //
 // An "account" is where a sector's orders went: the venue and its environment (`paper` for the
 // paper venue). Backtests (environment `backtest`) and observe runs (nothing sent) never move an
@@ -12,6 +14,7 @@ import type {Fill, OrderRequest} from '../../foundation/domain/orders.js'
 import type {EventPayloads, EventType, JournalEvent, RunStartedPayload} from '../../foundation/journal/events.js'
 import type {Journal, RunSummary} from '../../foundation/journal/types.js'
 import {Ledger} from '../portfolio/ledger.js'
+import type {RiskTrailEntry} from './risk-day.js'
 
 /** Run id of RISK_STATE records written by `rick halt` / `rick resume` (not a run of their own). */
 export const MANUAL_RUN_ID = 'manual'
@@ -61,6 +64,8 @@ export interface RecoveredAccount {
   fills: number
   /** After each fill (in order): its ts and the books' cumulative realized P&L and fees (status: today's P&L). */
   fillMarks: Array<{ts: number; realized: Micro; fees: Micro}>
+  /** Intents (not of observe runs), fills and bars in journal order: fold with riskDayAt(). */
+  riskTrail: RiskTrailEntry[]
 }
 
 export interface RecoverOptions {
@@ -121,6 +126,9 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
   let lastTs = -Infinity
   let fills = 0
   const fillMarks: RecoveredAccount['fillMarks'] = []
+  const riskTrail: RiskTrailEntry[] = []
+  // Without books yet (nothing reconciled or filled), the account holds its starting cash.
+  const equity = (): Micro => (ledger === undefined ? options.startingCash : ledger.equity)
 
   const books = (): Ledger => (ledger ??= new Ledger({currency: options.currency, startingCash: options.startingCash, instruments: options.instruments}))
 
@@ -150,6 +158,8 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
         if (observeRuns.has(e.runId)) break
         const p = e.payload as EventPayloads['ORDER_INTENT']
         orders.set(p.order.clientOrderId, {order: p.order, filled: 0, fillIds: [], acked: false, runId: e.runId})
+        const eq = equity()
+        riskTrail.push({ts: e.ts, before: eq, after: eq, intent: true})
         break
       }
       case 'ORDER_ACK': {
@@ -167,7 +177,11 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
         if (seenFills.has(fill.fillId)) break
         seenFills.add(fill.fillId)
         const b = books()
-        b.applyFill(fill, multiplier.get(fill.instrument) ?? 1)
+        const before = b.equity
+        const effect = b.applyFill(fill, multiplier.get(fill.instrument) ?? 1)
+        // Marked as it goes (the end marks every instrument at its last price anyway).
+        b.mark(fill.instrument, fill.price)
+        riskTrail.push({ts: e.ts, before, after: b.equity, fill: {realized: effect.realized, closed: effect.closed, fee: fill.fee}})
         fillMarks.push({ts: e.ts, realized: b.realized, fees: b.fees})
         lastPrices.set(fill.instrument, fill.price)
         fills++
@@ -183,6 +197,11 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
       case 'BAR': {
         const p = e.payload as EventPayloads['BAR']
         lastPrices.set(p.instrument, p.close)
+        if (ledger !== undefined) {
+          const before = ledger.equity
+          ledger.mark(p.instrument, p.close)
+          riskTrail.push({ts: e.ts, before, after: ledger.equity})
+        }
         break
       }
       case 'RISK_STATE':
@@ -211,6 +230,7 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
     lastTs,
     fills,
     fillMarks,
+    riskTrail,
   }
   if (checkpoint) out.checkpoint = checkpoint
   return out

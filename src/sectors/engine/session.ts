@@ -17,6 +17,7 @@ import type {Strategy} from '../strategy/contract.js'
 import {drive, type DriveOptions, type DriveResult, type StopReason} from './driver.js'
 import {SectorEngine, type EngineObserver, type EngineSummary} from './engine.js'
 import type {RecoveredAccount} from './recovery.js'
+import {riskDayAt, type RiskDayCounters} from './risk-day.js'
 import {ACCOUNT_CURRENCY, clockedFeed, paperVenue, type RiskSetup} from './setup.js'
 import {seededRandom} from '../../foundation/random.js'
 
@@ -86,6 +87,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     : paperVenue({venue: o.venue, instruments: o.instruments, feed, clock: o.clock, seed: o.seed, startingCash: o.startingCash})
 
   const transitions: RiskTransition[] = []
+  let riskDay: RiskDayCounters | undefined
   let ledger: Ledger
   const notes: string[] = []
   if (o.recovered) {
@@ -100,6 +102,9 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     for (const [instrument, price] of r.lastPrices) ledger.mark(instrument, price)
     const expired = o.risk.states.fold(r.riskEvents, o.clock.now())
     if (expired) transitions.push(expired)
+    // A restart within the session day continues its counters (trades, loss streak, day P&L, order rate).
+    riskDay = riskDayAt(r.riskTrail, o.risk.session, o.clock.now())
+    if (riskDay?.day) notes.push(`session day continued: ${riskDay.day.tradesToday} trade(s) today, ${riskDay.day.consecutiveLosses} consecutive loss(es)`)
     if (r.known) notes.push(`account rebuilt from the journal: ${r.fills} fill(s) over ${r.runs.length} earlier run(s)`)
     else notes.push('fresh paper account')
     const interrupted = r.runs.filter((x) => x.interrupted).map((x) => x.summary.runId)
@@ -144,6 +149,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     openOrders: o.recovered?.openOrders,
     transitions,
     reconciled,
+    riskDay,
   })
   o.onStarted?.(engine, reconciled)
   let result: DriveResult
