@@ -1,12 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {MANUAL_ARGS, MANUAL_FLAGS, ManualRiskCommand} from '../cli/manual-risk-command.js'
 
-import {BaseCommand} from '../cli/base-command.js'
-import {configFileFlag, journalFlag} from '../cli/flags.js'
-import {manualRiskChange, type ManualResult} from '../sectors/engine/halt-service.js'
-import {manualText} from '../sectors/engine/status-format.js'
-import {loadSectorRegistry} from '../sectors/registry.js'
-
-export default class Halt extends BaseCommand {
+export default class Halt extends ManualRiskCommand {
   static override summary = 'Halt a sector: no new orders, working orders cancelled, positions kept.'
 
   static override description = `Journals a manual RISK_STATE record (HALTED). A running engine picks it up within about a second: it cancels its working orders and from then on only cancels pass the risk gate. A stopped sector starts HALTED next time. The halt lasts until \`rick resume <sector>\`, across restarts.
@@ -20,22 +14,8 @@ Exit codes: 0 done (also when the sector already was halted), 2 unknown sector o
   ]
 
   static override enableJsonFlag = true
+  static override args = MANUAL_ARGS
+  static override flags = MANUAL_FLAGS
 
-  static override args = {
-    sector: Args.string({required: true, description: 'Sector name (a key under `sectors:` in the config).'}),
-  }
-
-  static override flags = {
-    reason: Flags.string({description: 'Why; journaled with the record.'}),
-    journal: journalFlag,
-    file: configFileFlag,
-  }
-
-  async run(): Promise<ManualResult> {
-    const {args, flags} = await this.parse(Halt)
-    const registry = await loadSectorRegistry(this.config)
-    const result = manualRiskChange(args.sector, 'halt', {reason: flags.reason, journalPath: flags.journal}, {registry, file: flags.file})
-    if (!this.jsonEnabled()) this.log(manualText(result))
-    return result
-  }
+  protected readonly change = 'halt' as const
 }
