@@ -57,6 +57,9 @@ class SmaCrossover implements Strategy<SmaCrossoverState> {
   private readonly size: number
   private readonly notional: number | undefined
   private readonly allowShort: boolean
+  /** The two reasons a signal can give, made once (a backtest signals tens of thousands of times). */
+  private readonly reasonUp: string
+  private readonly reasonDown: string
 
   /** Units to hold when in the market at this close. */
   private units(close: number): number {
@@ -72,6 +75,8 @@ class SmaCrossover implements Strategy<SmaCrossoverState> {
     this.size = p.size
     this.notional = p.notional
     this.allowShort = p.allowShort
+    this.reasonUp = `SMA(${p.fast}) crossed above SMA(${p.slow})`
+    this.reasonDown = `SMA(${p.fast}) crossed below SMA(${p.slow})`
   }
 
   init(ctx: StrategyContext): void {
@@ -143,8 +148,7 @@ class SmaCrossover implements Strategy<SmaCrossoverState> {
     const units = this.units(close)
     const target = up ? units : this.allowShort ? -units : 0
     if (ctx.position(instrument) === target) return NONE
-    const reason = `SMA(${this.fast}) crossed ${up ? 'above' : 'below'} SMA(${this.slow})`
-    return [{instrument, target, reason}]
+    return [{instrument, target, reason: up ? this.reasonUp : this.reasonDown}]
   }
 }
 

@@ -36,6 +36,14 @@ export interface Connector {
    *  comes as events. Throws BrokerError (refused) or NetworkError (unknown outcome). */
   submit(order: OrderRequest): Promise<void>
   cancel(clientOrderId: string): Promise<void>
+  /**
+   * Optional, for a venue that lives in this process (the paper venue): submit() and cancel()
+   * done synchronously, their events emitted before they return, the same errors thrown. The
+   * engine uses them when present, so a backtest's order path never waits on a promise; the
+   * outcomes, events and their order are the same as through submit() and cancel().
+   */
+  submitNow?(order: OrderRequest): void
+  cancelNow?(clientOrderId: string): void
   /** Bars of the given instruments as they complete. */
   subscribe(instruments: readonly string[], onBar: (bar: Bar) => void): Subscription
   /** Acks, rejects, fills, cancels. Returns an unsubscribe function. */

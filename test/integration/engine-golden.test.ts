@@ -48,7 +48,9 @@ describe('golden backtest', () => {
   it('replay names the first diverging seq when the strategy now does something else (exit 1)', async () => {
     const file = join(f.root, 'strategies', 'sma-crossover.ts')
     const code = readFileSync(file, 'utf8')
-    writeFileSync(file, code.replace('crossed ${up ? \'above\' : \'below\'}', 'went ${up ? \'over\' : \'under\'}'))
+    const changed = code.replace('crossed above SMA', 'went over SMA').replace('crossed below SMA', 'went under SMA')
+    expect(changed).not.toBe(code)
+    writeFileSync(file, changed)
     try {
       const r = await rick(['replay', backtest.runId, '--json'], {cwd: f.root, env: f.env})
       expect(r.exitCode).toBe(1)

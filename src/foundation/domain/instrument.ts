@@ -24,13 +24,30 @@ export interface Instrument {
 /** Rounds a price to the instrument's tick (half away from zero), without float dust. */
 export function roundToTick(price: number, tickSize: number): number {
   const steps = Math.round(price / tickSize)
-  return Number((steps * tickSize).toFixed(decimalsOf(tickSize)))
+  return stepsToValue(steps, tickSize)
 }
 
 /** Rounds a quantity DOWN (toward zero) to whole lots, so an order never grows by rounding. */
 export function roundToLot(qty: number, lotSize: number): number {
   const lots = qty < 0 ? Math.ceil(qty / lotSize - 1e-9) : Math.floor(qty / lotSize + 1e-9)
-  return Number((lots * lotSize).toFixed(decimalsOf(lotSize)))
+  return stepsToValue(lots, lotSize)
+}
+
+/**
+ * steps × step as the double nearest the decimal result, i.e. Number((steps * step).toFixed(d))
+ * with d the step's decimals, without building a string when it need not: a whole step gives an
+ * exact integer product, and a step that is 1/n for a whole n (0.5, 0.01, 1e-8 …) gives steps / n,
+ * which is correctly rounded. Other steps (0.3, 2.5) take the toFixed path. This runs for every
+ * order and fill, which is why it avoids the string.
+ */
+export function stepsToValue(steps: number, step: number): number {
+  if (step >= 1) {
+    if (Number.isInteger(step)) return steps * step
+  } else {
+    const n = Math.round(1 / step)
+    if (1 / n === step) return steps / n
+  }
+  return Number((steps * step).toFixed(decimalsOf(step)))
 }
 
 /** Number of decimals of a step such as 0.0001 or 1e-8. */

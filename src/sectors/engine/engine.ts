@@ -19,13 +19,13 @@ import type {Fill, OrderRequest, OrderState, VenueEvent} from '../../foundation/
 import type {EventPayloads, EventType, NewEvent, RunStartedPayload, RunStoppedPayload} from '../../foundation/journal/events.js'
 import type {Journal, JournalBatch} from '../../foundation/journal/types.js'
 import type {SessionClock} from '../../foundation/risk/session.js'
-import type {RiskTransition, RiskTrigger, TradingStateMachine} from '../../foundation/risk/state.js'
+import type {RiskMetrics, RiskTransition, RiskTrigger, TradingStateMachine} from '../../foundation/risk/state.js'
 import type {EffectiveLimits, RiskDecision, RiskGate, RiskSnapshot, TradingState} from '../../foundation/risk/types.js'
 import type {Connector} from '../connector.js'
 import type {Ledger} from '../portfolio/ledger.js'
 import type {Signal, Strategy, StrategyContext} from '../strategy/contract.js'
 import {isStrategyFault, StrategyHost, type StrategyFault} from '../strategy/host.js'
-import {planOrders, withClientOrderId, type WorkingOrder} from './order-planner.js'
+import {planOrders, withClientOrderId, type OrderPlan, type PlannedOrder, type WorkingOrder} from './order-planner.js'
 import type {RecoveredOrder} from './recovery.js'
 import {streakAfterFill, type RiskDayCounters} from './risk-day.js'
 
@@ -117,8 +117,17 @@ interface TrackedOrder extends WorkingOrder {
   /** Times orderByClientId answered "unknown" for an uncertain order. */
   unknownAnswers: number
   filled: number
-  /** Fill ids already applied (a venue may repeat a fill; it counts once). */
-  fillIds: string[]
+  /** Fill ids already applied (a venue may repeat a fill; it counts once); made at the first fill. */
+  fillIds: string[] | undefined
+}
+
+/** What the engine keeps per instrument on its per-bar path (one lookup per bar, none in a row). */
+interface InstrumentSlot {
+  id: string
+  /** Last close; NaN before the first bar. */
+  close: number
+  /** Signed position (mirrors `positions`, which the gate and the strategy read). */
+  position: number
 }
 
 /** Fill ids of finished orders remembered for de-duplication (a repeat comes soon after, if at all). */
@@ -133,12 +142,15 @@ export class SectorEngine {
   private readonly host: StrategyHost
   private readonly byId = new Map<string, Instrument>()
   private readonly positions = new Map<string, number>()
+  /** Last closes for the gate: filled from the slots when an order is checked, not on every bar. */
   private readonly prices = new Map<string, number>()
+  private readonly slots = new Map<string, InstrumentSlot>()
+  private readonly slotList: InstrumentSlot[] = []
+  private lastSlot: InstrumentSlot | undefined
   private readonly multipliers = new Map<string, number>()
   private readonly minNotionals = new Map<string, Micro>()
   private readonly orders = new Map<string, TrackedOrder>()
-  /** Fill ids of orders no longer tracked (bounded: a ring of RECENT_FILLS ids and its set). */
-  private readonly recentFills = new Set<string>()
+  /** Fill ids of orders no longer tracked (bounded: a ring of the last RECENT_FILLS). */
   private readonly recentRing: string[] = []
   private recentNext = 0
   /** Orders whose submit had no known outcome (kept as a count: the hot path asks every bar). */
@@ -149,6 +161,8 @@ export class SectorEngine {
   private readonly flattened = new Map<string, number>()
   private readonly recentOrderTimes: number[] = []
   private readonly snapshot: RiskSnapshot
+  /** Reused for every evaluation (once per bar while a position is held): no allocation. */
+  private readonly metrics: RiskMetrics = {dailyPnl: 0, equity: 0, dayPeakEquity: 0, consecutiveLosses: 0}
   private batch: JournalBatch | undefined
   private counter = 0
   private bars = 0
@@ -181,6 +195,7 @@ export class SectorEngine {
       if (i.minNotional > 0) this.minNotionals.set(i.id, toMicro(i.minNotional))
       // The books may come from a recovered account: positions start where they are.
       this.positions.set(i.id, options.ledger.position(i.id))
+      this.slotFor(i.id)
     }
     const ctx: StrategyContext = {
       now: () => options.clock.now(),
@@ -288,12 +303,16 @@ export class SectorEngine {
     this.lastBarTs = ts
     this.bars++
     const instrument = bar.instrument
-    this.prices.set(instrument, bar.close)
+    let slot = this.lastSlot
+    if (slot === undefined || slot.id !== instrument) {
+      slot = this.slotFor(instrument)
+      this.lastSlot = slot
+    }
+    slot.close = bar.close
     if (this.o.recordBars) {
       this.write('BAR', {instrument, ts, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume})
     }
-    const held = (this.positions.get(instrument) ?? 0) !== 0
-    if (held) {
+    if (slot.position !== 0) {
       this.o.ledger.mark(instrument, bar.close)
       this.equityDirty = true
     }
@@ -317,9 +336,13 @@ export class SectorEngine {
       const failed = this.strategyFailed(signals)
       work = work ? work.then(() => failed) : failed
     } else if (signals.length > 0) {
-      // The strategy's array may be reused by it: copy before anything async.
-      const copy = signals.slice()
-      work = work ? work.then(() => this.handleSignals(copy)) : this.handleSignals(copy)
+      if (work === undefined) {
+        work = this.handleSignals(signals)
+      } else {
+        // The strategy's array may be reused by it: copy before waiting.
+        const copy = signals.slice()
+        work = work.then(() => this.handleSignals(copy))
+      }
     }
     if (this.bars >= this.nextCheckpoint) {
       this.nextCheckpoint = this.bars + this.o.checkpointEvery
@@ -338,22 +361,54 @@ export class SectorEngine {
 
   // ---------------------------------------------------------------- signals → orders
 
-  private async handleSignals(signals: readonly Signal[]): Promise<void> {
-    for (const signal of signals) {
-      if (this.stopped) return
-      this.stats.signals++
-      const instrument = this.byId.get(signal.instrument)
-      if (!instrument) continue
-      const position = this.positions.get(instrument.id) ?? 0
-      this.o.observer?.signal?.(signal, position)
-      const working: TrackedOrder[] = []
-      for (const w of this.orders.values()) if (w.order.instrument === instrument.id) working.push(w)
-      const plan = planOrders(signal, instrument, position, working)
-      for (const id of plan.cancel) await this.cancelOrder(id, `superseded: ${signal.reason}`)
-      for (const p of plan.orders) {
-        await this.placeOrder(withClientOrderId(this.nextClientOrderId(), p.order), p.reason)
+  // Each step below returns undefined when it finished synchronously (a venue in this process:
+  // the paper venue's submitNow/cancelNow) and a Promise when it had to wait for a venue; the
+  // sequence then continues after it. Same steps, same order, same events either way; a backtest
+  // just never allocates a promise on its order path.
+
+  /** The orders of each signal, in turn. */
+  private handleSignals(signals: readonly Signal[], from = 0): Promise<void> | undefined {
+    for (let i = from; i < signals.length; i++) {
+      if (this.stopped) return undefined
+      const pending = this.handleSignal(signals[i] as Signal)
+      if (pending !== undefined) {
+        // The strategy may reuse its array once onBar has returned: keep what is left of it.
+        const rest = signals.slice(i + 1)
+        return pending.then(() => this.handleSignals(rest))
       }
     }
+    return undefined
+  }
+
+  private handleSignal(signal: Signal): Promise<void> | undefined {
+    this.stats.signals++
+    const instrument = this.byId.get(signal.instrument)
+    if (!instrument) return undefined
+    const position = this.positions.get(instrument.id) ?? 0
+    this.o.observer?.signal?.(signal, position)
+    const working: TrackedOrder[] = []
+    if (this.orders.size > 0) for (const w of this.orders.values()) if (w.order.instrument === instrument.id) working.push(w)
+    return this.runPlan(planOrders(signal, instrument, position, working), `superseded: ${signal.reason}`, 0, 0)
+  }
+
+  /** Cancels, then sends, from step (c, p) on. */
+  private runPlan(plan: OrderPlan, cancelReason: string, c: number, p: number): Promise<void> | undefined {
+    for (; c < plan.cancel.length; c++) {
+      const pending = this.cancelOrder(plan.cancel[c] as string, cancelReason)
+      if (pending !== undefined) {
+        const next = c + 1
+        return pending.then(() => this.runPlan(plan, cancelReason, next, p))
+      }
+    }
+    for (; p < plan.orders.length; p++) {
+      const planned = plan.orders[p] as PlannedOrder
+      const pending = this.placeOrder(withClientOrderId(this.nextClientOrderId(), planned.order), planned.reason)
+      if (pending !== undefined) {
+        const next = p + 1
+        return pending.then(() => this.runPlan(plan, cancelReason, c, next))
+      }
+    }
+    return undefined
   }
 
   /** Target 0 for an instrument with a position or working orders. */
@@ -369,13 +424,13 @@ export class SectorEngine {
   }
 
   /** The gate, then the journal, then the venue. Never throws for a venue failure. */
-  private async placeOrder(order: OrderRequest, reason: string): Promise<void> {
+  private placeOrder(order: OrderRequest, reason: string): Promise<void> | undefined {
     const decision = this.check(order)
     if (!decision.ok) {
       this.stats.denials++
       this.write('ORDER_DENIED', {order, code: decision.code, detail: decision.detail})
       this.o.observer?.denied?.(order, decision.code, decision.detail)
-      return
+      return undefined
     }
     // Durable BEFORE the venue hears of it: a crash after this line leaves an intent that recovery
     // resolves with orderByClientId, never by sending it again.
@@ -384,15 +439,28 @@ export class SectorEngine {
     this.tradesToday++
     this.recentOrderTimes.push(this.o.clock.now())
     this.o.observer?.intent?.(order, reason, this.o.sendOrders)
-    if (!this.o.sendOrders) return
-    const tracked: TrackedOrder = {order, remaining: order.qty, protective: order.parentId !== undefined, confirmed: false, uncertain: false, unknownAnswers: 0, filled: 0, fillIds: []}
-    this.orders.set(order.clientOrderId, tracked)
-    if (order.bracket) this.bracketParents.set(order.clientOrderId, order)
-    try {
-      await this.o.connector.submit(order)
-    } catch (error) {
-      this.submitFailed(order.clientOrderId, error)
+    if (!this.o.sendOrders) return undefined
+    const id = order.clientOrderId
+    const tracked: TrackedOrder = {order, remaining: order.qty, protective: order.parentId !== undefined, confirmed: false, uncertain: false, unknownAnswers: 0, filled: 0, fillIds: undefined}
+    this.orders.set(id, tracked)
+    if (order.bracket) this.bracketParents.set(id, order)
+    const connector = this.o.connector
+    if (connector.submitNow !== undefined) {
+      try {
+        connector.submitNow(order)
+      } catch (error) {
+        this.submitFailed(id, error)
+      }
+      return undefined
     }
+    let sent: Promise<void>
+    try {
+      sent = connector.submit(order)
+    } catch (error) {
+      this.submitFailed(id, error)
+      return undefined
+    }
+    return sent.then(undefined, (error: unknown) => this.submitFailed(id, error))
   }
 
   private submitFailed(clientOrderId: string, error: unknown): void {
@@ -506,25 +574,60 @@ export class SectorEngine {
     this.write(type, payload)
   }
 
-  private async cancelOrder(clientOrderId: string, reason: string): Promise<void> {
-    if (!this.orders.has(clientOrderId)) return
+  private cancelOrder(clientOrderId: string, reason: string): Promise<void> | undefined {
+    if (!this.orders.has(clientOrderId)) return undefined
     this.write('ORDER_CANCEL_REQUESTED', {clientOrderId, reason})
-    try {
-      await this.o.connector.cancel(clientOrderId)
-    } catch (error) {
-      // OrderNotFound: it filled or died meanwhile; its event tells. Others: try again later.
-      if (error instanceof BrokerError && error.kind === 'OrderNotFound') return
-      this.notice(`cancel of ${clientOrderId} failed: ${error instanceof Error ? error.message : String(error)}`)
+    const connector = this.o.connector
+    if (connector.cancelNow !== undefined) {
+      try {
+        connector.cancelNow(clientOrderId)
+      } catch (error) {
+        this.cancelFailed(clientOrderId, error)
+      }
+      return undefined
     }
+    let sent: Promise<void>
+    try {
+      sent = connector.cancel(clientOrderId)
+    } catch (error) {
+      this.cancelFailed(clientOrderId, error)
+      return undefined
+    }
+    return sent.then(undefined, (error: unknown) => this.cancelFailed(clientOrderId, error))
+  }
+
+  private cancelFailed(clientOrderId: string, error: unknown): void {
+    // OrderNotFound: it filled or died meanwhile; its event tells. Others: try again later.
+    if (error instanceof BrokerError && error.kind === 'OrderNotFound') return
+    this.notice(`cancel of ${clientOrderId} failed: ${error instanceof Error ? error.message : String(error)}`)
   }
 
   /** Cancels every working order (halt, stop). Positions stay. */
-  async cancelAll(reason: string): Promise<void> {
-    for (const id of [...this.orders.keys()]) await this.cancelOrder(id, reason)
+  cancelAll(reason: string): Promise<void> | undefined {
+    return this.cancelEach([...this.orders.keys()], reason, 0)
+  }
+
+  private cancelEach(ids: readonly string[], reason: string, from: number): Promise<void> | undefined {
+    for (let i = from; i < ids.length; i++) {
+      const pending = this.cancelOrder(ids[i] as string, reason)
+      if (pending !== undefined) return pending.then(() => this.cancelEach(ids, reason, i + 1))
+    }
+    return undefined
+  }
+
+  private slotFor(instrument: string): InstrumentSlot {
+    let slot = this.slots.get(instrument)
+    if (slot === undefined) {
+      slot = {id: instrument, close: Number.NaN, position: this.positions.get(instrument) ?? 0}
+      this.slots.set(instrument, slot)
+      this.slotList.push(slot)
+    }
+    return slot
   }
 
   private check(order: OrderRequest): RiskDecision {
     const s = this.snapshot
+    for (const slot of this.slotList) if (!Number.isNaN(slot.close)) this.prices.set(slot.id, slot.close)
     const now = this.o.clock.now()
     const ledger = this.o.ledger
     const equity = ledger.equity
@@ -593,13 +696,14 @@ export class SectorEngine {
 
   private onFill(fill: Fill): void {
     const o = this.orders.get(fill.clientOrderId)
-    if (o ? o.fillIds.includes(fill.fillId) : this.recentFills.has(fill.fillId)) return
+    if (o ? o.fillIds?.includes(fill.fillId) === true : this.recentRing.includes(fill.fillId)) return
     if (!o) {
       // Still recorded and applied: the position at the venue changed whatever we know of it.
       this.notice(`fill ${fill.fillId} for an order this engine does not track (${fill.clientOrderId}): recorded`)
       this.rememberFill(fill.fillId)
     } else {
-      o.fillIds.push(fill.fillId)
+      if (o.fillIds === undefined) o.fillIds = [fill.fillId]
+      else o.fillIds.push(fill.fillId)
     }
     if (o && !o.confirmed) {
       this.confirm(o)
@@ -609,6 +713,7 @@ export class SectorEngine {
     const instrument = this.byId.get(fill.instrument)
     const effect = this.o.ledger.applyFill(fill, instrument?.multiplier ?? 1)
     this.positions.set(fill.instrument, effect.positionAfter)
+    this.slotFor(fill.instrument).position = effect.positionAfter
     this.equityDirty = true
     this.stats.fills++
     const streak = streakAfterFill(this.consecutiveLosses, effect, fill.fee)
@@ -644,20 +749,20 @@ export class SectorEngine {
     if (!o) return
     this.settled(o)
     this.orders.delete(clientOrderId)
-    for (const id of o.fillIds) this.rememberFill(id)
+    if (o.fillIds !== undefined) for (const id of o.fillIds) this.rememberFill(id)
   }
 
   private rememberFill(fillId: string): void {
-    if (this.recentFills.has(fillId)) return
+    // A ring only: it is searched on the rare path (a fill for an order no longer tracked), and
+    // written on every finished order, where a Set's hashing of each new id would cost more.
     if (this.recentRing.length < RECENT_FILLS) {
       this.recentRing.push(fillId)
     } else {
-      this.recentFills.delete(this.recentRing[this.recentNext] as string)
       this.recentRing[this.recentNext] = fillId
       this.recentNext = (this.recentNext + 1) % RECENT_FILLS
     }
-    this.recentFills.add(fillId)
   }
+
 
   /**
    * A bracket's exits are created by the venue when the entry fills (`<entry>-sl`, `<entry>-tp`):
@@ -681,7 +786,7 @@ export class SectorEngine {
     }
     if (kind === 'sl') order.stopPrice = parent.bracket.stopLoss
     else order.limitPrice = parent.bracket.takeProfit
-    const tracked: TrackedOrder = {order, remaining: order.qty, protective: true, confirmed: false, uncertain: false, unknownAnswers: 0, filled: 0, fillIds: []}
+    const tracked: TrackedOrder = {order, remaining: order.qty, protective: true, confirmed: false, uncertain: false, unknownAnswers: 0, filled: 0, fillIds: undefined}
     this.orders.set(clientOrderId, tracked)
     if (this.orders.has(`${parent.clientOrderId}-sl`) && this.orders.has(`${parent.clientOrderId}-tp`)) this.bracketParents.delete(parent.clientOrderId)
     return tracked
@@ -724,7 +829,12 @@ export class SectorEngine {
     if (this.o.equityCurve) this.pushEquity(ts, equity)
     const states = this.o.states
     if (states.state === 'HALTED' && states.until === undefined) return
-    const t = states.evaluate({dailyPnl: equity - this.dayStartEquity, equity, dayPeakEquity: this.dayPeakEquity, consecutiveLosses: this.consecutiveLosses}, ts)
+    const m = this.metrics
+    m.dailyPnl = equity - this.dayStartEquity
+    m.equity = equity
+    m.dayPeakEquity = this.dayPeakEquity
+    m.consecutiveLosses = this.consecutiveLosses
+    const t = states.evaluate(m, ts)
     if (t) this.background(this.recordTransition(t))
   }
 

@@ -28,7 +28,8 @@ export interface OrderPlan {
   orders: PlannedOrder[]
 }
 
-const EMPTY: OrderPlan = Object.freeze({cancel: [], orders: []}) as OrderPlan
+const NO_IDS: string[] = Object.freeze([]) as unknown as string[]
+const EMPTY: OrderPlan = Object.freeze({cancel: NO_IDS, orders: Object.freeze([]) as unknown as PlannedOrder[]}) as OrderPlan
 
 /** Signed quantity an entry order adds to the position when it fills. */
 export function signedRemaining(w: WorkingOrder): number {
@@ -49,23 +50,25 @@ export function planOrders(signal: Signal, instrument: Instrument, position: num
     pending += signedRemaining(w)
     entries++
   }
-  const sameQty = (a: number, b: number) => Math.abs(a - b) < instrument.lotSize / 2
+  const lot = instrument.lotSize
   // Working orders already lead exactly to the target: let them work.
-  if (entries > 0 && sameQty(position + pending, target)) return EMPTY
-  const cancel = working.map((w) => w.order.clientOrderId)
-  if (sameQty(position, target)) return cancel.length === 0 ? EMPTY : {cancel, orders: []}
-  const orders: PlannedOrder[] = []
+  if (entries > 0 && sameQty(position + pending, target, lot)) return EMPTY
+  const cancel = working.length === 0 ? NO_IDS : working.map((w) => w.order.clientOrderId)
+  if (sameQty(position, target, lot)) return cancel.length === 0 ? EMPTY : {cancel, orders: []}
   const crosses = position !== 0 && target !== 0 && Math.sign(position) !== Math.sign(target)
   if (crosses) {
     // Close first (reduce-only), then open the other side.
-    orders.push(makeOrder(signal, instrument, -position, true, false))
-    orders.push(makeOrder(signal, instrument, target, false, true))
-  } else {
-    const delta = target - position
-    const reducing = Math.abs(target) < Math.abs(position)
-    orders.push(makeOrder(signal, instrument, delta, reducing, !reducing))
+    const orders = [makeOrder(signal, instrument, -position, true, false), makeOrder(signal, instrument, target, false, true)]
+    return {cancel, orders: orders.filter((o) => o.order.qty > 0)}
   }
-  return {cancel, orders: orders.filter((o) => o.order.qty > 0)}
+  const delta = target - position
+  const reducing = Math.abs(target) < Math.abs(position)
+  const one = makeOrder(signal, instrument, delta, reducing, !reducing)
+  return {cancel, orders: one.order.qty > 0 ? [one] : []}
+}
+
+function sameQty(a: number, b: number, lot: number): boolean {
+  return Math.abs(a - b) < lot / 2
 }
 
 function makeOrder(signal: Signal, instrument: Instrument, delta: number, reduceOnly: boolean, opening: boolean): PlannedOrder {

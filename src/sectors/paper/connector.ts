@@ -97,6 +97,7 @@ export class PaperConnector implements Connector {
 
   private readonly options: PaperConnectorOptions
   private readonly books = new Map<string, InstrumentBook>()
+  private lastBook: InstrumentBook | undefined
   private readonly working = new Map<string, PaperOrder>()
   private done = new Map<string, OrderState>()
   /** Replaced, never mutated: emit() walks the array as it was when the event started. */
@@ -223,7 +224,12 @@ export class PaperConnector implements Connector {
 
   /** Same as step() for a bar that came from elsewhere (a recorded or live feed). */
   processBar(bar: Bar): void {
-    const book = this.books.get(bar.instrument)
+    // Bars of one instrument usually come in a row: no lookup for those.
+    let book = this.lastBook
+    if (book === undefined || book.spec.id !== bar.instrument) {
+      book = this.books.get(bar.instrument)
+      this.lastBook = book
+    }
     if (book !== undefined) {
       if (book.orders.length > 0) this.match(book, bar)
       book.lastPrice = bar.close

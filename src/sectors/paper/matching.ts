@@ -9,7 +9,7 @@
 // A bar carries no order of events inside it, so whenever the outcome depends on it, the rule that
 // is worse for the account wins (see the bracket rule in connector.ts).
 import type {Bar} from '../../foundation/domain/bars.js'
-import {decimalsOf} from '../../foundation/domain/instrument.js'
+import {stepsToValue} from '../../foundation/domain/instrument.js'
 import type {Side} from '../../foundation/domain/orders.js'
 
 export type LimitFillRule = 'through' | 'touch'
@@ -26,7 +26,7 @@ export interface MatchResult {
 export function adversePrice(price: number, side: Side, slippageBps: number, tick: number): number {
   const moved = slippageBps > 0 ? price * (side === 'buy' ? 1 + slippageBps / 10_000 : 1 - slippageBps / 10_000) : price
   const steps = side === 'buy' ? Math.ceil(moved / tick - 1e-9) : Math.floor(moved / tick + 1e-9)
-  return Number((steps * tick).toFixed(decimalsOf(tick)))
+  return stepsToValue(steps, tick)
 }
 
 export function matchMarket(side: Side, bar: Bar, slippageBps: number, tick: number): MatchResult {

@@ -14,7 +14,7 @@
 // Cash convention: cash moves by the full notional of every fill (a buy pays, a sell receives),
 // for every kind of instrument, futures included (as if fully collateralised: rick trades without
 // leverage). Equity = cash + market value of the positions (qty × mark × multiplier).
-import {decimalsOf, type Instrument} from '../../foundation/domain/instrument.js'
+import {stepsToValue, type Instrument} from '../../foundation/domain/instrument.js'
 import {MICRO_PER_UNIT, notionalMicro, type Micro} from '../../foundation/domain/money.js'
 import type {Fill, Position} from '../../foundation/domain/orders.js'
 
@@ -72,13 +72,15 @@ interface Book {
   instrument: string
   lots: number
   lotSize: number
-  /** Decimals of lotSize, to turn lots back into a qty without float dust. */
-  decimals: number
   multiplier: number
   cost: Micro
   realized: Micro
   fees: Micro
   mark: number
+  /** qty of `lots`, kept with it (fills and marks read it constantly). */
+  qty: number
+  /** Market value at `mark` (signed Micro; 0 when flat): what equity adds up, kept current. */
+  value: Micro
 }
 
 /** Per-instrument detail for reports and status. */
@@ -102,6 +104,14 @@ export class Ledger {
   private _fees: Micro = 0
   private _fills = 0
   private readonly books = new Map<string, Book>()
+  /** The book marked last: marks come bar after bar for the same instrument. */
+  private lastMarked: Book | undefined
+  /**
+   * Σ value and Σ |value| of the books, kept up to date by every mark and fill so equity is O(1)
+   * (the engine asks for it on every bar it holds a position). Integer Micro sums: exact.
+   */
+  private openValue: Micro = 0
+  private gross: Micro = 0
   /** Lot size and multiplier of the instruments the ledger was told about. */
   private readonly specs = new Map<string, {lotSize: number; multiplier: number}>()
 
@@ -125,7 +135,10 @@ export class Ledger {
       assertMicro(p.lots, `${p.instrument}.lots`)
       assertMicro(p.cost, `${p.instrument}.cost`)
       ledger.specs.set(p.instrument, {lotSize: p.lotSize, multiplier: p.multiplier})
-      ledger.books.set(p.instrument, {...p, decimals: decimalsOf(p.lotSize)})
+      const book: Book = {instrument: p.instrument, lots: p.lots, lotSize: p.lotSize, multiplier: p.multiplier, cost: p.cost, realized: p.realized, fees: p.fees, mark: p.mark, qty: 0, value: 0}
+      book.qty = qtyFromLots(book.lots, book)
+      ledger.books.set(p.instrument, book)
+      ledger.revalue(book)
     }
     return ledger
   }
@@ -151,21 +164,17 @@ export class Ledger {
   }
   /** Σ (market value − cost) of open positions at their last marks. */
   get unrealized(): Micro {
-    let sum = 0
-    for (const b of this.books.values()) if (b.lots !== 0) sum += valueOf(b) - b.cost
-    return sum
+    let cost = 0
+    for (const b of this.books.values()) if (b.lots !== 0) cost += b.cost
+    return this.openValue - cost
   }
   /** cash + market value of the open positions at their last marks. */
   get equity(): Micro {
-    let sum = this._cash
-    for (const b of this.books.values()) if (b.lots !== 0) sum += valueOf(b)
-    return sum
+    return this._cash + this.openValue
   }
   /** Σ |qty × mark × multiplier| over open positions, in Micro. */
   get grossExposure(): Micro {
-    let sum = 0
-    for (const b of this.books.values()) if (b.lots !== 0) sum += Math.abs(valueOf(b))
-    return sum
+    return this.gross
   }
 
   /**
@@ -224,13 +233,21 @@ export class Ledger {
     this._realized += realized
     this._fees += fill.fee
     this._fills++
-    return {realized, cashDelta, positionAfter: qtyOf(book), closed}
+    book.qty = qtyFromLots(book.lots, book)
+    this.revalue(book)
+    return {realized, cashDelta, positionAfter: book.qty, closed}
   }
 
   /** Sets the mark price of an instrument (its last trade or close). Allocation-free. */
   mark(instrument: string, price: number): void {
-    const book = this.books.get(instrument)
-    if (book !== undefined) book.mark = price
+    let book = this.lastMarked
+    if (book === undefined || book.instrument !== instrument) {
+      book = this.books.get(instrument)
+      if (book === undefined) return
+      this.lastMarked = book
+    }
+    book.mark = price
+    if (book.lots !== 0) this.revalue(book)
   }
 
   markToMarket(prices: ReadonlyMap<string, number> | Readonly<Record<string, number>>): void {
@@ -244,7 +261,7 @@ export class Ledger {
   /** Signed position in units (0 when none). */
   position(instrument: string): number {
     const book = this.books.get(instrument)
-    return book === undefined ? 0 : qtyOf(book)
+    return book === undefined ? 0 : book.qty
   }
 
   /** Average entry price of the open quantity (0 when flat), derived from the integer cost basis. */
@@ -263,8 +280,8 @@ export class Ledger {
     const out: PositionDetail[] = []
     for (const b of [...this.books.values()].sort((x, y) => (x.instrument < y.instrument ? -1 : x.instrument > y.instrument ? 1 : 0))) {
       if (b.lots === 0) continue
-      const value = valueOf(b)
-      out.push({instrument: b.instrument, qty: qtyOf(b), avgPrice: avgOf(b), multiplier: b.multiplier, cost: b.cost, value, unrealized: value - b.cost, realized: b.realized, fees: b.fees, mark: b.mark})
+      const value = b.value
+      out.push({instrument: b.instrument, qty: b.qty, avgPrice: avgOf(b), multiplier: b.multiplier, cost: b.cost, value, unrealized: value - b.cost, realized: b.realized, fees: b.fees, mark: b.mark})
     }
     return out
   }
@@ -287,10 +304,20 @@ export class Ledger {
     if (book === undefined) {
       const spec = this.specs.get(instrument) ?? {lotSize: DEFAULT_LOT, multiplier: multiplier ?? 1}
       if (!(spec.lotSize > 0) || !(spec.multiplier > 0)) throw new Error(`ledger: ${instrument} has lot size ${spec.lotSize} and multiplier ${spec.multiplier}; both must be positive`)
-      book = {instrument, lots: 0, lotSize: spec.lotSize, decimals: decimalsOf(spec.lotSize), multiplier: spec.multiplier, cost: 0, realized: 0, fees: 0, mark: 0}
+      book = {instrument, lots: 0, lotSize: spec.lotSize, multiplier: spec.multiplier, cost: 0, realized: 0, fees: 0, mark: 0, qty: 0, value: 0}
       this.books.set(instrument, book)
     }
     return book
+  }
+
+  /** Brings a book's value (and the sums) in line with its mark and quantity. */
+  private revalue(book: Book): void {
+    const v = book.lots === 0 ? 0 : notionalMicro(book.mark, book.qty, book.multiplier)
+    const old = book.value
+    if (v === old) return
+    this.openValue += v - old
+    this.gross += Math.abs(v) - Math.abs(old)
+    book.value = v
   }
 }
 
@@ -299,20 +326,12 @@ function notional(price: number, lots: number, book: Book): Micro {
   return notionalMicro(price, qtyFromLots(lots, book), book.multiplier)
 }
 
-function valueOf(book: Book): Micro {
-  return notionalMicro(book.mark, qtyOf(book), book.multiplier)
-}
-
-function qtyOf(book: Book): number {
-  return qtyFromLots(book.lots, book)
-}
-
 function qtyFromLots(lots: number, book: Book): number {
-  return book.decimals === 0 ? lots * book.lotSize : Number((lots * book.lotSize).toFixed(book.decimals))
+  return stepsToValue(lots, book.lotSize)
 }
 
 function avgOf(book: Book): number {
-  return Math.abs(book.cost) / MICRO_PER_UNIT / (Math.abs(qtyOf(book)) * book.multiplier)
+  return Math.abs(book.cost) / MICRO_PER_UNIT / (Math.abs(book.qty) * book.multiplier)
 }
 
 /** round(cost × part / whole), exactly (BigInt when the product leaves the safe-integer range). */
