@@ -316,21 +316,10 @@ export class SectorEngine {
       this.o.ledger.mark(instrument, bar.close)
       this.equityDirty = true
     }
-    if (ts >= this.dayEnd) this.resetDay(ts)
-    const states = this.o.states
-    if (states.state === 'HALTED') {
-      const expired = states.tick(ts)
-      if (expired) this.recordTransition(expired)
-    }
-    if (this.equityDirty) this.evaluateRisk(ts)
-
+    // The rare work (a new session day, a halt, equity that moved, a flatten deadline) is done
+    // elsewhere: a call taking the bar's ts from here would make V8 box it on every bar.
     let work: Promise<void> | undefined
-    // Each instrument is flattened on its own first bar past the deadline, so its exit fills on its
-    // next bar like any other order (never on a bar that began before the decision).
-    if (this.flattenAt !== undefined && ts >= this.flattenAt && this.flattened.get(instrument) !== this.dayEnd) {
-      this.flattened.set(instrument, this.dayEnd)
-      work = this.flatten(instrument, 'flatten deadline')
-    }
+    if (ts >= this.dayEnd || this.equityDirty || this.o.states.state === 'HALTED' || this.flattenAt !== undefined) work = this.housekeeping(bar)
     const signals = this.host.dead ? NO_SIGNALS : this.host.onBar(bar)
     if (isStrategyFault(signals)) {
       const failed = this.strategyFailed(signals)
@@ -353,6 +342,28 @@ export class SectorEngine {
   }
 
   /** A risk trigger from outside (manual halt/resume picked up from the journal). */
+  /** What a bar may trigger besides the strategy: day roll, halt expiry, risk evaluation, flatten. */
+  private housekeeping(bar: Bar): Promise<void> | undefined {
+    const ts = bar.ts
+    const instrument = bar.instrument
+    let work: Promise<void> | undefined
+    if (ts >= this.dayEnd) this.resetDay(ts)
+    const states = this.o.states
+    if (states.state === 'HALTED') {
+      const expired = states.tick(ts)
+      if (expired) this.recordTransition(expired)
+    }
+    if (this.equityDirty) this.evaluateRisk(ts)
+
+    // Each instrument is flattened on its own first bar past the deadline, so its exit fills on its
+    // next bar like any other order (never on a bar that began before the decision).
+    if (this.flattenAt !== undefined && ts >= this.flattenAt && this.flattened.get(instrument) !== this.dayEnd) {
+      this.flattened.set(instrument, this.dayEnd)
+      work = this.flatten(instrument, 'flatten deadline')
+    }
+    return work
+  }
+
   applyTrigger(trigger: RiskTrigger): Promise<void> | undefined {
     const t = this.o.states.onEvent(trigger, this.o.clock.now())
     if (!t) return undefined

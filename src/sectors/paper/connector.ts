@@ -75,8 +75,10 @@ export interface PaperSnapshot {
   lastPrices?: Record<string, number>
 }
 
-/** How many finished orders are kept for orderByClientId. */
+/** How many finished orders are kept, at least, for orderByClientId. */
 export const DONE_ORDERS_KEPT = 1000
+/** The done list may grow this far past DONE_ORDERS_KEPT before its oldest are dropped. */
+const DONE_TRIM_SLICE = 64
 
 interface InstrumentBook {
   spec: Instrument
@@ -88,6 +90,8 @@ interface InstrumentBook {
 interface Subscriber {
   filter: ReadonlySet<string> | undefined
   onBar: (bar: Bar) => void
+  /** The last instrument the filter let through: bars of one instrument come in a row. */
+  passed: string | undefined
 }
 
 export class PaperConnector implements Connector {
@@ -198,7 +202,7 @@ export class PaperConnector implements Connector {
   }
 
   subscribe(instruments: readonly string[], onBar: (bar: Bar) => void): Subscription {
-    const sub: Subscriber = {filter: instruments.length === 0 ? undefined : new Set(instruments), onBar}
+    const sub: Subscriber = {filter: instruments.length === 0 ? undefined : new Set(instruments), onBar, passed: undefined}
     this.subscribers = [...this.subscribers, sub]
     return {close: () => void (this.subscribers = this.subscribers.filter((s) => s !== sub))}
   }
@@ -238,7 +242,13 @@ export class PaperConnector implements Connector {
     const subs = this.subscribers
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i] as Subscriber
-      if (s.filter === undefined || s.filter.has(bar.instrument)) s.onBar(bar)
+      const id = bar.instrument
+      if (s.filter === undefined || s.passed === id) {
+        s.onBar(bar)
+      } else if (s.filter.has(id)) {
+        s.passed = id
+        s.onBar(bar)
+      }
     }
   }
 
@@ -292,12 +302,11 @@ export class PaperConnector implements Connector {
   // --- submission
 
   private validate(order: OrderRequest): {code: string; reason: string} | undefined {
-    const invalid = (reason: string) => ({code: 'InvalidOrder', reason})
     const book = this.books.get(order.instrument)
     if (!book) return invalid(`unknown instrument ${order.instrument}; this venue trades ${[...this.books.keys()].join(', ') || 'nothing'}`)
     const spec = book.spec
     if (order.side !== 'buy' && order.side !== 'sell') return invalid(`side must be buy or sell, found ${String(order.side)}`)
-    if (!['gtc', 'day', 'ioc'].includes(order.tif)) return invalid(`tif must be gtc, day or ioc, found ${String(order.tif)}`)
+    if (order.tif !== 'gtc' && order.tif !== 'day' && order.tif !== 'ioc') return invalid(`tif must be gtc, day or ioc, found ${String(order.tif)}`)
     if (!(order.qty > 0) || !Number.isFinite(order.qty)) return invalid(`qty must be a positive number, found ${order.qty}`)
     const lots = roundToLot(order.qty, spec.lotSize)
     if (Math.abs(lots - order.qty) > spec.lotSize * 1e-6) return invalid(`qty ${order.qty} is not a whole number of lots of ${spec.lotSize} ${spec.id} (nearest below: ${lots})`)
@@ -554,10 +563,15 @@ export class PaperConnector implements Connector {
   }
 
   private trimDone(): void {
-    if (this.done.size <= DONE_ORDERS_KEPT) return
-    const oldest = this.done.keys().next().value
-    if (oldest !== undefined) this.done.delete(oldest)
+    // Trimmed in slices, not one by one: one iterator per slice instead of one per finished order.
+    if (this.done.size < DONE_ORDERS_KEPT + DONE_TRIM_SLICE) return
+    let drop = this.done.size - DONE_ORDERS_KEPT
+    for (const id of this.done.keys()) {
+      if (drop-- <= 0) break
+      this.done.delete(id)
+    }
   }
+
 
   private emit(event: VenueEvent): void {
     const listeners = this.listeners
@@ -568,6 +582,10 @@ export class PaperConnector implements Connector {
 /** How much |position| grows when `signed` is added to `pos` (0 when the order only reduces). */
 function exposureGrowth(pos: number, signed: number): number {
   return Math.max(0, Math.abs(pos + signed) - Math.abs(pos))
+}
+
+function invalid(reason: string): {code: string; reason: string} {
+  return {code: 'InvalidOrder', reason}
 }
 
 function siblingId(o: PaperOrder): string {
