@@ -25,7 +25,7 @@ import type {Connector} from '../connector.js'
 import type {Ledger} from '../portfolio/ledger.js'
 import type {Signal, Strategy, StrategyContext} from '../strategy/contract.js'
 import {isStrategyFault, StrategyHost, type StrategyFault} from '../strategy/host.js'
-import {planOrders, withClientOrderId, type OrderPlan, type PlannedOrder, type WorkingOrder} from './order-planner.js'
+import {bracketExit, bracketParentId, planOrders, withClientOrderId, type OrderPlan, type PlannedOrder, type WorkingOrder} from './order-planner.js'
 import type {RecoveredOrder} from './recovery.js'
 import {streakAfterFill, type RiskDayCounters} from './risk-day.js'
 
@@ -780,23 +780,10 @@ export class SectorEngine {
    * tracked from their ack on as protective working orders (cancelled on a halt or a new target).
    */
   private adoptBracketExit(clientOrderId: string): TrackedOrder | undefined {
-    const cut = clientOrderId.lastIndexOf('-')
-    if (cut < 0) return undefined
-    const kind = clientOrderId.slice(cut + 1)
-    const parent = this.bracketParents.get(clientOrderId.slice(0, cut))
-    if (!parent?.bracket || (kind !== 'sl' && kind !== 'tp')) return undefined
-    const order: OrderRequest = {
-      clientOrderId,
-      instrument: parent.instrument,
-      side: parent.side === 'buy' ? 'sell' : 'buy',
-      type: kind === 'sl' ? 'stop' : 'limit',
-      qty: parent.qty,
-      tif: 'gtc',
-      reduceOnly: true,
-      parentId: parent.clientOrderId,
-    }
-    if (kind === 'sl') order.stopPrice = parent.bracket.stopLoss
-    else order.limitPrice = parent.bracket.takeProfit
+    const parentId = bracketParentId(clientOrderId)
+    const parent = parentId === undefined ? undefined : this.bracketParents.get(parentId)
+    const order = parent === undefined ? undefined : bracketExit(parent, clientOrderId)
+    if (parent === undefined || order === undefined) return undefined
     const tracked: TrackedOrder = {order, remaining: order.qty, protective: true, confirmed: false, uncertain: false, unknownAnswers: 0, filled: 0, fillIds: undefined}
     this.orders.set(clientOrderId, tracked)
     if (this.orders.has(`${parent.clientOrderId}-sl`) && this.orders.has(`${parent.clientOrderId}-tp`)) this.bracketParents.delete(parent.clientOrderId)

@@ -96,3 +96,34 @@ export function withClientOrderId(id: string, o: Omit<OrderRequest, 'clientOrder
   if (o.parentId !== undefined) order.parentId = o.parentId
   return order
 }
+
+/**
+ * The exit a venue makes for a bracket entry when it fills: `<entry>-sl` (a stop at stopLoss) or
+ * `<entry>-tp` (a limit at takeProfit), reduce-only, on the other side, for the entry's quantity.
+ * undefined when `clientOrderId` is not such an exit of `parent`. The engine tracks exits from
+ * their ack on; recovery rebuilds them from the journal after a restart.
+ */
+export function bracketExit(parent: OrderRequest, clientOrderId: string): OrderRequest | undefined {
+  const b = parent.bracket
+  if (b === undefined) return undefined
+  const kind = clientOrderId === `${parent.clientOrderId}-sl` ? 'sl' : clientOrderId === `${parent.clientOrderId}-tp` ? 'tp' : undefined
+  if (kind === undefined) return undefined
+  const order: OrderRequest = {
+    clientOrderId,
+    instrument: parent.instrument,
+    side: parent.side === 'buy' ? 'sell' : 'buy',
+    type: kind === 'sl' ? 'stop' : 'limit',
+    qty: parent.qty,
+    tif: 'gtc',
+    reduceOnly: true,
+    parentId: parent.clientOrderId,
+  }
+  if (kind === 'sl') order.stopPrice = b.stopLoss
+  else order.limitPrice = b.takeProfit
+  return order
+}
+
+/** The entry id of a bracket exit id (`<entry>-sl` / `<entry>-tp`), else undefined. */
+export function bracketParentId(clientOrderId: string): string | undefined {
+  return clientOrderId.endsWith('-sl') || clientOrderId.endsWith('-tp') ? clientOrderId.slice(0, -3) : undefined
+}

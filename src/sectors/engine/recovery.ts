@@ -14,6 +14,7 @@ import type {Fill, OrderRequest} from '../../foundation/domain/orders.js'
 import type {EventPayloads, EventType, JournalEvent, RunStartedPayload} from '../../foundation/journal/events.js'
 import type {Journal, RunSummary} from '../../foundation/journal/types.js'
 import {Ledger} from '../portfolio/ledger.js'
+import {bracketExit, bracketParentId} from './order-planner.js'
 import type {RiskTrailEntry} from './risk-day.js'
 
 /** Run id of RISK_STATE records written by `rick halt` / `rick resume` (not a run of their own). */
@@ -117,6 +118,8 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
   const byRun = new Map(runs.map((r) => [r.summary.runId, r]))
   const multiplier = new Map(options.instruments.map((i) => [i.id, i.multiplier]))
   const orders = new Map<string, RecoveredOrder>()
+  /** Entries that carried a bracket, by clientOrderId: their exits' acks are recognised by them. */
+  const brackets = new Map<string, OrderRequest>()
   const riskEvents: Array<JournalEvent<'RISK_STATE'>> = []
   const lastPrices = new Map<string, number>()
   const seenFills = new Set<string>()
@@ -158,13 +161,25 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
         if (observeRuns.has(e.runId)) break
         const p = e.payload as EventPayloads['ORDER_INTENT']
         orders.set(p.order.clientOrderId, {order: p.order, filled: 0, fillIds: [], acked: false, runId: e.runId})
+        if (p.order.bracket) brackets.set(p.order.clientOrderId, p.order)
         const eq = equity()
         riskTrail.push({ts: e.ts, before: eq, after: eq, intent: true})
         break
       }
       case 'ORDER_ACK': {
-        const o = orders.get((e.payload as EventPayloads['ORDER_ACK']).clientOrderId)
-        if (o) o.acked = true
+        const id = (e.payload as EventPayloads['ORDER_ACK']).clientOrderId
+        const o = orders.get(id)
+        if (o) {
+          o.acked = true
+          break
+        }
+        // A bracket's exit, made by the venue when its entry filled: working until its own fill or
+        // cancel says otherwise, and restored with the rest (else a restart would leave the
+        // position without its stop-loss).
+        const parentId = bracketParentId(id)
+        const parent = parentId === undefined ? undefined : brackets.get(parentId)
+        const exit = parent === undefined ? undefined : bracketExit(parent, id)
+        if (exit) orders.set(id, {order: exit, filled: 0, fillIds: [], acked: true, runId: e.runId})
         break
       }
       case 'ORDER_REJECTED':

@@ -5,7 +5,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {SimulatedClock} from '../../../src/foundation/clock.js'
 import {toMicro} from '../../../src/foundation/domain/money.js'
-import type {Fill, OrderRequest} from '../../../src/foundation/domain/orders.js'
+import type {Fill, OrderRequest, OrderState} from '../../../src/foundation/domain/orders.js'
 import type {EventPayloads, EventType, NewEvent, RunStartedPayload} from '../../../src/foundation/journal/events.js'
 import {openJournal} from '../../../src/foundation/journal/index.js'
 import type {Journal} from '../../../src/foundation/journal/types.js'
@@ -152,5 +152,82 @@ describe('a restart after an interruption', () => {
     // Stopping cancels the restored working order; the position stays.
     expect(cancelled.map((p) => (p as {clientOrderId: string}).clientOrderId)).toContain('run-a-2')
     expect(result.summary.positions).toEqual([{instrument: 'TEST', qty: 5}])
+  })
+})
+
+describe('bracket exits after a restart', () => {
+  it('are rebuilt from their acks as working protective orders, until their own fill or cancel', () => {
+    const j = open()
+    const w = writer(j, 'run-b')
+    w('RUN_STARTED', STARTED)
+    w('RECONCILED', {positions: [], cash: toMicro(10_000), notes: ['fresh paper account']})
+    const entry = order('run-b-1', 'buy', 4, {bracket: {stopLoss: 95, takeProfit: 110}})
+    w('ORDER_INTENT', {order: entry, reason: 'breakout'})
+    w('ORDER_ACK', {clientOrderId: 'run-b-1', venueOrderId: 'p-1'})
+    w('FILL', {fill: fill('run-b-1', 'buy', 4, 100, 'p-1-1')})
+    w('ORDER_ACK', {clientOrderId: 'run-b-1-sl', venueOrderId: 'p-2'})
+    w('ORDER_ACK', {clientOrderId: 'run-b-1-tp', venueOrderId: 'p-3'})
+    // An exit of an entry the journal does not know, and an id that only looks like one: ignored.
+    w('ORDER_ACK', {clientOrderId: 'other-9-sl', venueOrderId: 'p-4'})
+    const r = recoverAccount(j, key, opts)
+    expect(r.ledger.position('TEST')).toBe(4)
+    expect(r.openOrders.map((o) => o.order)).toEqual([
+      {clientOrderId: 'run-b-1-sl', instrument: 'TEST', side: 'sell', type: 'stop', qty: 4, tif: 'gtc', reduceOnly: true, parentId: 'run-b-1', stopPrice: 95},
+      {clientOrderId: 'run-b-1-tp', instrument: 'TEST', side: 'sell', type: 'limit', qty: 4, tif: 'gtc', reduceOnly: true, parentId: 'run-b-1', limitPrice: 110},
+    ])
+    expect(r.openOrders.every((o) => o.acked)).toBe(true)
+
+    // The stop fills, the target is cancelled (OCO): nothing is left working.
+    w('FILL', {fill: fill('run-b-1-sl', 'sell', 4, 95, 'p-2-1')})
+    w('ORDER_CANCELLED', {clientOrderId: 'run-b-1-tp', reason: 'oco: run-b-1-sl filled'})
+    const after = recoverAccount(j, key, opts)
+    expect(after.ledger.position('TEST')).toBe(0)
+    expect(after.openOrders).toEqual([])
+  })
+
+  it('are working again at the paper venue when the session restarts', async () => {
+    const j = open()
+    const w = writer(j, 'run-c')
+    w('RUN_STARTED', STARTED)
+    w('RECONCILED', {positions: [], cash: toMicro(10_000), notes: ['fresh paper account']})
+    w('ORDER_INTENT', {order: order('run-c-1', 'buy', 2, {bracket: {stopLoss: 1, takeProfit: 1_000_000}}), reason: 'in'})
+    w('ORDER_ACK', {clientOrderId: 'run-c-1', venueOrderId: 'p-1'})
+    w('FILL', {fill: fill('run-c-1', 'buy', 2, 100, 'p-1-1')})
+    w('ORDER_ACK', {clientOrderId: 'run-c-1-sl', venueOrderId: 'p-2'})
+    w('ORDER_ACK', {clientOrderId: 'run-c-1-tp', venueOrderId: 'p-3'})
+    const recovered = recoverAccount(j, key, opts)
+    let working: Array<[string, string, boolean | undefined, string | undefined]> = []
+    const L = limits()
+    const session = sessionClock()
+    const result = await runSession({
+      runId: 'run-d',
+      sector: 'test',
+      venue: 'fake',
+      instruments: [TEST],
+      strategy: {name: 'scripted', codeHash: 'x', params: {}, create: () => new ScriptedStrategy(() => [])},
+      risk: {limits: L, gate: createRiskGate(L), states: new TradingStateMachine({limits: L, session}), session},
+      journal: j,
+      durability: 'durable',
+      sendOrders: true,
+      feed: syntheticFeed({instruments: [TEST], seed: 1, startTs: T0 + 3_600_000, periodMs: 60_000, bars: 3}),
+      clock: new SimulatedClock(T0 + 3_600_000),
+      seed: 1,
+      startingCash: toMicro(10_000),
+      recovered,
+      started: STARTED,
+      checkpointEvery: 0,
+      onStarted: (engine) => {
+        const venue = (engine as unknown as {o: {connector: {openOrdersNow(): OrderState[]}}}).o.connector
+        working = venue.openOrdersNow().map((o) => [o.clientOrderId, o.type, o.reduceOnly, o.parentId])
+      },
+    })
+    expect(working).toEqual([
+      ['run-c-1-sl', 'stop', true, 'run-c-1'],
+      ['run-c-1-tp', 'limit', true, 'run-c-1'],
+    ])
+    // The engine tracks them as its own working orders: a stop of the run cancels them (positions stay).
+    const cancelled = [...j.events({runId: 'run-d', types: ['ORDER_CANCELLED']})].map((e) => (e.payload as {clientOrderId: string}).clientOrderId)
+    expect(cancelled.sort()).toEqual(['run-c-1-sl', 'run-c-1-tp'])
+    expect(result.summary.positions).toEqual([{instrument: 'TEST', qty: 2}])
   })
 })
