@@ -32,7 +32,9 @@ const outdir = join(root, 'dist', 'bundle')
 rmSync(outdir, {recursive: true, force: true})
 await build({
   absWorkingDir: root,
-  entryPoints: [join(root, 'src/cli/main.ts'), ...commandFiles(join(root, 'src/commands'))].map((f) => relative(root, f)),
+  // The journal's writer thread is a module of its own (a worker_threads entry); src/cli/main.ts
+  // tells the journal it is at dist/bundle/foundation/journal/writer-thread.js.
+  entryPoints: [join(root, 'src/cli/main.ts'), join(root, 'src/foundation/journal/writer-thread.ts'), ...commandFiles(join(root, 'src/commands'))].map((f) => relative(root, f)),
   outdir,
   outbase: 'src',
   bundle: true,

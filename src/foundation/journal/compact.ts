@@ -171,8 +171,10 @@ export function compactLength(rec: readonly CompactValue[], at: number): number 
 }
 
 // JSON.stringify of a string is exactly canonicalJson's string form, and String(n) of a finite
-// number is JSON.stringify's (and canonicalJson's) number form.
-const q = JSON.stringify as (s: string) => string
+// number is JSON.stringify's (and canonicalJson's) number form. A string with nothing to escape is
+// quoted as is, as canonicalJson does: half the cost of calling JSON.stringify (~0.04 µs a string).
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+const q = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`)
 
 /** canonicalJson of the payload packed at `at`. */
 export function compactJson(rec: readonly CompactValue[], at: number): string {

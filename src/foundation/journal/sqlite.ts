@@ -27,18 +27,20 @@ export class JournalError extends RickError {
   }
 }
 
-export function openSqlite(path: string, readonly: boolean): Database {
+/** How long a writer waits for another writer's transaction (engines of several sectors share a journal). */
+export const BUSY_TIMEOUT_MS = 10_000
+
+export function openSqlite(path: string, readonly: boolean, busyTimeoutMs = BUSY_TIMEOUT_MS): Database {
   const Driver = sqliteDriver()
   try {
-    // A writer waits up to 10 s for another writer's transaction (engines of several sectors share a journal).
-    return readonly ? new Driver(path, {readonly: true, fileMustExist: true, timeout: 10_000}) : new Driver(path, {timeout: 10_000})
+    return readonly ? new Driver(path, {readonly: true, fileMustExist: true, timeout: busyTimeoutMs}) : new Driver(path, {timeout: busyTimeoutMs})
   } catch (error) {
-    throw sqliteError(error, path)
+    throw sqliteError(error, path, busyTimeoutMs)
   }
 }
 
 /** SQLite's error, said in terms of the journal file. */
-export function sqliteError(error: unknown, path: string): Error {
+export function sqliteError(error: unknown, path: string, busyTimeoutMs = BUSY_TIMEOUT_MS): Error {
   if (error instanceof RickError) return error
   const code = (error as {code?: string}).code ?? ''
   const message = error instanceof Error ? error.message : String(error)
@@ -49,7 +51,7 @@ export function sqliteError(error: unknown, path: string): Error {
     return new JournalError(`cannot open the journal ${path} (${message}).`, 'JOURNAL_UNREADABLE', ExitCode.Failure, error)
   }
   if (code === 'SQLITE_BUSY') {
-    return new JournalError(`the journal ${path} stayed locked by another writer for 10 s (${message}).`, 'JOURNAL_BUSY', ExitCode.Failure, error)
+    return new JournalError(`the journal ${path} stayed locked by another writer for ${busyTimeoutMs / 1000} s (${message}).`, 'JOURNAL_BUSY', ExitCode.Failure, error)
   }
   return new JournalError(`journal ${path}: ${message}`, 'JOURNAL_SQLITE', ExitCode.Failure, error)
 }

@@ -1,102 +1,68 @@
-// The SQLite store behind the Journal interface. One connection per Journal; several processes
-// (one engine per sector) may write the same file: every write transaction takes the write lock
-// (BEGIN IMMEDIATE) and reads the head of the chain inside it, so seqs stay contiguous and the
-// chain linked whoever writes.
-import {chmodSync, closeSync, existsSync, mkdirSync, openSync} from 'node:fs'
-import {dirname} from 'node:path'
+// The SQLite store behind the Journal interface. One connection per Journal (plus one on the
+// writer thread while a batch uses it); several processes (one engine per sector) may write the
+// same file: every write transaction takes the write lock (BEGIN IMMEDIATE) and reads the head of
+// the chain inside it, so seqs stay contiguous and the chain linked whoever writes.
+//
+// Batches: add() validates the event and takes its payload as it is now (canonical JSON, or a
+// compact record of its fields: chunk.ts) on the calling thread; every `size` events the chunk
+// goes to the writer thread (started at the first chunk big enough to be worth it), which assigns
+// seqs, hashes, encodes and commits while the caller goes on. Anything that must see the batch (a
+// durable append, a read, flush, close) first waits until the thread has committed everything
+// posted. Without a thread (small batches, RICK_JOURNAL_WRITER=inline, no writer module to run)
+// the calling thread writes through the same encoder (blocks.ts).
+import {existsSync} from 'node:fs'
+import type {Worker} from 'node:worker_threads'
 
-import {canonicalJson} from '../canonical.js'
-import {ExitCode} from '../errors.js'
-import {EVENT_TYPES, type EventType, type JournalEvent, type NewEvent} from './events.js'
-import {eventHash} from './hash.js'
-import {APPLICATION_ID, BATCH_SIZE, CREATE_TABLES, EVENT_COLUMNS, GENESIS_HASH, INSERT_EVENT, SCHEMA_VERSION, SELECT_HEAD, TRIGGERS} from './schema.js'
-import {JournalError, openSqlite, sqliteError, type Database, type Statement} from './sqlite.js'
-import type {EventFilter, Journal, JournalBatch, JournalOptions, RunSummary} from './types.js'
+import {BlockWriter} from './block-writer.js'
+import {decodeBlock, type BlockRow, type EncodedBlock} from './blocks.js'
+import {ChunkBuilder, chunkOf, type Chunk} from './chunk.js'
+import {checkReadable, initialise, prepareFile} from './database.js'
+import type {EventType, JournalEvent, NewEvent} from './events.js'
+import {BATCH_SIZE, HASH_CHARS, kindsOf, RUN_STARTED_KIND, RUN_STOPPED_KIND, SELECT_HEAD} from './schema.js'
+import {BUSY_TIMEOUT_MS, JournalError, openSqlite, sqliteError, type Database, type Statement} from './sqlite.js'
+import {ThreadWriter} from './thread-writer.js'
+import type {EventFilter, Journal, JournalBatch, JournalOptions, JournalWriter, RunSummary} from './types.js'
 
-/** Rows per page when reading: bounds memory and lets writers interleave with a long read. */
-const PAGE = 512
-const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES)
-
-type EventRow = [seq: number, ts: number, runId: string, sector: string, type: string, payload: string, prevHash: string, hash: string]
+/** Blocks listed per query when reading (their events are then read one block at a time). */
+const HEADER_PAGE = 256
+/**
+ * In 'auto' mode, the smallest chunk worth a thread: posting and waking it costs ~50 µs, and a
+ * batch of a few hundred events is written inline in well under a millisecond.
+ */
+const MIN_THREAD_CHUNK = 256
+const WRITERS: readonly JournalWriter[] = ['auto', 'inline', 'thread']
+/**
+ * The next chunk packs payloads (compact.ts: their JSON is then written by the thread) while the
+ * thread has at most this many chunks waiting: it moves ~0.5 µs an event to the thread when the
+ * thread has time for it, and stops as soon as the thread falls behind the producer.
+ */
+const PACK_WHILE_BACKLOG_AT_MOST = 1
 
 export function openJournal(options: JournalOptions): Journal {
   const readonly = options.readonly === true
   if (readonly && !existsSync(options.path)) {
     throw new JournalError(`no journal at ${options.path} (the first \`rick run\` or \`rick backtest\` creates it).`, 'JOURNAL_MISSING')
   }
+  const writer = writerMode(options.writer)
+  const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS
   if (!readonly) prepareFile(options.path)
-  const db = openSqlite(options.path, readonly)
+  const db = openSqlite(options.path, readonly, busyTimeoutMs)
   try {
-    if (readonly) checkIsJournal(db, options.path)
+    if (readonly) checkReadable(db, options.path)
     else initialise(db, options.path)
-    return new SqliteJournal(db, options.path, readonly, options.batchSize ?? BATCH_SIZE)
+    return new SqliteJournal(db, options.path, readonly, options.batchSize ?? BATCH_SIZE, writer, busyTimeoutMs)
   } catch (error) {
     db.close()
-    throw sqliteError(error, options.path)
+    throw sqliteError(error, options.path, busyTimeoutMs)
   }
 }
 
-/** Folder 0700 and file 0600 before SQLite touches them (its -wal and -shm take the file's mode). */
-function prepareFile(path: string): void {
-  mkdirSync(dirname(path), {recursive: true, mode: 0o700})
-  if (!existsSync(path)) {
-    try {
-      closeSync(openSync(path, 'wx', 0o600))
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new JournalError(`cannot create the journal ${path}: ${(error as Error).message}`, 'JOURNAL_UNREADABLE')
-    }
+function writerMode(option: JournalWriter | undefined): JournalWriter {
+  const value = option ?? process.env.RICK_JOURNAL_WRITER ?? 'auto'
+  if (!(WRITERS as readonly string[]).includes(value)) {
+    throw new JournalError(`RICK_JOURNAL_WRITER must be one of ${WRITERS.join(', ')} (found ${JSON.stringify(value)}).`, 'JOURNAL_BAD_WRITER')
   }
-  try {
-    chmodSync(path, 0o600)
-  } catch {
-    // Not ours to change (another user's file opened read-write through group rights): leave it.
-  }
-}
-
-function checkIsJournal(db: Database, path: string): void {
-  const appId = db.pragma('application_id', {simple: true}) as number
-  const hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined
-  if (appId !== APPLICATION_ID || !hasEvents) {
-    throw new JournalError(`${path} is a SQLite database but not a rick journal.`, 'JOURNAL_NOT_RICK')
-  }
-}
-
-function initialise(db: Database, path: string): void {
-  db.pragma('journal_mode = WAL')
-  // FULL: in WAL mode the log is fsync'd at every commit, so a returned append is on disk.
-  db.pragma('synchronous = FULL')
-  db.transaction(() => {
-    const version = db.pragma('user_version', {simple: true}) as number
-    if (version === 0) {
-      const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() as number
-      if (tables > 0) throw new JournalError(`${path} is a SQLite database but not a rick journal.`, 'JOURNAL_NOT_RICK')
-      db.exec(CREATE_TABLES)
-      for (const sql of Object.values(TRIGGERS)) db.exec(sql)
-      db.pragma(`application_id = ${APPLICATION_ID}`)
-      db.pragma(`user_version = ${SCHEMA_VERSION}`)
-      return
-    }
-    checkIsJournal(db, path)
-    if (version > SCHEMA_VERSION) {
-      throw new JournalError(`${path} was written by a newer rick (journal schema ${version}; this rick knows ${SCHEMA_VERSION}).`, 'JOURNAL_NEWER')
-    }
-    const broken = triggerProblems(db)
-    if (broken.length > 0) {
-      throw new JournalError(
-        `the journal ${path} no longer refuses changes: trigger ${broken.join(', ')} missing or altered. It may have been edited; run \`rick journal verify\` and keep a copy before writing to it again.`,
-        'JOURNAL_TAMPERED',
-      )
-    }
-  }).immediate()
-}
-
-/** Names of append-only triggers that are missing or differ from what rick created. */
-export function triggerProblems(db: Database): string[] {
-  const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").all() as Array<{name: string; sql: string}>
-  const found = new Map(rows.map((r) => [r.name, r.sql]))
-  return Object.entries(TRIGGERS)
-    .filter(([name, sql]) => found.get(name) !== sql)
-    .map(([name]) => name)
+  return value as JournalWriter
 }
 
 /** journal_mode and synchronous of a journal's connection (2 = FULL). */
@@ -105,34 +71,23 @@ export function journalSettings(journal: Journal): {journalMode: string; synchro
   return journal.settings()
 }
 
-function badEvent(e: NewEvent, why: string): JournalError {
-  return new JournalError(`cannot journal ${String(e?.type)} event: ${why}.`, 'JOURNAL_BAD_EVENT', ExitCode.Failure)
-}
-
-function payloadText(e: NewEvent): string {
-  if (!KNOWN_TYPES.has(e.type)) throw badEvent(e, `unknown type (expected one of ${EVENT_TYPES.join(', ')})`)
-  if (!Number.isSafeInteger(e.ts)) throw badEvent(e, `ts must be integer epoch ms, found ${String(e.ts)}`)
-  if (typeof e.runId !== 'string' || e.runId === '') throw badEvent(e, 'runId must be a non-empty string')
-  if (typeof e.sector !== 'string' || e.sector === '') throw badEvent(e, 'sector must be a non-empty string')
-  if (e.payload === null || typeof e.payload !== 'object') throw badEvent(e, 'payload must be an object')
-  try {
-    return canonicalJson(e.payload)
-  } catch (error) {
-    throw badEvent(e, `payload is not JSON (${(error as Error).message})`)
-  }
+/** The journal's writer thread, if one is running (tests stop it to see how a dead thread is reported). */
+export function journalWriterThread(journal: Journal): Worker | undefined {
+  if (!(journal instanceof SqliteJournal)) throw new TypeError('not a SQLite journal')
+  return journal.writerThread()
 }
 
 class SqliteJournal implements Journal {
-  // Buffered events and their payload text, side by side (no wrapper object per event). The text
-  // is taken when the event is added: a bad payload fails in the producer's add() call, not in a
-  // later flush, and a payload object mutated after add() is journaled as it was.
-  private readonly pending: NewEvent[] = []
-  private readonly pendingJson: string[] = []
+  /** Batched events not yet handed to a writer (shared by every batch of this journal). */
+  private readonly builder = new ChunkBuilder()
   private readonly statements = new Map<string, Statement>()
-  private readonly insert: Statement | undefined
   private readonly head: Statement
-  private readonly writePending: (() => void) | undefined
-  private readonly writeWithPending: ((events: readonly NewEvent[], json: readonly string[], out: JournalEvent[]) => void) | undefined
+  private readonly writeInline: ((chunks: readonly Chunk[], durable: boolean, onBlock?: (b: EncodedBlock) => void) => void) | undefined
+  private thread: ThreadWriter | undefined
+  /** No thread will be started again (it could not start, or mode 'inline'). */
+  private noThread: boolean
+  /** The writer thread's failure: every later batch operation throws it. */
+  private failed: JournalError | undefined
   private closed = false
 
   constructor(
@@ -140,32 +95,32 @@ class SqliteJournal implements Journal {
     readonly path: string,
     readonly readonly: boolean,
     private readonly batchSize: number,
+    private readonly mode: JournalWriter,
+    private readonly busyTimeoutMs: number,
   ) {
     this.head = db.prepare(SELECT_HEAD).raw(true)
+    this.noThread = readonly || mode === 'inline'
     if (!readonly) {
-      this.insert = db.prepare(INSERT_EVENT)
-      const pendingTx = db.transaction(() => this.writeRows(this.pending, this.pendingJson, undefined))
+      const blocks = new BlockWriter(db)
+      const tx = db.transaction((chunks: readonly Chunk[], onBlock?: (b: EncodedBlock) => void) => blocks.write(chunks, onBlock))
       // A batch's own transactions commit with synchronous=NORMAL: in WAL mode that skips the fsync
-      // of each commit (~5 ms here, half of a backtest's journal time) but never corrupts or
-      // reorders; the frames reach the disk with the next FULL commit (a durable append, which
-      // flushes the batch first) or checkpoint, and at close. Only buffered events, which carry no
-      // durability promise until the journal closes, take this path; appends stay FULL.
+      // of each commit but never corrupts or reorders; the frames reach the disk with the next FULL
+      // commit (a durable append, which writes the batch first) or checkpoint, and at close. Only
+      // batched events, which carry no durability promise until the journal closes, take this path.
       const normal = db.prepare('PRAGMA synchronous = NORMAL')
       const full = db.prepare('PRAGMA synchronous = FULL')
-      this.writePending = () => {
+      this.writeInline = (chunks, durable, onBlock) => {
+        if (durable) {
+          tx.immediate(chunks, onBlock)
+          return
+        }
         normal.run()
         try {
-          pendingTx.immediate()
+          tx.immediate(chunks, onBlock)
         } finally {
           full.run()
         }
       }
-      const withPendingTx = db.transaction((events: readonly NewEvent[], json: readonly string[], out: JournalEvent[]) => {
-        // Buffered events first: they were produced first, so they take the lower seqs.
-        if (this.pending.length > 0) this.writeRows(this.pending, this.pendingJson, undefined)
-        this.writeRows(events, json, out)
-      })
-      this.writeWithPending = (events, json, out) => withPendingTx.immediate(events, json, out)
     }
   }
 
@@ -177,40 +132,49 @@ class SqliteJournal implements Journal {
 
   appendMany(events: NewEvent[]): JournalEvent[] {
     const out: JournalEvent[] = []
-    if (events.length > 0 || this.pending.length > 0) this.durable(events, out)
+    if (events.length > 0 || this.builder.count > 0 || this.thread !== undefined) this.durable(events, out)
     return out
   }
 
   batch(options: {size?: number} = {}): JournalBatch {
     this.writable()
+    if (this.failed !== undefined) throw this.failed
     const size = Math.max(1, options.size ?? this.batchSize)
     let open = true
     const self = this
     return {
       add(e) {
         if (!open) throw new JournalError('journal batch is closed.', 'JOURNAL_CLOSED')
-        self.writable()
-        const json = payloadText(e)
-        self.pendingJson.push(json)
-        if (self.pending.push(e) >= size) self.flushPending()
+        self.beforeBatchOp()
+        self.builder.add(e)
+        if (self.builder.count >= size) self.dispatch()
       },
       flush() {
-        self.flushPending()
+        self.beforeBatchOp()
+        self.settle()
         return self.lastSeq()
       },
       close() {
-        if (open) self.flushPending()
+        if (!open) return
         open = false
+        self.beforeBatchOp()
+        self.settle()
       },
       get pending() {
-        return self.pending.length
+        return self.builder.count + (self.thread?.inFlight ?? 0)
       },
     }
   }
 
   *events(filter: EventFilter = {}): Generator<JournalEvent> {
-    this.flushPending()
+    this.settle()
+    if (filter.types !== undefined && filter.types.length === 0) return
+    let remaining = filter.limit ?? Number.POSITIVE_INFINITY
+    if (remaining <= 0) return
     const reverse = filter.reverse === true
+    const after = filter.afterSeq ?? 0
+    const before = filter.beforeSeq ?? Number.MAX_SAFE_INTEGER
+    const wanted = filter.types === undefined ? undefined : new Set<string>(filter.types)
     const where: string[] = []
     const params: Array<string | number> = []
     if (filter.runId !== undefined) {
@@ -222,56 +186,65 @@ class SqliteJournal implements Journal {
       params.push(filter.sector)
     }
     if (filter.types !== undefined) {
-      if (filter.types.length === 0) return
-      where.push(`type IN (${filter.types.map(() => '?').join(', ')})`)
-      params.push(...filter.types)
+      where.push('(kinds & ?) != 0')
+      params.push(kindsOf(filter.types))
     }
-    where.push('seq > ? AND seq < ?')
-    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${reverse ? 'DESC' : 'ASC'} LIMIT ?`
-    const stmt = this.statement(sql)
-    let low = filter.afterSeq ?? 0
-    let high = filter.beforeSeq ?? Number.MAX_SAFE_INTEGER
-    let remaining = filter.limit ?? Number.POSITIVE_INFINITY
-    while (remaining > 0) {
-      const page = Math.min(PAGE, remaining)
-      const rows = this.guard(() => stmt.all(...params, low, high, page)) as EventRow[]
-      for (const row of rows) yield toEvent(row, this.path)
-      if (rows.length < page) return
-      remaining -= rows.length
-      const cursor = rows[rows.length - 1]![0]
+    where.push('first_seq >= ? AND first_seq < ?')
+    const page = this.statement(`SELECT first_seq FROM blocks WHERE ${where.join(' AND ')} ORDER BY first_seq ${reverse ? 'DESC' : 'ASC'} LIMIT ${HEADER_PAGE}`)
+    const body = this.statement('SELECT first_seq, last_seq, run_id, sector, prev_hash, hashes, events FROM blocks WHERE first_seq = ?')
+    // The block holding seq after+1 starts at or before it.
+    const holding = this.guard(() => this.statement('SELECT first_seq FROM blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1').get(after + 1)) as [number] | undefined
+    let low = holding?.[0] ?? 0
+    let high = before
+    for (;;) {
+      const firsts = this.guard(() => page.all(...params, low, high)) as Array<[number]>
+      for (const [first] of firsts) {
+        const row = this.guard(() => body.get(first)) as BlockRow | undefined
+        if (row === undefined) continue
+        const events = decodeBlock(row, this.path)
+        for (let k = 0; k < events.length; k++) {
+          const e = events[reverse ? events.length - 1 - k : k]!
+          if (e.seq <= after || e.seq >= before || (wanted !== undefined && !wanted.has(e.type))) continue
+          yield e
+          if (--remaining <= 0) return
+        }
+      }
+      if (firsts.length < HEADER_PAGE) return
+      const cursor = firsts[firsts.length - 1]![0]
       if (reverse) high = cursor
-      else low = cursor
+      else low = cursor + 1
     }
   }
 
   lastSeq(): number {
-    this.flushPending()
+    this.settle()
     const row = this.guard(() => this.head.get()) as [number, string] | undefined
     return row === undefined ? 0 : row[0]
   }
 
   runs(filter: {sector?: string} = {}): RunSummary[] {
-    this.flushPending()
+    this.settle()
     return this.guard(() => {
-      const bySector = filter.sector !== undefined
-      const started = this.statement(`SELECT seq, ts, run_id, sector FROM events WHERE type = 'RUN_STARTED'${bySector ? ' AND sector = ?' : ''} ORDER BY seq`)
-      const startRows = (bySector ? started.all(filter.sector) : started.all()) as Array<[number, number, string, string]>
-      const stopped = new Map<string, {ts: number; payload: string}>()
-      for (const [runId, ts, payload] of this.statement("SELECT run_id, ts, payload FROM events WHERE type = 'RUN_STOPPED' ORDER BY seq").all() as Array<[string, number, string]>) {
-        if (!stopped.has(runId)) stopped.set(runId, {ts, payload})
+      // RUN_STARTED and RUN_STOPPED are blocks of one event of their own (partial index blocks_run_edges).
+      const edges = this.statement(`SELECT first_seq, first_ts, run_id, sector, kinds, events FROM blocks WHERE kinds IN (${RUN_STARTED_KIND}, ${RUN_STOPPED_KIND}) ORDER BY first_seq`).all() as Array<
+        [number, number, string, string, number, string]
+      >
+      const stopped = new Map<string, {ts: number; events: string}>()
+      for (const [, ts, runId, , kinds, events] of edges) {
+        if (kinds === RUN_STOPPED_KIND && !stopped.has(runId)) stopped.set(runId, {ts, events})
       }
-      const last = this.statement('SELECT max(seq) FROM events WHERE run_id = ?')
+      const last = this.statement('SELECT last_seq FROM blocks WHERE run_id = ? ORDER BY first_seq DESC LIMIT 1')
       const seen = new Set<string>()
       const out: RunSummary[] = []
-      for (const [seq, ts, runId, sector] of startRows) {
-        if (seen.has(runId)) continue
+      for (const [seq, ts, runId, sector, kinds] of edges) {
+        if (kinds !== RUN_STARTED_KIND || seen.has(runId) || (filter.sector !== undefined && sector !== filter.sector)) continue
         seen.add(runId)
         const summary: RunSummary = {runId, sector, startedAt: ts, firstSeq: seq, lastSeq: (last.get(runId) as [number])[0]}
         const stop = stopped.get(runId)
         if (stop !== undefined) {
           summary.stoppedAt = stop.ts
-          const reason = parsePayload(stop.payload)?.reason
-          if (typeof reason === 'string') summary.reason = reason as RunSummary['reason']
+          const reason = stopReason(stop.events)
+          if (reason !== undefined) summary.reason = reason
         }
         out.push(summary)
       }
@@ -285,48 +258,144 @@ class SqliteJournal implements Journal {
     return {journalMode: this.db.pragma('journal_mode', {simple: true}) as string, synchronous: this.db.pragma('synchronous', {simple: true}) as number}
   }
 
+  writerThread(): Worker | undefined {
+    return this.thread?.thread
+  }
+
   close(): void {
     if (this.closed) return
+    let failure: unknown
     try {
-      this.flushPending()
+      this.settle()
+      if (this.thread !== undefined) this.threadCall((t) => t.close() || this.abandonThread())
+    } catch (error) {
+      failure = error
     } finally {
+      this.thread?.stop()
+      this.thread = undefined
       this.closed = true
       this.statements.clear()
       this.db.close()
     }
+    if (failure !== undefined) throw failure
   }
 
   private durable(events: readonly NewEvent[], out: JournalEvent[]): void {
     this.writable()
-    const json = events.map(payloadText)
-    this.guard(() => this.writeWithPending!(events, json, out))
-    this.pending.length = 0
-    this.pendingJson.length = 0
+    // Every event is checked before anything is written: a bad one leaves the journal as it was.
+    const chunk = chunkOf(events)
+    if (this.thread !== undefined) this.settle()
+    const pending = this.builder.count
+    const chunks = pending > 0 ? [this.builder.chunk(), chunk] : [chunk]
+    let seen = 0
+    let next = 0
+    this.guard(() =>
+      this.writeInline!(chunks, true, (block) => {
+        const n = block.lastSeq - block.firstSeq + 1
+        // Buffered events come first (they were produced first); the appended ones are returned.
+        if ((seen += n) <= pending) return
+        for (let j = 0; j < n; j++) {
+          const e = events[next++]!
+          const hash = block.hashes.slice(j * HASH_CHARS, (j + 1) * HASH_CHARS)
+          out.push({seq: block.firstSeq + j, ts: e.ts, runId: e.runId, sector: e.sector, type: e.type, payload: e.payload, prevHash: j === 0 ? block.prevHash : block.hashes.slice((j - 1) * HASH_CHARS, j * HASH_CHARS), hash})
+        }
+      }),
+    )
+    if (pending > 0) this.builder.reset()
   }
 
-  private flushPending(): void {
-    this.open()
-    if (this.pending.length === 0) return
-    this.guard(() => this.writePending!())
-    this.pending.length = 0
-    this.pendingJson.length = 0
-  }
-
-  /** Inside a write transaction: assigns seqs and hashes from the current head and inserts. */
-  private writeRows(events: readonly NewEvent[], json: readonly string[], out: JournalEvent[] | undefined): void {
-    const head = this.head.get() as [number, string] | undefined
-    let seq = head === undefined ? 0 : head[0]
-    let prevHash = head === undefined ? GENESIS_HASH : head[1]
-    const insert = this.insert!
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!
-      const payload = json[i]!
-      seq++
-      const hash = eventHash(seq, e.ts, e.runId, e.sector, e.type, payload, prevHash)
-      insert.run(seq, e.ts, e.runId, e.sector, e.type, payload, prevHash, hash)
-      if (out !== undefined) out.push({seq, ts: e.ts, runId: e.runId, sector: e.sector, type: e.type, payload: e.payload, prevHash, hash})
-      prevHash = hash
+  /** Hands the gathered chunk to the writer thread, or writes it here. */
+  private dispatch(): void {
+    const chunk = this.builder.chunk()
+    if (this.useThread(chunk.count)) {
+      if (this.threadCall((t) => t.post(chunk))) {
+        this.builder.reset()
+        // Load balancing between the two threads (see PACK_WHILE_BACKLOG_AT_MOST).
+        this.builder.pack = this.thread !== undefined && this.thread.backlog <= PACK_WHILE_BACKLOG_AT_MOST
+        return
+      }
+      this.abandonThread()
     }
+    this.guard(() => this.writeInline!([chunk], false))
+    this.builder.reset()
+  }
+
+  /** Everything batched so far, committed: posted to the thread and waited for, or written here. */
+  private settle(): void {
+    this.open()
+    // Asked for a thread, even a batch smaller than one chunk goes through it.
+    if (this.mode === 'thread' && this.builder.count > 0) this.useThread(this.builder.count)
+    if (this.thread !== undefined) {
+      const posted = this.builder.count === 0 || this.threadCall((t) => t.post(this.builder.chunk()))
+      if (posted) this.builder.reset()
+      if (!posted || !this.threadCall((t) => t.drain())) this.abandonThread()
+    }
+    if (this.builder.count > 0) {
+      this.guard(() => this.writeInline!([this.builder.chunk()], false))
+      this.builder.reset()
+    }
+  }
+
+  private useThread(count: number): boolean {
+    if (this.thread !== undefined) return true
+    if (this.noThread || (this.mode === 'auto' && count < MIN_THREAD_CHUNK)) return false
+    this.thread = ThreadWriter.start(this.path, this.busyTimeoutMs, () => this.builder.count)
+    if (this.thread === undefined) {
+      this.noThread = true
+      if (this.mode === 'thread') this.unavailable('no writer module to run: rick is running from its sources, or its build has no writer-thread.js')
+    }
+    return this.thread !== undefined
+  }
+
+  /**
+   * The thread could not start: what was posted to it is written here, in order, and from now on
+   * too; except in mode 'thread', which asks for a thread: there the batch fails with the reason.
+   */
+  private abandonThread(): boolean {
+    this.builder.pack = false
+    const why = this.thread?.startFailure() ?? 'no writer module to run'
+    const unwritten = this.thread?.takeUnwritten() ?? []
+    this.thread = undefined
+    this.noThread = true
+    if (unwritten.length > 0) this.guard(() => this.writeInline!(unwritten, false))
+    if (this.mode === 'thread') this.unavailable(why)
+    return true
+  }
+
+  private unavailable(why: string): never {
+    const lost = this.builder.count
+    this.builder.reset()
+    this.failed = new JournalError(
+      `the journal writer thread could not start (${why}); ${lost} batched event(s) were not written. Set RICK_JOURNAL_WRITER=inline (or auto) to write batches on the calling thread.`,
+      'JOURNAL_WRITER_UNAVAILABLE',
+    )
+    throw this.failed
+  }
+
+  /**
+   * A call into the thread; its failure is thrown here once for the journal, and for good for the
+   * batch (events after lost ones would be out of order): what is buffered is dropped with it.
+   */
+  private threadCall<R>(fn: (thread: ThreadWriter) => R): R {
+    try {
+      return fn(this.thread!)
+    } catch (error) {
+      if (error instanceof JournalError) {
+        this.failed = error
+        this.builder.pack = false
+        this.thread?.stop()
+        this.thread = undefined
+        this.noThread = true
+        this.builder.reset()
+      }
+      throw error
+    }
+  }
+
+  private beforeBatchOp(): void {
+    this.writable()
+    if (this.failed !== undefined) throw this.failed
+    if (this.thread !== undefined) this.threadCall((t) => t.check())
   }
 
   private statement(sql: string): Statement {
@@ -342,7 +411,7 @@ class SqliteJournal implements Journal {
     try {
       return fn()
     } catch (error) {
-      throw sqliteError(error, this.path)
+      throw sqliteError(error, this.path, this.busyTimeoutMs)
     }
   }
 
@@ -356,21 +425,12 @@ class SqliteJournal implements Journal {
   }
 }
 
-function parsePayload(text: string): Record<string, unknown> | undefined {
+/** The reason of a RUN_STOPPED block (`[[ts,"RUN_STOPPED",{…}]]`), if it says one. */
+function stopReason(events: string): RunSummary['reason'] | undefined {
   try {
-    const value = JSON.parse(text) as unknown
-    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined
+    const reason = (JSON.parse(events) as Array<[number, string, {reason?: unknown}]>)[0]?.[2]?.reason
+    return typeof reason === 'string' ? (reason as RunSummary['reason']) : undefined
   } catch {
     return undefined
   }
-}
-
-function toEvent(row: EventRow, path: string): JournalEvent {
-  let payload: unknown
-  try {
-    payload = JSON.parse(row[5])
-  } catch {
-    throw new JournalError(`the journal ${path} holds an unreadable payload at seq ${row[0]}; run \`rick journal verify\`.`, 'JOURNAL_CORRUPT')
-  }
-  return {seq: row[0], ts: row[1], runId: row[2], sector: row[3], type: row[4] as EventType, payload: payload as JournalEvent['payload'], prevHash: row[6], hash: row[7]}
 }

@@ -2,6 +2,13 @@
 // store so that commands and the engine can depend on the shapes without pulling in SQLite.
 import type {EventType, JournalEvent, NewEvent, RunStoppedPayload} from './events.js'
 
+/**
+ * Who writes a batch's chunks: `auto` a writer thread for chunks of a few hundred events or more
+ * when one can start, else the calling thread; `inline` always the calling thread; `thread` a
+ * writer thread for every chunk. Seqs, hashes and stored bytes are the same either way.
+ */
+export type JournalWriter = 'auto' | 'inline' | 'thread'
+
 export interface JournalOptions {
   /** The SQLite file; created (folder 0700, file 0600) unless `readonly`. */
   path: string
@@ -9,6 +16,10 @@ export interface JournalOptions {
   readonly?: boolean
   /** Events a batch buffers before it writes them in one transaction (default BATCH_SIZE). */
   batchSize?: number
+  /** Default: RICK_JOURNAL_WRITER, else `auto`. */
+  writer?: JournalWriter
+  /** How long a write waits for another writer's lock before it fails with JOURNAL_BUSY (default 10 s). */
+  busyTimeoutMs?: number
 }
 
 export interface EventFilter {
@@ -41,8 +52,11 @@ export interface RunSummary {
 
 /**
  * Buffered appends for bulk writers (backtests). Events get their seq and hash when they are
- * written: at every `size` events, on flush(), on close(), before any durable append and before
- * any read on the same Journal. Until then they are only in memory.
+ * written: every `size` events (on the journal's writer thread, if it has one), and at the latest
+ * on flush(), on close(), before any durable append and before any read on the same Journal, which
+ * all wait until everything added before is committed. Until then they are only in memory. A
+ * failure of the writer thread is thrown by the next add(), flush() or close() (and once by the
+ * next read or append); later batch calls keep throwing it.
  */
 export interface JournalBatch {
   /** Validates the event and takes its payload's canonical JSON now (throws JOURNAL_BAD_EVENT); writes later. */

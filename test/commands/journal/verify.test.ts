@@ -29,7 +29,7 @@ describe('rick journal verify', () => {
   it('a tampered row: exit 1 naming its seq, in text and JSON', async () => {
     const path = seeded()
     const raw = rawConnection(path)
-    raw.exec(`DROP TRIGGER events_no_update; UPDATE events SET payload = '{"message":"rewritten"}' WHERE seq = 6`)
+    raw.exec(`DROP TRIGGER blocks_no_update; UPDATE blocks SET events = replace(events, '{"message":"event 5"}', '{"message":"rewritten"}') WHERE first_seq = 2`)
     raw.close()
     const result = await rick(['journal', 'verify', '--journal', path])
     expect(result.exitCode).toBe(1)

@@ -69,6 +69,7 @@ describe('openJournal: appends', () => {
       [{...logEvent(1), ts: 1.5}, /ts must be integer/],
       [{...logEvent(1), runId: ''}, /runId/],
       [{...logEvent(1), sector: ''}, /sector/],
+      [{...logEvent(1), runId: 'run-\ud800'}, /runId must be well-formed Unicode/],
       [{...logEvent(1), payload: {message: 'x', n: Number.NaN} as unknown as {message: string}}, /not JSON/],
       [{...logEvent(1), payload: null as unknown as {message: string}}, /payload must be an object/],
     ]
@@ -81,15 +82,18 @@ describe('openJournal: appends', () => {
 })
 
 describe('append-only in the store itself', () => {
-  it('refuses UPDATE and DELETE from any connection', () => {
+  it('refuses UPDATE and DELETE from any connection, on the blocks and through the view', () => {
     const path = journalPath()
     const journal = openJournal({path})
     journal.appendMany([logEvent(1), logEvent(2)])
+    journal.append(logEvent(3))
     const raw = rawConnection(path)
-    expect(() => raw.prepare("UPDATE events SET payload = '{}' WHERE seq = 1").run()).toThrow(/append-only: UPDATE refused/)
-    expect(() => raw.prepare('DELETE FROM events WHERE seq = 2').run()).toThrow(/append-only: DELETE refused/)
-    expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/append-only: DELETE refused/)
-    expect(raw.prepare('SELECT count(*) AS n FROM events').get()).toEqual({n: 2})
+    expect(() => raw.prepare("UPDATE blocks SET events = '[]' WHERE first_seq = 1").run()).toThrow(/append-only: UPDATE refused/)
+    expect(() => raw.prepare('DELETE FROM blocks WHERE first_seq = 3').run()).toThrow(/append-only: DELETE refused/)
+    expect(() => raw.prepare('DELETE FROM blocks').run()).toThrow(/append-only: DELETE refused/)
+    expect(() => raw.prepare("UPDATE events SET payload = '{}' WHERE seq = 1").run()).toThrow(/cannot modify events because it is a view/)
+    expect(() => raw.prepare('DELETE FROM events WHERE seq = 2').run()).toThrow(/cannot modify events because it is a view/)
+    expect(raw.prepare('SELECT count(*) AS n FROM events').get()).toEqual({n: 3})
     raw.close()
     expect(verifyJournal(path).ok).toBe(true)
     journal.close()
@@ -99,9 +103,9 @@ describe('append-only in the store itself', () => {
     const path = journalPath()
     openJournal({path}).close()
     const raw = rawConnection(path)
-    raw.exec('DROP TRIGGER events_no_delete')
+    raw.exec('DROP TRIGGER blocks_no_delete')
     raw.close()
-    expect(() => openJournal({path})).toThrow(/no longer refuses changes: trigger events_no_delete missing/)
+    expect(() => openJournal({path})).toThrow(/no longer refuses changes: trigger blocks_no_delete missing/)
     const reader = openJournal({path, readonly: true})
     expect(reader.lastSeq()).toBe(0)
     reader.close()

@@ -1,0 +1,198 @@
+// The batch writer thread, for real: these tests start it from the sources (tsx's loader in the
+// thread, see useSourceWriterThread) and compare it with the calling thread writing the same events.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {openJournal, verifyJournal, type Journal, type JournalEvent, type JournalWriter, type NewEvent} from '../../../src/foundation/journal/index.js'
+import {journalWriterThread} from '../../../src/foundation/journal/store.js'
+import {registerWriterModule} from '../../../src/foundation/journal/writer-location.js'
+import {blockRows, journalPath, logEvent, mixedEvents, rawConnection, removeTempDirs, runStarted, useSourceWriterThread} from './fixture.js'
+
+let restore: () => void
+beforeAll(() => {
+  restore = useSourceWriterThread()
+})
+afterAll(() => {
+  restore()
+  removeTempDirs()
+})
+
+/** The same production, written by the given writer: batches, durable appends, reads in between. */
+function produce(writer: JournalWriter): {path: string; events: JournalEvent[]; threadRan: boolean} {
+  const path = journalPath()
+  const journal = openJournal({path, writer})
+  const events = mixedEvents(9000)
+  const batch = journal.batch({size: 1000})
+  let threadRan = false
+  events.forEach((e, i) => {
+    if (i % 2500 === 1) journal.append(logEvent(i, 'run-durable', 'ibkr'))
+    else batch.add(e)
+    if (i === 4000) expect(journal.lastSeq()).toBe(4001)
+    threadRan ||= journalWriterThread(journal) !== undefined
+  })
+  batch.close()
+  const read = [...journal.events()]
+  journal.close()
+  return {path, events: read, threadRan}
+}
+
+describe('the writer thread', () => {
+  it('writes the same blocks, seqs, hashes and payloads as the calling thread', () => {
+    const thread = produce('thread')
+    const inline = produce('inline')
+    expect(thread.threadRan).toBe(true)
+    expect(inline.threadRan).toBe(false)
+    expect(thread.events).toHaveLength(9000 + 5)
+    expect(thread.events).toEqual(inline.events)
+    expect(blockRows(thread.path)).toEqual(blockRows(inline.path))
+    expect(verifyJournal(thread.path)).toMatchObject({ok: true, events: 9005, lastSeq: 9005})
+  })
+
+  it("starts only for a batch's first full chunk (auto: and only for chunks worth it)", () => {
+    const journal = openJournal({path: journalPath(), writer: 'auto'})
+    const small = journal.batch({size: 100})
+    for (let i = 0; i < 250; i++) small.add(logEvent(i))
+    small.close()
+    expect(journalWriterThread(journal)).toBeUndefined()
+    const big = journal.batch({size: 300})
+    for (let i = 0; i < 299; i++) big.add(logEvent(i))
+    expect(journalWriterThread(journal)).toBeUndefined()
+    big.add(logEvent(299))
+    expect(journalWriterThread(journal)).toBeDefined()
+    big.close()
+    expect(journal.lastSeq()).toBe(550)
+    journal.close()
+  })
+
+  it('every read, flush and durable append waits for what was posted', () => {
+    const path = journalPath()
+    const journal = openJournal({path, writer: 'thread'})
+    const raw = rawConnection(path)
+    const count = (): number => (raw.prepare('SELECT coalesce(max(last_seq), 0) AS n FROM blocks').get() as {n: number}).n
+    const batch = journal.batch({size: 500})
+    for (let i = 0; i < 5000; i++) batch.add(logEvent(i))
+    expect(journalWriterThread(journal)).toBeDefined()
+    expect(journal.lastSeq()).toBe(5000)
+    expect(count()).toBe(5000)
+    for (let i = 0; i < 1234; i++) batch.add(logEvent(i))
+    expect([...journal.events({afterSeq: 6000})].map((e) => e.seq)).toEqual(Array.from({length: 234}, (_, i) => 6001 + i))
+    for (let i = 0; i < 1000; i++) batch.add(logEvent(i))
+    expect(journal.append(logEvent(1, 'run-z')).seq).toBe(7235)
+    for (let i = 0; i < 700; i++) batch.add(logEvent(i))
+    expect(batch.flush()).toBe(7935)
+    expect(count()).toBe(7935)
+    for (let i = 0; i < 600; i++) batch.add(logEvent(i))
+    expect(journal.runs()).toEqual([])
+    expect(count()).toBe(8535)
+    journal.close()
+    raw.close()
+    expect(verifyJournal(path)).toMatchObject({ok: true, events: 8535})
+  })
+
+  it('a failed chunk is rolled back, nothing after it is written, and the error names the cause', () => {
+    const path = journalPath()
+    const journal = openJournal({path, writer: 'thread'})
+    // Refuses only the block that holds the poisoned event, as a full disk would refuse a write.
+    const raw = rawConnection(path)
+    raw.exec(`CREATE TRIGGER poison BEFORE INSERT ON blocks WHEN NEW.events LIKE '%poisoned%' BEGIN SELECT RAISE(ABORT, 'database or disk is full (simulated)'); END`)
+    raw.close()
+    const batch = journal.batch({size: 400})
+    const add = (e: NewEvent): void => batch.add(e)
+    let thrown: unknown
+    try {
+      for (let i = 0; i < 400 * 3; i++) add(logEvent(i))
+      add({...logEvent(9999), payload: {message: 'poisoned'}})
+      for (let i = 0; i < 400 * 3; i++) add(logEvent(10_000 + i))
+      batch.flush()
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toMatchObject({name: 'JournalError', code: 'JOURNAL_SQLITE', message: expect.stringMatching(/database or disk is full \(simulated\).*batched event\(s\) were not written; the journal holds everything before them, intact\./)})
+    // Later batch calls keep failing; the batch cannot write events after the ones it lost.
+    expect(() => batch.add(logEvent(1))).toThrow(/disk is full \(simulated\)/)
+    expect(() => batch.flush()).toThrow(/disk is full \(simulated\)/)
+    expect(() => journal.batch()).toThrow(/disk is full \(simulated\)/)
+    // The journal itself stays usable once the failure was reported: durable appends and reads.
+    expect(journal.lastSeq()).toBe(1200)
+    expect(journal.append(logEvent(1, 'run-after')).seq).toBe(1201)
+    journal.close()
+    expect(verifyJournal(path)).toMatchObject({ok: true, events: 1201})
+  })
+
+  it('a thread that dies is reported at the next call, with nothing written after it', async () => {
+    const path = journalPath()
+    const journal = openJournal({path, writer: 'thread'})
+    const batch = journal.batch({size: 300})
+    for (let i = 0; i < 600; i++) batch.add(logEvent(i))
+    expect(batch.flush()).toBe(600)
+    for (let i = 0; i < 299; i++) batch.add(logEvent(i))
+    await journalWriterThread(journal)!.terminate()
+    expect(() => batch.add(logEvent(1))).toThrow(
+      expect.objectContaining({code: 'JOURNAL_WRITER_DIED', message: expect.stringMatching(/writer thread for .* failed: it stopped \(exit code 1\)\. 299 batched event\(s\) were not written/)}),
+    )
+    expect(journal.lastSeq()).toBe(600)
+    journal.close()
+    expect(verifyJournal(path)).toMatchObject({ok: true, events: 600})
+  })
+
+  it('a lock held past the busy timeout fails the thread with JOURNAL_BUSY, not a hang', () => {
+    const path = journalPath()
+    const journal = openJournal({path, writer: 'thread', busyTimeoutMs: 300})
+    const batch = journal.batch({size: 300})
+    for (let i = 0; i < 300; i++) batch.add(logEvent(i))
+    expect(batch.flush()).toBe(300)
+    const raw = rawConnection(path)
+    raw.exec('BEGIN IMMEDIATE')
+    for (let i = 0; i < 300; i++) batch.add(logEvent(i))
+    expect(() => batch.close()).toThrow(expect.objectContaining({code: 'JOURNAL_BUSY', message: expect.stringMatching(/stayed locked by another writer for 0.3 s.*300 batched event\(s\) were not written/)}))
+    raw.exec('ROLLBACK')
+    raw.close()
+    expect(journal.lastSeq()).toBe(300)
+    journal.close()
+  })
+
+  it('a thread that cannot start leaves the calling thread to write everything, in order (auto)', () => {
+    registerWriterModule({url: new URL('../../../src/foundation/journal/writer-thread.ts', import.meta.url), loader: 'file:///nonexistent/loader.mjs'})
+    try {
+      const path = journalPath()
+      const journal: Journal = openJournal({path, writer: 'auto'})
+      const batch = journal.batch({size: 256})
+      journal.append(runStarted('run-a', 'oanda'))
+      for (let i = 0; i < 2000; i++) batch.add(logEvent(i))
+      batch.close()
+      expect(journal.lastSeq()).toBe(2001)
+      expect(journalWriterThread(journal)).toBeUndefined()
+      journal.close()
+      expect(verifyJournal(path)).toMatchObject({ok: true, events: 2001})
+
+      // Asked for explicitly, a thread that cannot start is an error that says why.
+      const strict = openJournal({path: journalPath(), writer: 'thread'})
+      const batch2 = strict.batch({size: 10})
+      for (let i = 0; i < 9; i++) batch2.add(logEvent(i))
+      expect(() => batch2.add(logEvent(9))).not.toThrow()
+      expect(() => batch2.flush()).toThrow(expect.objectContaining({code: 'JOURNAL_WRITER_UNAVAILABLE', message: expect.stringMatching(/could not start \(Cannot find module .*loader\.mjs.*\); 0 batched event\(s\) were not written/)}))
+      // What was posted before the failure was known is written, in order; the batch is over.
+      expect(strict.lastSeq()).toBe(10)
+      expect(() => batch2.add(logEvent(10))).toThrow(/could not start/)
+      strict.close()
+    } finally {
+      restore = useSourceWriterThread()
+    }
+  })
+
+  it('RICK_JOURNAL_WRITER picks the writer; an unknown value is refused', () => {
+    const saved = process.env.RICK_JOURNAL_WRITER
+    try {
+      process.env.RICK_JOURNAL_WRITER = 'inline'
+      const journal = openJournal({path: journalPath()})
+      const batch = journal.batch({size: 1000})
+      for (let i = 0; i < 3000; i++) batch.add(logEvent(i))
+      expect(journalWriterThread(journal)).toBeUndefined()
+      journal.close()
+      process.env.RICK_JOURNAL_WRITER = 'threads'
+      expect(() => openJournal({path: journalPath()})).toThrow(/RICK_JOURNAL_WRITER must be one of auto, inline, thread \(found "threads"\)/)
+    } finally {
+      if (saved === undefined) delete process.env.RICK_JOURNAL_WRITER
+      else process.env.RICK_JOURNAL_WRITER = saved
+    }
+  })
+})
