@@ -143,7 +143,7 @@ async function engineRun(s, dir, {journalOff = false} = {}) {
   const hard = {risk: {maxOrderNotional: big, maxPositionNotional: big, maxOpenOrders: 100, dailyLossCap: big, maxDrawdownPct: 100, consecutiveLossHalt: 1e6, maxTradesPerDay: 1e6, maxOrdersPerMinute: 1e6}, allowLeverage: false, canary: {maxOrderNotional: 1, maxPositions: 1, dailyLossCap: 1}}
   const config = {profile: 'Aggressive', risk: hard.risk, canary: undefined, session: undefined}
   const risk = buildRisk({config, hard}, 'paper')
-  const journal = journalOff ? nullJournal : openJournal({path: join(dir, 'journal.db')})
+  const journal = journalOff ? nullJournal : openJournal({path: join(dir, 'journal.db'), bulk: true})
   const feed = seriesFeed([s], {kind: 'synthetic', seed: SEED, instruments: [INSTRUMENT.id], startTs: START, periodMs: PERIOD})
   const started = {
     requestedMode: 'backtest', effectiveMode: 'backtest', venue: 'bench', environment: 'backtest', profile: 'Aggressive', charter: null, snapshot: null,

@@ -4,7 +4,7 @@ import {chmodSync, closeSync, existsSync, mkdirSync, openSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {migrateSchema1, type Migrated} from './migrate-v1.js'
-import {APPLICATION_ID, CREATE_TABLES, CREATE_VIEW, SCHEMA_VERSION, TRIGGERS} from './schema.js'
+import {APPLICATION_ID, CREATE_TABLES, CREATE_VIEW, PAGE_SIZE, SCHEMA_VERSION, TRIGGERS} from './schema.js'
 import {SCHEMA_1} from './schema-v1.js'
 import {JournalError, type Database} from './sqlite.js'
 import {triggerProblems} from './verify.js'
@@ -41,6 +41,8 @@ export function checkReadable(db: Database, path: string): void {
  * moved), refuses a journal whose triggers are missing or altered. One immediate transaction.
  */
 export function initialise(db: Database, path: string): Migrated | undefined {
+  // Only a new, empty file takes it (SQLite fixes the page size when the first table is made).
+  db.pragma(`page_size = ${PAGE_SIZE}`)
   db.pragma('journal_mode = WAL')
   // FULL: in WAL mode the log is fsync'd at every commit, so a returned append is on disk.
   db.pragma('synchronous = FULL')

@@ -19,6 +19,14 @@ export const GENESIS_HASH = '0'.repeat(64)
  */
 export const BATCH_SIZE = 2048
 
+/**
+ * SQLite page size of a new journal. Blocks are hundreds of KB: with 64 KiB pages a block is a few
+ * overflow pages instead of ~100, and a 1M-bar backtest's 20 MB went into the file in 44 ms instead
+ * of 88-108 ms with 4 KiB pages (.scratch/pg.mjs). A durable append then writes a 64 KiB WAL frame:
+ * 3,400 appends/s against 4,300 (4 KiB), still far above what any engine sends.
+ */
+export const PAGE_SIZE = 65_536
+
 /** The largest block any writer makes (bounds what a reader holds in memory at once). */
 export const MAX_BLOCK_EVENTS = 4096
 

@@ -50,7 +50,9 @@ export function openJournal(options: JournalOptions): Journal {
   try {
     if (readonly) checkReadable(db, options.path)
     else initialise(db, options.path)
-    return new SqliteJournal(db, options.path, readonly, options.batchSize ?? BATCH_SIZE, writer, busyTimeoutMs)
+    const journal = new SqliteJournal(db, options.path, readonly, options.batchSize ?? BATCH_SIZE, writer, busyTimeoutMs)
+    if (options.bulk === true && !readonly) journal.startWriter()
+    return journal
   } catch (error) {
     db.close()
     throw sqliteError(error, options.path, busyTimeoutMs)
@@ -334,6 +336,11 @@ class SqliteJournal implements Journal {
       this.guard(() => this.writeInline!([this.builder.chunk()], false))
       this.builder.reset()
     }
+  }
+
+  /** Starts the writer thread ahead of the first chunk (JournalOptions.bulk); a no-op without one. */
+  startWriter(): void {
+    this.useThread(MIN_THREAD_CHUNK)
   }
 
   private useThread(count: number): boolean {

@@ -30,9 +30,10 @@ export function runWriter(data: WriterData): void {
     db = openSqlite(data.path, false, data.busyTimeoutMs)
     db.pragma('synchronous = NORMAL')
     // Batches write a lot at once: checkpointing every 4 MB (SQLite's default, 1,000 pages) cost
-    // this thread ~50 ms per 20 MB, mostly two fsyncs each time. Past 64 MB it still does; below,
+    // this thread ~50 ms per 20 MB, mostly two fsyncs each time. Past 64 MB of log it still does; below,
     // the last connection to close (the calling thread's) checkpoints once.
-    db.pragma('wal_autocheckpoint = 16384')
+    const pageSize = db.pragma('page_size', {simple: true}) as number
+    db.pragma(`wal_autocheckpoint = ${Math.max(1000, Math.round((64 * 1024 * 1024) / pageSize))}`)
     const writer = new BlockWriter(db)
     const tx = db.transaction((chunk: Chunk) => writer.write([chunk]))
     write = (chunk) => tx.immediate(chunk)

@@ -20,6 +20,11 @@ import {buildRisk, DEFAULT_PAPER_CASH, limitedFeed, loadSectorSetup, SYNTHETIC_P
 /** Synthetic backtests start here unless --from says otherwise (a fixed date: same seed, same run). */
 export const DEFAULT_BACKTEST_START = Date.UTC(2024, 0, 1)
 export const DEFAULT_BACKTEST_BARS = 10_000
+/**
+ * From this many bars a backtest opens its journal in bulk mode (the writer thread starts with the
+ * journal instead of at its first full chunk); shorter runs never wait for a thread to start.
+ */
+export const BULK_BARS = 100_000
 /** Checkpoints in backtests: rare, they only matter for a run that continues. */
 export const BACKTEST_CHECKPOINT_EVERY = 100_000
 
@@ -155,7 +160,7 @@ export async function runBacktest(req: BacktestRequest, ctx: SetupContext): Prom
   // The limits of the sector's configured mode: a canary backtest sees the canary caps.
   const mode: Mode = setup.config.mode
   const risk = buildRisk(setup, mode)
-  const journal = openJournal({path: req.journalPath})
+  const journal = openJournal({path: req.journalPath, bulk: data === 'dataset' || (total ?? 0) >= BULK_BARS})
   try {
     // Not the code hash: an edit that changes nothing the strategy does must not change the run hash.
     const runId = backtestRunId(journal, req.sector, {inputs, seed, strategy: setup.strategy.name, params: setup.strategy.params, bars: total})

@@ -22,6 +22,7 @@ import {toMicro} from '../../foundation/domain/money.js'
 import {UsageError} from '../../foundation/errors.js'
 import type {EventPayloads, EventType, JournalEvent, RunStartedPayload, RunStoppedPayload} from '../../foundation/journal/events.js'
 import {openJournal, runHash} from '../../foundation/journal/index.js'
+import {BULK_BARS} from './backtest.js'
 import type {Journal} from '../../foundation/journal/types.js'
 import type {EffectiveLimits} from '../../foundation/risk/types.js'
 import {seriesFeed, syntheticFeed, type BarFeed} from '../data/feed.js'
@@ -111,7 +112,8 @@ export async function replayRun(req: ReplayRequest, ctx: SetupContext): Promise<
       triggers.set(after, list)
     }
 
-    const replayJournal = openJournal({path: join(dir, 'replay.db')})
+    // A long run: its events are written while it replays (the writer thread starts now).
+    const replayJournal = openJournal({path: join(dir, 'replay.db'), bulk: (bars ?? 0) >= BULK_BARS})
     let engineRef: SectorEngine | undefined
     try {
       await runSession({

@@ -47,6 +47,19 @@ describe('the writer thread', () => {
     expect(verifyJournal(thread.path)).toMatchObject({ok: true, events: 9005, lastSeq: 9005})
   })
 
+  it('starts with the journal when it is opened in bulk mode, and not in inline mode', () => {
+    const bulk = openJournal({path: journalPath(), writer: 'auto', bulk: true})
+    expect(journalWriterThread(bulk)).toBeDefined()
+    const batch = bulk.batch({size: 100})
+    for (let i = 0; i < 250; i++) batch.add(logEvent(i))
+    batch.close()
+    expect(bulk.lastSeq()).toBe(250)
+    bulk.close()
+    const inline = openJournal({path: journalPath(), writer: 'inline', bulk: true})
+    expect(journalWriterThread(inline)).toBeUndefined()
+    inline.close()
+  })
+
   it("starts only for a batch's first full chunk (auto: and only for chunks worth it)", () => {
     const journal = openJournal({path: journalPath(), writer: 'auto'})
     const small = journal.batch({size: 100})
