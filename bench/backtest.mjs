@@ -210,7 +210,7 @@ async function child() {
   }
 }
 
-export default async function backtest({runs = 3} = {}) {
+export default async function backtest({runs = 5} = {}) {
   const {SMA} = await import('trading-signals')
   const s = await series()
   const hand = []

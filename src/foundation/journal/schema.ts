@@ -20,12 +20,12 @@ export const GENESIS_HASH = '0'.repeat(64)
 export const BATCH_SIZE = 2048
 
 /**
- * SQLite page size of a new journal. Blocks are hundreds of KB: with 64 KiB pages a block is a few
- * overflow pages instead of ~100, and a 1M-bar backtest's 20 MB went into the file in 44 ms instead
- * of 88-108 ms with 4 KiB pages (.scratch/pg.mjs). A durable append then writes a 64 KiB WAL frame:
- * 3,400 appends/s against 4,300 (4 KiB), still far above what any engine sends.
+ * SQLite page size of a new journal. Blocks are hundreds of KB: with 32 KiB pages a block is a
+ * dozen overflow pages instead of ~100, and a 1M-bar backtest's 20 MB went into the file in 38 ms
+ * instead of 88-108 ms with 4 KiB pages; durable appends were not slower (3,900/s against 3,700 with
+ * 16 KiB; 64 KiB pages made them ~25% slower). Measured with .scratch/pg.mjs and pg2.mjs.
  */
-export const PAGE_SIZE = 65_536
+export const PAGE_SIZE = 32_768
 
 /** The largest block any writer makes (bounds what a reader holds in memory at once). */
 export const MAX_BLOCK_EVENTS = 4096
