@@ -140,27 +140,30 @@ export async function runBacktest(req: BacktestRequest, ctx: SetupContext): Prom
   const seed = req.seed ?? 1
   const data = req.data ?? 'synthetic'
   const periodMs = SYNTHETIC_PERIOD_MS
-  let feed: BarFeed
-  let startTs: number
-  let total: number | undefined
+  const startTs = req.from ?? (data === 'synthetic' ? DEFAULT_BACKTEST_START : 0)
+  let bars = req.bars
   if (data === 'synthetic') {
-    startTs = req.from ?? DEFAULT_BACKTEST_START
-    let bars = req.bars
     if (bars === undefined && req.to !== undefined) bars = Math.floor((req.to - startTs) / periodMs) + 1
     bars ??= DEFAULT_BACKTEST_BARS
     if (!(bars > 0)) throw new UsageError(`--bars must be a positive number of bars; found ${bars}`, 'BAD_BARS')
-    feed = syntheticFeed({instruments: setup.instruments, seed, startTs, periodMs, bars})
-    total = bars * setup.instruments.length
-  } else {
-    feed = datasetFeed({home: setup.home, instruments: setup.instruments.map((i) => i.id), from: req.from, to: req.to})
-    startTs = req.from ?? 0
-    if (req.bars !== undefined) total = req.bars * setup.instruments.length
+  }
+  const total = bars === undefined ? undefined : bars * setup.instruments.length
+  // Opened before the bars are made or read: a long run's writer thread starts meanwhile.
+  const journal = openJournal({path: req.journalPath, bulk: data === 'dataset' || (total ?? 0) >= BULK_BARS})
+  let feed: BarFeed
+  try {
+    feed =
+      data === 'synthetic'
+        ? syntheticFeed({instruments: setup.instruments, seed, startTs, periodMs, bars: bars as number})
+        : datasetFeed({home: setup.home, instruments: setup.instruments.map((i) => i.id), from: req.from, to: req.to})
+  } catch (error) {
+    journal.close()
+    throw error
   }
   const inputs = feed.source ?? {kind: 'recorded', instruments: setup.instruments.map((i) => i.id)}
   // The limits of the sector's configured mode: a canary backtest sees the canary caps.
   const mode: Mode = setup.config.mode
   const risk = buildRisk(setup, mode)
-  const journal = openJournal({path: req.journalPath, bulk: data === 'dataset' || (total ?? 0) >= BULK_BARS})
   try {
     // Not the code hash: an edit that changes nothing the strategy does must not change the run hash.
     const runId = backtestRunId(journal, req.sector, {inputs, seed, strategy: setup.strategy.name, params: setup.strategy.params, bars: total})
