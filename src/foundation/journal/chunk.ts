@@ -4,7 +4,7 @@
 // hashes are not here: the writer assigns them from the head of the chain inside its transaction.
 import {canonicalJson} from '../canonical.js'
 import {ExitCode} from '../errors.js'
-import {packPayload, type CompactValue} from './compact.js'
+import {compactJson, packPayload, type CompactValue} from './compact.js'
 import {EVENT_TYPES, type NewEvent} from './events.js'
 import {JournalError} from './sqlite.js'
 
@@ -68,6 +68,19 @@ function payloadText(e: NewEvent): string {
   }
 }
 
+/** Scratch record for hotText (emptied before each use). */
+const scratch: CompactValue[] = []
+
+/**
+ * The payload's canonical JSON through its compact record (compact.ts) for the three shapes a
+ * backtest writes most; undefined for anything else. Same text as canonicalJson, written from a
+ * known shape instead of walking the object.
+ */
+function hotText(e: NewEvent): string | undefined {
+  scratch.length = 0
+  return packPayload(e.type, e.payload, scratch) ? compactJson(scratch, 0) : undefined
+}
+
 /** Gathers events into a Chunk; add() validates and takes the payload's text at once. */
 export class ChunkBuilder {
   private ts: number[] = []
@@ -103,7 +116,7 @@ export class ChunkBuilder {
     let text: string | undefined
     // packPayload copies the fields (strings and numbers: the payload as it is now) or changes nothing.
     if (this.pack && packPayload(e.type, e.payload, this.records)) code |= PACKED
-    else text = payloadText(e)
+    else text = hotText(e) ?? payloadText(e)
     if (origin) {
       this.runId = e.runId
       this.sector = e.sector
