@@ -3,16 +3,26 @@
 // transaction; inside it this reads the head of the chain, so seqs stay contiguous and the chain
 // linked whoever else writes the file.
 import type {Chunk} from './chunk.js'
-import {encodeChunk, type EncodedBlock, type Head} from './blocks.js'
-import {GENESIS_HASH, INSERT_BLOCK, SELECT_HEAD} from './schema.js'
+import {BlockBytes, encodeChunk, encodeChunkBytes, type EncodedBlock, type EncodedBlockBytes, type Head} from './blocks.js'
+import {BLOCK_COLUMNS, GENESIS_HASH, INSERT_BLOCK, SELECT_HEAD} from './schema.js'
 import type {Database, Statement} from './sqlite.js'
+
+/**
+ * INSERT_BLOCK with hashes and events bound as their UTF-8 bytes: a blob CAST to TEXT is stored
+ * as those very bytes (the database is UTF-8), so the row is the one INSERT_BLOCK stores from
+ * the strings.
+ */
+const INSERT_BLOCK_BYTES = `INSERT INTO blocks (${BLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT))`
 
 export class BlockWriter {
   private readonly insert: Statement
+  private readonly insertBytes: Statement
   private readonly headQuery: Statement
+  private bytes: BlockBytes | undefined
 
   constructor(db: Database) {
     this.insert = db.prepare(INSERT_BLOCK)
+    this.insertBytes = db.prepare(INSERT_BLOCK_BYTES)
     this.headQuery = db.prepare(SELECT_HEAD).raw(true)
   }
 
@@ -21,14 +31,26 @@ export class BlockWriter {
     return row === undefined ? {seq: 0, hash: GENESIS_HASH} : {seq: row[0], hash: row[1]}
   }
 
-  /** Inside a write transaction: encodes the chunks, in order, from the head, and inserts them. */
+  /**
+   * Inside a write transaction: encodes the chunks, in order, from the head, and inserts them.
+   * Without onBlock (batches, the writer thread), blocks go to SQLite as bytes, never as strings.
+   */
   write(chunks: readonly Chunk[], onBlock?: (block: EncodedBlock) => void): Head {
     const head = this.head()
+    if (onBlock === undefined) {
+      const insert = this.insertBytes
+      const bytes = (this.bytes ??= new BlockBytes())
+      const put = (b: EncodedBlockBytes): void => {
+        insert.run(b.firstSeq, b.lastSeq, b.runId, b.sector, b.kinds, b.firstTs, b.lastTs, b.prevHash, b.lastHash, b.hashes, b.events)
+      }
+      for (const chunk of chunks) encodeChunkBytes(chunk, head, bytes, put)
+      return head
+    }
     const insert = this.insert
     for (const chunk of chunks) {
       encodeChunk(chunk, head, (b) => {
         insert.run(b.firstSeq, b.lastSeq, b.runId, b.sector, b.kinds, b.firstTs, b.lastTs, b.prevHash, b.lastHash, b.hashes, b.events)
-        onBlock?.(b)
+        onBlock(b)
       })
     }
     return head
