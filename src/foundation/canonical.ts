@@ -24,7 +24,11 @@ const NOT_PLAIN = Symbol('not plain data')
 /** What JSON.stringify escapes in a string (surrogates: only lone ones, but any sends it there). */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
-function quote(s: string): string {
+/**
+ * A string as canonical JSON writes it (the same text as JSON.stringify): quoted as is when there
+ * is nothing to escape, which costs half of calling JSON.stringify.
+ */
+export function quote(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`
 }
 

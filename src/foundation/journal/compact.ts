@@ -17,6 +17,7 @@
 //                price, qty, side, ts[, venueOrderId]
 //   ORDER_INTENT 3, mask(INTENT_*), [stopLoss, takeProfit,] clientOrderId, instrument[, limitPrice]
 //                [, parentId], qty[, reduceOnly], side[, stopPrice], tif, type, reason
+import {quote} from '../canonical.js'
 import type {EventType} from './events.js'
 
 export type CompactValue = string | number | boolean
@@ -170,11 +171,9 @@ export function compactLength(rec: readonly CompactValue[], at: number): number 
   }
 }
 
-// JSON.stringify of a string is exactly canonicalJson's string form, and String(n) of a finite
-// number is JSON.stringify's (and canonicalJson's) number form. A string with nothing to escape is
-// quoted as is, as canonicalJson does: half the cost of calling JSON.stringify (~0.04 µs a string).
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
-const q = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`)
+// Strings are quoted by canonicalJson's own quote(); String(n) of a finite number is
+// JSON.stringify's (and canonicalJson's) number form.
+const q = quote
 
 /** canonicalJson of the payload packed at `at`. */
 export function compactJson(rec: readonly CompactValue[], at: number): string {

@@ -455,23 +455,36 @@ export class SectorEngine {
     const tracked: TrackedOrder = {order, remaining: order.qty, protective: order.parentId !== undefined, confirmed: false, uncertain: false, unknownAnswers: 0, filled: 0, fillIds: undefined}
     this.orders.set(id, tracked)
     if (order.bracket) this.bracketParents.set(id, order)
-    const connector = this.o.connector
-    if (connector.submitNow !== undefined) {
-      try {
-        connector.submitNow(order)
-      } catch (error) {
-        this.submitFailed(id, error)
-      }
-      return undefined
-    }
-    let sent: Promise<void>
+    return this.toVenue('submit', id, order)
+  }
+
+  /**
+   * Sends a submit or a cancel: through the venue's synchronous form when it has one (nothing to
+   * wait for), else through its promise. A failure, thrown or rejected, goes to submitFailed or
+   * cancelFailed.
+   */
+  private toVenue(kind: 'submit' | 'cancel', clientOrderId: string, order?: OrderRequest): Promise<void> | undefined {
+    const c = this.o.connector
+    let sent: Promise<void> | undefined
     try {
-      sent = connector.submit(order)
+      if (kind === 'submit') {
+        if (c.submitNow !== undefined) c.submitNow(order as OrderRequest)
+        else sent = c.submit(order as OrderRequest)
+      } else if (c.cancelNow !== undefined) {
+        c.cancelNow(clientOrderId)
+      } else {
+        sent = c.cancel(clientOrderId)
+      }
     } catch (error) {
-      this.submitFailed(id, error)
+      this.venueFailed(kind, clientOrderId, error)
       return undefined
     }
-    return sent.then(undefined, (error: unknown) => this.submitFailed(id, error))
+    return sent?.then(undefined, (error: unknown) => this.venueFailed(kind, clientOrderId, error))
+  }
+
+  private venueFailed(kind: 'submit' | 'cancel', clientOrderId: string, error: unknown): void {
+    if (kind === 'submit') this.submitFailed(clientOrderId, error)
+    else this.cancelFailed(clientOrderId, error)
   }
 
   private submitFailed(clientOrderId: string, error: unknown): void {
@@ -588,23 +601,7 @@ export class SectorEngine {
   private cancelOrder(clientOrderId: string, reason: string): Promise<void> | undefined {
     if (!this.orders.has(clientOrderId)) return undefined
     this.write('ORDER_CANCEL_REQUESTED', {clientOrderId, reason})
-    const connector = this.o.connector
-    if (connector.cancelNow !== undefined) {
-      try {
-        connector.cancelNow(clientOrderId)
-      } catch (error) {
-        this.cancelFailed(clientOrderId, error)
-      }
-      return undefined
-    }
-    let sent: Promise<void>
-    try {
-      sent = connector.cancel(clientOrderId)
-    } catch (error) {
-      this.cancelFailed(clientOrderId, error)
-      return undefined
-    }
-    return sent.then(undefined, (error: unknown) => this.cancelFailed(clientOrderId, error))
+    return this.toVenue('cancel', clientOrderId)
   }
 
   private cancelFailed(clientOrderId: string, error: unknown): void {
