@@ -8,10 +8,8 @@
 import {Buffer} from 'node:buffer'
 import {hash} from 'node:crypto'
 
+import type {Chunk} from './chunk.js'
 import {EVENT_TYPES, type EventType, type JournalEvent} from './events.js'
-import {PACKED, TYPE_MASK, type Chunk} from './chunk.js'
-import {compactJson, compactLength} from './compact.js'
-import {eventHash} from './hash.js'
 import {HASH_CHARS, KIND_BIT, MAX_BLOCK_EVENTS} from './schema.js'
 import {JournalError} from './sqlite.js'
 
@@ -46,112 +44,79 @@ export interface EncodedBlockBytes extends Omit<EncodedBlock, 'hashes' | 'events
 }
 
 /**
- * Reused buffers that encodeChunkBytes writes a block's hashes and events into, GROUP events at a
- * time. A block's events built as one string (a rope of thousands of pieces, ~400 KB) lived until
- * the block ended, was copied by every scavenge, then flattened into a large-object string and
- * copied again to UTF-8 to be bound; here a group of pieces is garbage as soon as it is written,
- * and nothing block-sized lives on the JS heap. Writer thread, 80,576 backtest-shaped events
- * (.scratch/w/wbench.mjs): ~255 -> ~213 ms of thread CPU with the payload slice in encode(); in
- * the 1M-bar backtest ~210 -> ~192 ms. One Buffer.write per event instead cost about what it
- * saved (~0.3 µs a call); groups of 32 or 256 were no better than 64.
+ * Reused buffers that encodeChunkBytes writes a block into: its events text, its hashes, and each
+ * event's hash input. A chunk's payloads are UTF-8 bytes already (chunk.ts); here they are copied,
+ * never decoded: nothing event-sized or block-sized is made on the JS heap but the hash strings.
  * The text buffer keeps the size of the largest block it has held.
  */
 export class BlockBytes {
-  private text: Buffer = Buffer.allocUnsafe(1 << 20)
-  private readonly hashBuffer: Buffer = Buffer.allocUnsafe(MAX_BLOCK_EVENTS * HASH_CHARS)
-  private textBytes = 0
-  private hashBytes = 0
-  private items = ''
-  private hashes = ''
-  private pending = 0
+  text: Buffer = Buffer.allocUnsafeSlow(1 << 20)
+  readonly hashes: Buffer = Buffer.allocUnsafeSlow(MAX_BLOCK_EVENTS * HASH_CHARS)
+  /** `{"payload":` then the event's payload and the rest of its hash input (eventHashInput()). */
+  input: Buffer = Buffer.allocUnsafeSlow(1 << 12)
+  textBytes = 0
 
-  begin(): void {
-    this.textBytes = 0
-    this.hashBytes = 0
-    this.items = '['
-    this.hashes = ''
-    this.pending = 0
+  constructor() {
+    this.input.write(PAYLOAD_KEY, 0, 'latin1')
   }
 
-  /** One event: its item of the events array (with its leading comma) and its hash. */
-  add(item: string, hash: string): void {
-    this.items += item
-    this.hashes += hash
-    if (++this.pending === GROUP) this.flush()
+  /** Room for `n` more bytes of events text. */
+  textRoom(n: number): void {
+    if (this.textBytes + n <= this.text.length) return
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.textBytes + n, 2 * this.text.length))
+    this.text.copy(bigger, 0, 0, this.textBytes)
+    this.text = bigger
   }
 
-  /** The block's hashes and events, valid until the next begin(). */
-  end(): [hashes: Buffer, events: Buffer] {
-    this.items += ']'
-    this.flush()
-    return [this.hashBuffer.subarray(0, this.hashBytes), this.text.subarray(0, this.textBytes)]
-  }
-
-  private flush(): void {
-    const items = this.items
-    // write() writes what fits and says nothing: room first (at most 3 UTF-8 bytes per UTF-16 unit).
-    const needed = this.textBytes + 3 * items.length
-    if (needed > this.text.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(needed, 2 * this.text.length))
-      this.text.copy(bigger, 0, 0, this.textBytes)
-      this.text = bigger
-    }
-    this.textBytes += this.text.write(items, this.textBytes)
-    this.hashBytes += this.hashBuffer.write(this.hashes, this.hashBytes, 'latin1')
-    this.items = ''
-    this.hashes = ''
-    this.pending = 0
+  /** Room for a hash input of `n` bytes (its prefix kept). */
+  inputRoom(n: number): void {
+    if (n <= this.input.length) return
+    const bigger = Buffer.allocUnsafeSlow(Math.max(n, 2 * this.input.length))
+    bigger.write(PAYLOAD_KEY, 0, 'latin1')
+    this.input = bigger
   }
 }
 
-/** Events BlockBytes gathers as strings before it writes them (~13 KB of backtest events). */
-const GROUP = 64
-
-/** What encode() hands over: an EncodedBlock or an EncodedBlockBytes. */
-type AnyBlock = Omit<EncodedBlock, 'hashes' | 'events'> & {hashes: string | Buffer; events: string | Buffer}
-
-/** Where the payload starts in an event's hash input (after `{"payload":`). */
-const PAYLOAD_AT = '{"payload":'.length
+const PAYLOAD_KEY = '{"payload":'
+/** Where the payload starts in an event's hash input. */
+const PAYLOAD_AT = PAYLOAD_KEY.length
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACKET = 0x5d
 
 /** A hash as rick writes it: JSON-quoting it is adding quotes (event type names are plain too). */
 const HEX_HASH = /^[0-9a-f]{64}$/
+/** Text that latin1 writes as its UTF-8 (ASCII). */
+const ASCII = /^[\x00-\x7f]*$/
 
 /** RUN_STARTED and RUN_STOPPED are blocks of their own: runs() reads them without decoding big blocks. */
 const EDGE: ReadonlySet<string> = new Set<EventType>(['RUN_STARTED', 'RUN_STOPPED'])
 
-/** The payloads of a chunk that are not compact records, one string each. */
-export function chunkPayloads(chunk: Chunk): string[] {
-  if (chunk.texts.length === 0) return []
-  let payloads: string[]
-  if (chunk.texts.length === 1) payloads = chunk.texts[0]!.split('\n')
-  else {
-    payloads = []
-    for (const text of chunk.texts) for (const payload of text.split('\n')) payloads.push(payload)
-  }
-  return payloads
+/** One buffer set for encodeChunk (strings are copied out of it before it is reused). */
+let stringScratch: BlockBytes | undefined
+
+/**
+ * Encodes a chunk as blocks, continuing the chain from `head` (which it advances), each block's
+ * hashes and events as strings: for callers that keep them (durable appends, upgrades).
+ */
+export function encodeChunk(chunk: Chunk, head: Head, onBlock: (block: EncodedBlock) => void): void {
+  encodeChunkBytes(chunk, head, (stringScratch ??= new BlockBytes()), (b) => {
+    onBlock({...b, hashes: b.hashes.toString('latin1'), events: b.events.toString('utf8')})
+  })
 }
 
 /**
  * Encodes a chunk as blocks, continuing the chain from `head` (which it advances). A block ends
- * where the run or sector changes, around RUN_STARTED/RUN_STOPPED, and at MAX_BLOCK_EVENTS.
- */
-export function encodeChunk(chunk: Chunk, head: Head, onBlock: (block: EncodedBlock) => void): void {
-  encode(chunk, head, onBlock as (block: AnyBlock) => void, undefined)
-}
-
-/**
- * encodeChunk, each block's hashes and events written into `bytes`: the same rows, as the UTF-8
- * SQLite stores, valid until onBlock returns (.scratch/w/eqcheck.mjs compares the two).
+ * where the run or sector changes, around RUN_STARTED/RUN_STOPPED, and at MAX_BLOCK_EVENTS. Its
+ * hashes and events are bytes in `bytes`' buffers (the UTF-8 SQLite stores), valid until onBlock
+ * returns.
  */
 export function encodeChunkBytes(chunk: Chunk, head: Head, bytes: BlockBytes, onBlock: (block: EncodedBlockBytes) => void): void {
-  encode(chunk, head, onBlock as (block: AnyBlock) => void, bytes)
-}
-
-function encode(chunk: Chunk, head: Head, onBlock: (block: AnyBlock) => void, bytes: BlockBytes | undefined): void {
-  const payloads = chunkPayloads(chunk)
-  const {ts, types, records, origins} = chunk
-  let nextText = 0
-  let nextRecord = 0
+  const {ts, types, ends, text, origins} = chunk
+  const count = chunk.count
+  if (count > 0 && ends[count - 1] !== text.length) {
+    throw new Error(`journal chunk of ${count} events ends its payloads at byte ${String(ends[count - 1])} of ${text.length}`)
+  }
+  const hashes = bytes.hashes
   let origin = 0
   let nextOrigin = origins.length > 1 ? origins[1]![0] : Number.POSITIVE_INFINITY
   let runId = origins[0]?.[1] ?? ''
@@ -159,9 +124,11 @@ function encode(chunk: Chunk, head: Head, onBlock: (block: AnyBlock) => void, by
   let seq = head.seq
   let prev = head.hash
   // Every hash this computes is plain hex; only the head read from the file is checked.
-  let plainPrev = HEX_HASH.test(prev)
+  let prevText = HEX_HASH.test(prev) ? `"${prev}"` : JSON.stringify(prev)
+  let prevAscii = ASCII.test(prevText)
   let i = 0
-  while (i < chunk.count) {
+  let from = 0
+  while (i < count) {
     // One block: from event i while the origin stays and no edge event interrupts.
     if (i >= nextOrigin) {
       origin++
@@ -171,46 +138,48 @@ function encode(chunk: Chunk, head: Head, onBlock: (block: AnyBlock) => void, by
     }
     const firstSeq = seq + 1
     const prevHash = prev
-    const firstType = EVENT_TYPES[types[i]! & TYPE_MASK]!
-    const end = EDGE.has(firstType) ? i + 1 : Math.min(chunk.count, nextOrigin, i + MAX_BLOCK_EVENTS)
-    let hashes = ''
-    bytes?.begin()
-    // eventHashInput(), with what is the same for the whole block quoted once (~0.4 µs an event).
-    const middle = `","runId":${JSON.stringify(runId)},"sector":${JSON.stringify(sector)},"seq":`
+    const firstType = EVENT_TYPES[types[i]!]!
+    const end = EDGE.has(firstType) ? i + 1 : Math.min(count, nextOrigin, i + MAX_BLOCK_EVENTS)
+    // eventHashInput() past the payload, with what is the same for the whole block quoted once.
+    const middle = `,"runId":${JSON.stringify(runId)},"sector":${JSON.stringify(sector)},"seq":`
+    const middleAscii = ASCII.test(middle)
+    bytes.textBytes = 0
+    bytes.textRoom(1)
+    bytes.text[bytes.textBytes++] = OPEN_BRACKET
     let kinds = 0
-    let text = '['
     let j = i
     for (; j < end; j++) {
-      const code = types[j]!
-      const type = EVENT_TYPES[code & TYPE_MASK]!
+      const type = EVENT_TYPES[types[j]!]!
       if (j > i && EDGE.has(type)) break
       const t = ts[j]!
-      // Written twice below: a 13-digit ts is not a small integer, and its text is not cached.
-      const tsText = String(t)
-      let payload: string
-      if ((code & PACKED) === 0) payload = payloads[nextText++]!
-      else {
-        payload = compactJson(records, nextRecord)
-        nextRecord += compactLength(records, nextRecord)
-      }
+      const to = ends[j]!
+      const length = to - from
+      const payload = text.subarray(from, to)
       seq++
-      if (plainPrev) {
-        const input = `{"payload":${payload},"prevHash":"${prev}${middle}${seq},"ts":${tsText},"type":"${type}"}`
-        prev = hash('sha256', input, 'hex')
-        // The payload's text, flat now inside the hashed input (hashing flattened it): the item
-        // below copies it from there rather than walking its rope again (~10 ms of the writer
-        // thread's ~225 per 80k backtest events).
-        payload = input.slice(PAYLOAD_AT, PAYLOAD_AT + payload.length)
-      } else prev = eventHash(seq, t, runId, sector, type, payload, prev)
-      plainPrev = true
+      // The events item `[ts,"TYPE",payload]`.
+      const head = `${j > i ? ',' : ''}[${t},"${type}",`
+      bytes.textRoom(head.length + length + 1)
+      const out = bytes.text
+      let at = bytes.textBytes + out.write(head, bytes.textBytes, 'latin1')
+      out.set(payload, at)
+      at += length
+      out[at++] = CLOSE_BRACKET
+      bytes.textBytes = at
+      // The hash input: {"payload":…,"prevHash":…,"runId":…,"sector":…,"seq":…,"ts":…,"type":…}.
+      const suffix = `,"prevHash":${prevText}${middle}${seq},"ts":${t},"type":"${type}"}`
+      bytes.inputRoom(PAYLOAD_AT + length + 3 * suffix.length)
+      const input = bytes.input
+      input.set(payload, PAYLOAD_AT)
+      const inputEnd = PAYLOAD_AT + length + input.write(suffix, PAYLOAD_AT + length, middleAscii && prevAscii ? 'latin1' : 'utf8')
+      prev = hash('sha256', new Uint8Array(input.buffer, input.byteOffset, inputEnd), 'hex')
+      prevText = `"${prev}"`
+      prevAscii = true
+      hashes.write(prev, (j - i) * HASH_CHARS, 'latin1')
       kinds |= KIND_BIT[type]
-      const item = `${j > i ? ',' : ''}[${tsText},"${type}",${payload}]`
-      if (bytes === undefined) {
-        hashes += prev
-        text += item
-      } else bytes.add(item, prev)
+      from = to
     }
-    const written = bytes?.end()
+    bytes.textRoom(1)
+    bytes.text[bytes.textBytes++] = CLOSE_BRACKET
     onBlock({
       firstSeq,
       lastSeq: seq,
@@ -221,13 +190,10 @@ function encode(chunk: Chunk, head: Head, onBlock: (block: AnyBlock) => void, by
       lastTs: ts[j - 1]!,
       prevHash,
       lastHash: prev,
-      hashes: written === undefined ? hashes : written[0],
-      events: written === undefined ? `${text}]` : written[1],
+      hashes: hashes.subarray(0, (j - i) * HASH_CHARS),
+      events: bytes.text.subarray(0, bytes.textBytes),
     })
     i = j
-  }
-  if (nextText !== payloads.length || nextRecord !== records.length) {
-    throw new Error(`journal chunk of ${chunk.count} events holds ${payloads.length} payload texts and ${records.length} record slots; ${nextText} and ${nextRecord} were used`)
   }
   head.seq = seq
   head.hash = prev

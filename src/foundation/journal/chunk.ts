@@ -1,45 +1,34 @@
-// What the calling thread hands to a writer: events validated, payloads taken as they are at
-// add() (their canonical JSON, or for the three kinds a backtest writes by the ten thousand, their
-// fields: see compact.ts), packed so that posting them to the writer thread is cheap. Seq and
-// hashes are not here: the writer assigns them from the head of the chain inside its transaction.
+// What the calling thread hands to a writer: events validated, each payload's canonical JSON
+// written at add() as UTF-8 bytes (the payload as it is at that moment), everything in typed
+// arrays, so that posting a chunk to the writer thread copies a few buffers and the thread decodes
+// nothing. Seq and hashes are not here: the writer assigns them from the head of the chain inside
+// its transaction.
 import {canonicalJson} from '../canonical.js'
 import {ExitCode} from '../errors.js'
-import {compactJson, packPayload, type CompactValue} from './compact.js'
 import {EVENT_TYPES, type NewEvent} from './events.js'
+import {writeHotPayload} from './hot-payloads.js'
+import {JsonBytes} from './json-bytes.js'
 import {JournalError} from './sqlite.js'
 
-/** A plain object (structured-clonable): the same value is written inline or posted to the writer thread. */
+/** A plain object of typed arrays (structured-clonable): written inline or posted to the writer thread. */
 export interface Chunk {
   count: number
   /** Per event: engine clock, epoch ms. */
-  ts: number[]
-  /** Per event: index in EVENT_TYPES, plus PACKED when its payload is a compact record. */
-  types: number[]
-  /**
-   * The other payloads' canonical JSON, in order, up to GROUP of them per string, joined by '\n'
-   * (which canonical JSON never contains: control characters inside strings are escaped, and
-   * there is no whitespace).
-   */
-  texts: string[]
-  /** Compact records of the packed payloads, in order, one after the other (compact.ts). */
-  records: CompactValue[]
+  ts: Float64Array
+  /** Per event: index in EVENT_TYPES. */
+  types: Uint8Array
+  /** Per event: where its payload ends in `text` (it starts where the previous one ends). */
+  ends: Uint32Array
+  /** The payloads' canonical JSON, UTF-8, one after the other. */
+  text: Uint8Array
   /** [index of the first event, runId, sector], wherever the run or sector changes. */
   origins: Array<[number, string, string]>
 }
 
-/**
- * Payloads joined per string. canonicalJson returns ropes (strings built by concatenation); each
- * one kept alive until the chunk is posted costs ~0.5 µs (old-space promotion, then flattening
- * in postMessage). Joining every 64 while they are young costs ~0.1 µs per event, and postMessage
- * then copies a few flat strings (measured on 80k backtest-shaped payloads).
- */
-const GROUP = 64
+export const TYPE_INDEX: ReadonlyMap<string, number> = new Map(EVENT_TYPES.map((t, i) => [t, i]))
 
-/** Flag on a `types` entry: the payload is the next compact record. */
-export const PACKED = 0x40
-export const TYPE_MASK = 0x3f
-
-const TYPE_INDEX: ReadonlyMap<string, number> = new Map(EVENT_TYPES.map((t, i) => [t, i]))
+/** Events a builder has room for before it grows (a batch is BATCH_SIZE). */
+const INITIAL_EVENTS = 256
 
 function badEvent(e: NewEvent, why: string): JournalError {
   return new JournalError(`cannot journal ${String(e?.type)} event: ${why}.`, 'JOURNAL_BAD_EVENT', ExitCode.Failure)
@@ -68,90 +57,95 @@ function payloadText(e: NewEvent): string {
   }
 }
 
-/** Scratch record for hotText (emptied before each use). */
-const scratch: CompactValue[] = []
-
-/**
- * The payload's canonical JSON through its compact record (compact.ts) for the three shapes a
- * backtest writes most; undefined for anything else. Same text as canonicalJson, written from a
- * known shape instead of walking the object.
- */
-function hotText(e: NewEvent): string | undefined {
-  scratch.length = 0
-  return packPayload(e.type, e.payload, scratch) ? compactJson(scratch, 0) : undefined
-}
-
-/** Gathers events into a Chunk; add() validates and takes the payload's text at once. */
+/** Gathers events into a Chunk; add() validates and writes the payload's JSON at once. */
 export class ChunkBuilder {
-  private ts: number[] = []
-  private types: number[] = []
-  private texts: string[] = []
-  private group: string[] = []
-  private records: CompactValue[] = []
+  private ts = new Float64Array(INITIAL_EVENTS)
+  private types = new Uint8Array(INITIAL_EVENTS)
+  private ends = new Uint32Array(INITIAL_EVENTS)
+  private readonly json = new JsonBytes()
+  private n = 0
   private origins: Array<[number, string, string]> = []
   private runId = ''
   private sector = ''
-  /**
-   * Whether add() packs the payloads it can (compact.ts) instead of writing their JSON: that moves
-   * ~0.5 µs an event from the calling thread to the writer, which pays it instead. Worth it only
-   * while a writer thread keeps up (the journal decides per chunk); the calling thread writing
-   * inline would pay both.
-   */
-  pack = false
 
   get count(): number {
-    return this.ts.length
+    return this.n
   }
 
   add(e: NewEvent): void {
     // Everything that can throw comes before anything is kept: a bad event leaves no trace.
-    let code = typeIndex(e)
-    const n = this.ts.length
-    const origin = n === 0 || e.runId !== this.runId || e.sector !== this.sector
-    if (origin) {
-      // Stored as SQLite TEXT (UTF-8): a lone surrogate would come back changed and break the chain.
-      if (!wellFormed(e.runId)) throw badEvent(e, 'runId must be well-formed Unicode (it holds a lone surrogate)')
-      if (!wellFormed(e.sector)) throw badEvent(e, 'sector must be well-formed Unicode (it holds a lone surrogate)')
-    }
-    let text: string | undefined
-    // packPayload copies the fields (strings and numbers: the payload as it is now) or changes nothing.
-    if (this.pack && packPayload(e.type, e.payload, this.records)) code |= PACKED
-    else text = hotText(e) ?? payloadText(e)
-    if (origin) {
-      this.runId = e.runId
-      this.sector = e.sector
-      this.origins.push([n, e.runId, e.sector])
-    }
-    this.ts.push(e.ts)
-    this.types.push(code)
-    if (text !== undefined && this.group.push(text) === GROUP) {
-      this.texts.push(this.group.join('\n'))
-      this.group = []
-    }
+    const type = typeIndex(e)
+    this.origin(e)
+    const json = this.json
+    // writeHotPayload checks the whole shape before it writes; the general path throws before it writes.
+    if (!writeHotPayload(e.type, e.payload, json)) json.text(payloadText(e))
+    this.push(e.ts, type, e.runId, e.sector)
   }
 
-  /** What is gathered so far, as a Chunk (the builder keeps it until reset()). */
+  /**
+   * An event whose payload is already canonical JSON (an upgrade copies verified rows): no checks
+   * beyond the origin's, the caller vouches for the rest.
+   */
+  addJson(ts: number, type: number, runId: string, sector: string, payloadJson: string): void {
+    this.json.text(payloadJson)
+    this.push(ts, type, runId, sector)
+  }
+
+  /** What is gathered so far, as a Chunk of copies (the builder keeps writing its own buffers). */
   chunk(): Chunk {
-    if (this.group.length > 0) {
-      this.texts.push(this.group.join('\n'))
-      this.group = []
-    }
-    return {count: this.ts.length, ts: this.ts, types: this.types, texts: this.texts, records: this.records, origins: this.origins}
+    const n = this.n
+    return {count: n, ts: this.ts.slice(0, n), types: this.types.slice(0, n), ends: this.ends.slice(0, n), text: this.json.copy(), origins: this.origins}
   }
 
   reset(): void {
-    this.ts = []
-    this.types = []
-    this.texts = []
-    this.group = []
-    this.records = []
+    this.n = 0
+    this.json.pos = 0
     this.origins = []
+  }
+
+  /** Checks the event's run and sector where they change (they are stored as SQLite TEXT). */
+  private origin(e: NewEvent): void {
+    if (this.n > 0 && e.runId === this.runId && e.sector === this.sector) return
+    // A lone surrogate would come back changed and break the chain.
+    if (!wellFormed(e.runId)) throw badEvent(e, 'runId must be well-formed Unicode (it holds a lone surrogate)')
+    if (!wellFormed(e.sector)) throw badEvent(e, 'sector must be well-formed Unicode (it holds a lone surrogate)')
+  }
+
+  private push(ts: number, type: number, runId: string, sector: string): void {
+    const n = this.n
+    if (n === this.ts.length) this.grow()
+    if (n === 0 || runId !== this.runId || sector !== this.sector) {
+      this.runId = runId
+      this.sector = sector
+      this.origins.push([n, runId, sector])
+    }
+    this.ts[n] = ts
+    this.types[n] = type
+    this.ends[n] = this.json.pos
+    this.n = n + 1
+  }
+
+  private grow(): void {
+    const size = 2 * this.ts.length
+    const ts = new Float64Array(size)
+    const types = new Uint8Array(size)
+    const ends = new Uint32Array(size)
+    ts.set(this.ts)
+    types.set(this.types)
+    ends.set(this.ends)
+    this.ts = ts
+    this.types = types
+    this.ends = ends
   }
 }
 
+/** chunkOf's builder: chunk() copies, so one can serve every (synchronous) call. */
+let scratch: ChunkBuilder | undefined
+
 /** A chunk of these events, validated (nothing is kept from a list with a bad event). */
 export function chunkOf(events: readonly NewEvent[]): Chunk {
-  const builder = new ChunkBuilder()
+  const builder = (scratch ??= new ChunkBuilder())
+  builder.reset()
   for (const e of events) builder.add(e)
   return builder.chunk()
 }

@@ -3,8 +3,7 @@
 // texts, hence the same hashes), the result is checked against the old head, and only then is the
 // old table dropped. Any failure throws, and the transaction leaves the file as it was.
 import {BlockWriter} from './block-writer.js'
-import type {Chunk} from './chunk.js'
-import {EVENT_TYPES} from './events.js'
+import {ChunkBuilder, TYPE_INDEX, type Chunk} from './chunk.js'
 import {BATCH_SIZE, CREATE_TABLES, CREATE_VIEW, GENESIS_HASH, SCHEMA_VERSION, TRIGGERS} from './schema.js'
 import {checkRowV1, EVENT_COLUMNS_V1, triggerProblemsV1, type RowV1} from './schema-v1.js'
 import {JournalError, type Database} from './sqlite.js'
@@ -15,8 +14,6 @@ export interface Migrated {
   lastSeq: number
   lastHash: string
 }
-
-const TYPE_INDEX: ReadonlyMap<string, number> = new Map(EVENT_TYPES.map((t, i) => [t, i]))
 
 export function migrateSchema1(db: Database, path: string): Migrated {
   const broken = triggerProblemsV1(db)
@@ -64,17 +61,7 @@ export function migrateSchema1(db: Database, path: string): Migrated {
 
 /** Checked schema-1 rows as a chunk (their payload texts are canonical JSON, verified). */
 function chunkOfRows(rows: readonly RowV1[]): Chunk {
-  const origins: Chunk['origins'] = []
-  const ts: number[] = []
-  const types: number[] = []
-  const payloads: string[] = []
-  for (const [i, row] of rows.entries()) {
-    const [, t, runId, sector, type, payload] = row
-    const last = origins.at(-1)
-    if (last === undefined || last[1] !== runId || last[2] !== sector) origins.push([i, runId, sector])
-    ts.push(t)
-    types.push(TYPE_INDEX.get(type)!)
-    payloads.push(payload)
-  }
-  return {count: rows.length, ts, types, texts: rows.length === 0 ? [] : [payloads.join('\n')], records: [], origins}
+  const builder = new ChunkBuilder()
+  for (const [, t, runId, sector, type, payload] of rows) builder.addJson(t, TYPE_INDEX.get(type)!, runId, sector, payload)
+  return builder.chunk()
 }

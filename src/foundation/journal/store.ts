@@ -3,9 +3,9 @@
 // same file: every write transaction takes the write lock (BEGIN IMMEDIATE) and reads the head of
 // the chain inside it, so seqs stay contiguous and the chain linked whoever writes.
 //
-// Batches: add() validates the event and takes its payload as it is now (canonical JSON, or a
-// compact record of its fields: chunk.ts) on the calling thread; every `size` events the chunk
-// goes to the writer thread (started at the first chunk big enough to be worth it), which assigns
+// Batches: add() validates the event and writes its payload as it is now (canonical JSON, as UTF-8
+// bytes: chunk.ts) on the calling thread; every `size` events the chunk's buffers go to the writer
+// thread (started at the first chunk big enough to be worth it), which assigns
 // seqs, hashes, encodes and commits while the caller goes on. Anything that must see the batch (a
 // durable append, a read, flush, close) first waits until the thread has committed everything
 // posted. Without a thread (small batches, RICK_JOURNAL_WRITER=inline, no writer module to run)
@@ -31,12 +31,6 @@ const HEADER_PAGE = 256
  */
 const MIN_THREAD_CHUNK = 256
 const WRITERS: readonly JournalWriter[] = ['auto', 'inline', 'thread']
-/**
- * The next chunk packs payloads (compact.ts: their JSON is then written by the thread) while the
- * thread has at most this many chunks waiting: it moves ~0.5 µs an event to the thread when the
- * thread has time for it, and stops as soon as the thread falls behind the producer.
- */
-const PACK_WHILE_BACKLOG_AT_MOST = 1
 
 export function openJournal(options: JournalOptions): Journal {
   const readonly = options.readonly === true
@@ -312,8 +306,6 @@ class SqliteJournal implements Journal {
     if (this.useThread(chunk.count)) {
       if (this.threadCall((t) => t.post(chunk))) {
         this.builder.reset()
-        // Load balancing between the two threads (see PACK_WHILE_BACKLOG_AT_MOST).
-        this.builder.pack = this.thread !== undefined && this.thread.backlog <= PACK_WHILE_BACKLOG_AT_MOST
         return
       }
       this.abandonThread()
@@ -359,7 +351,6 @@ class SqliteJournal implements Journal {
    * too; except in mode 'thread', which asks for a thread: there the batch fails with the reason.
    */
   private abandonThread(): boolean {
-    this.builder.pack = false
     const why = this.thread?.startFailure() ?? 'no writer module to run'
     const unwritten = this.thread?.takeUnwritten() ?? []
     this.thread = undefined
@@ -389,7 +380,6 @@ class SqliteJournal implements Journal {
     } catch (error) {
       if (error instanceof JournalError) {
         this.failed = error
-        this.builder.pack = false
         this.thread?.stop()
         this.thread = undefined
         this.noThread = true

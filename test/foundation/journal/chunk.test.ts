@@ -1,17 +1,16 @@
-// What add() takes from an event: its payload as it is at that moment, as canonical JSON or (for
-// ORDER_INTENT, ORDER_ACK and FILL while a writer thread keeps up) as a compact record whose JSON
-// the writer writes. Either way the blocks written are byte for byte the same.
+// What add() takes from an event: its payload as it is at that moment, written as canonical JSON
+// in UTF-8 (from the known shape for ORDER_INTENT, ORDER_ACK and FILL, through canonicalJson for
+// the rest). Either way the blocks written are byte for byte those of the reference encoding.
 import {describe, expect, it} from 'vitest'
 
 import {canonicalJson} from '../../../src/foundation/canonical.js'
 import {encodeChunk, type EncodedBlock} from '../../../src/foundation/journal/blocks.js'
-import {ChunkBuilder, PACKED, type Chunk} from '../../../src/foundation/journal/chunk.js'
+import {ChunkBuilder, chunkOf, TYPE_INDEX, type Chunk} from '../../../src/foundation/journal/chunk.js'
 import {GENESIS_HASH, type NewEvent} from '../../../src/foundation/journal/index.js'
 import {logEvent, mixedEvents, orderEvent} from './fixture.js'
 
-function build(events: readonly NewEvent[], pack: boolean): Chunk {
+function build(events: readonly NewEvent[]): Chunk {
   const builder = new ChunkBuilder()
-  builder.pack = pack
   for (const e of events) builder.add(e)
   return builder.chunk()
 }
@@ -22,32 +21,59 @@ function encode(chunk: Chunk): EncodedBlock[] {
   return blocks
 }
 
+/** The payloads of a chunk, decoded. */
+function payloads(chunk: Chunk): string[] {
+  const out: string[] = []
+  let from = 0
+  for (const end of chunk.ends) {
+    out.push(Buffer.from(chunk.text.subarray(from, end)).toString('utf8'))
+    from = end
+  }
+  return out
+}
+
 describe('chunks', () => {
-  it('packed or not, the same events encode to the same blocks', () => {
+  it('hold each payload as its canonical JSON, with the event times, types and origins', () => {
     const events = mixedEvents(3000)
-    const packed = build(events, true)
-    const plain = build(events, false)
-    expect(packed.types.filter((t) => t & PACKED).length).toBeGreaterThan(1000)
-    expect(packed.texts.join('\n').split('\n').length).toBeLessThan(events.length / 2)
-    expect(plain.records).toEqual([])
-    expect(encode(packed)).toEqual(encode(plain))
+    const chunk = build(events)
+    expect(chunk.count).toBe(events.length)
+    expect(payloads(chunk)).toEqual(events.map((e) => canonicalJson(e.payload)))
+    expect([...chunk.ts]).toEqual(events.map((e) => e.ts))
+    expect([...chunk.types]).toEqual(events.map((e) => TYPE_INDEX.get(e.type)))
+    const origins: Array<[number, string, string]> = []
+    events.forEach((e, i) => {
+      const last = origins.at(-1)
+      if (last === undefined || last[1] !== e.runId || last[2] !== e.sector) origins.push([i, e.runId, e.sector])
+    })
+    expect(chunk.origins).toEqual(origins)
   })
 
-  it('payloads that are not exactly the packed shapes take the general path', () => {
+  it('are copies: the builder goes on, reset or not, without touching a chunk it gave', () => {
+    const builder = new ChunkBuilder()
+    const first = [orderEvent(1, 0), orderEvent(1, 1), orderEvent(1, 2)]
+    for (const e of first) builder.add(e)
+    const chunk = builder.chunk()
+    const before = structuredClone(chunk)
+    builder.add(logEvent(2))
+    builder.reset()
+    for (let i = 0; i < 600; i++) builder.add(orderEvent(i, i))
+    expect(chunk).toEqual(before)
+    expect(payloads(builder.chunk())).toHaveLength(600)
+    expect(encode(chunk)).toEqual(encode(chunkOf(first)))
+  })
+
+  it('payloads that are not exactly the hot shapes take the general path, to the same text', () => {
     const fill = orderEvent(1, 2)
     const odd: NewEvent[] = [
       {...fill, payload: {fill: {...(fill.payload as {fill: object}).fill, extra: 'kept'}}} as unknown as NewEvent,
       {...orderEvent(2, 1), payload: {clientOrderId: 'c', venueOrderId: 7}} as unknown as NewEvent,
       {...orderEvent(3, 0), payload: Object.assign(Object.create({inherited: 1}) as object, {order: {}, reason: 'r'})} as NewEvent,
     ]
-    const chunk = build(odd, true)
-    expect(chunk.types.filter((t) => t & PACKED)).toEqual([])
-    expect(encode(chunk)).toEqual(encode(build(odd, false)))
+    expect(payloads(build(odd))).toEqual(odd.map((e) => canonicalJson(e.payload)))
   })
 
   it('a payload changed after add() is written as it was; a bad one throws and leaves no trace', () => {
     const builder = new ChunkBuilder()
-    builder.pack = true
     const intent = orderEvent(1, 0) as NewEvent<'ORDER_INTENT'>
     const before = canonicalJson(intent.payload)
     builder.add(intent)

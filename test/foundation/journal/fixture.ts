@@ -156,7 +156,7 @@ export function schema1Journal(path: string, events: readonly NewEvent[]): V1Row
   return rows
 }
 
-/** The three events of an order as a backtest writes them (the shapes compact.ts packs), by `k`. */
+/** The three events of an order as a backtest writes them (the shapes hot-payloads.ts writes), by `k`. */
 export function orderEvent(i: number, k: number, runId = 'run-a', sector = 'oanda'): NewEvent {
   const ts = T0 + i * 60_000
   const id = `${sector}-bt-${runId}-${i}`

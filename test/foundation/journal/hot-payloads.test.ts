@@ -2,13 +2,20 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {canonicalJson} from '../../../src/foundation/canonical.js'
-import {compactJson, compactLength, compactType, packPayload, type CompactValue} from '../../../src/foundation/journal/compact.js'
 import type {EventType} from '../../../src/foundation/journal/events.js'
+import {writeHotPayload} from '../../../src/foundation/journal/hot-payloads.js'
+import {JsonBytes} from '../../../src/foundation/journal/json-bytes.js'
 
 // Strings with everything JSON has to escape (quotes, backslashes, control characters, lone
 // surrogates) and plain ones; numbers across the double range, -0 included.
 const text = fc.oneof(fc.string(), fc.string({unit: 'binary'}), fc.constantFrom('', '"', '\\', '\n', '\u2028', '\ud800', 'paper-1-1', 'BTC-USD'))
-const number = fc.oneof(fc.double({noNaN: true, noDefaultInfinity: true}), fc.integer(), fc.constantFrom(-0, 0, 1e21, 1e-7, 20_013, 0.00033619))
+// Whole numbers below 1e15 are written digit by digit (epoch ms among them): their edges too.
+const number = fc.oneof(
+  fc.double({noNaN: true, noDefaultInfinity: true}),
+  fc.integer(),
+  fc.integer({min: 0, max: 1e15 + 10}),
+  fc.constantFrom(-0, 0, 1e21, 1e-7, 20_013, 0.00033619, 99_999_999, 1e8, 100_000_001, 1_704_067_200_000, 1e15 - 1, 1e15, -7),
+)
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, {nil: undefined})
 
 const fill = fc.record({
@@ -44,25 +51,33 @@ const events = fc.oneof(
   fc.record({type: fc.constant<EventType>('ORDER_INTENT'), payload: fc.record({order, reason: text})}),
 )
 
-describe('compact journal records', () => {
-  it('write exactly canonicalJson(payload), record after record', () => {
+/** What `out` holds from byte `from` on, decoded as UTF-8. */
+function written(out: JsonBytes, from = 0): string {
+  return Buffer.from(out.copy(from)).toString('utf8')
+}
+
+describe('hot journal payloads', () => {
+  it('are written as exactly canonicalJson(payload) in UTF-8, one after the other', () => {
     fc.assert(
       fc.property(fc.array(events, {minLength: 1, maxLength: 8}), (list) => {
-        const rec: CompactValue[] = [7, 'something before']
-        for (const e of list) expect(packPayload(e.type, e.payload, rec)).toBe(true)
-        let at = 2
+        // A small buffer that has to grow, after something already written.
+        const out = new JsonBytes(16)
+        out.text('before')
+        let expected = 'before'
         for (const e of list) {
-          expect(compactType(rec, at)).toBe(e.type)
-          expect(compactJson(rec, at)).toBe(canonicalJson(e.payload))
-          at += compactLength(rec, at)
+          const at = out.pos
+          expect(writeHotPayload(e.type, e.payload, out)).toBe(true)
+          expect(written(out, at)).toBe(canonicalJson(e.payload))
+          expect(Buffer.from(out.copy(at)).equals(Buffer.from(canonicalJson(e.payload), 'utf8'))).toBe(true)
+          expected += canonicalJson(e.payload)
         }
-        expect(at).toBe(rec.length)
+        expect(written(out)).toBe(expected)
       }),
       {numRuns: 3000},
     )
   })
 
-  it('refuse what is not exactly the shape, and leave the record as it was', () => {
+  it('refuse what is not exactly the shape, and write nothing', () => {
     const f = {clientOrderId: 'a-1', venueOrderId: 'paper-1', fillId: 'paper-1-1', instrument: 'X', side: 'buy', qty: 1, price: 2, fee: 0, liquidity: 'taker', ts: 3}
     const o = {clientOrderId: 'a-1', instrument: 'X', side: 'buy', type: 'market', qty: 1, tif: 'gtc'}
     class Fill {
@@ -86,20 +101,21 @@ describe('compact journal records', () => {
       ['ORDER_INTENT', {order: o, reason: 5}],
       ['ORDER_INTENT', [o, 'r']],
       ['ORDER_INTENT', null],
-      ['STRATEGY_LOG', {message: 'not a compact type'}],
+      ['STRATEGY_LOG', {message: 'not a hot type'}],
     ]
     for (const [type, payload] of refused) {
-      const rec: CompactValue[] = ['kept']
-      expect(packPayload(type, payload, rec), JSON.stringify(payload)).toBe(false)
-      expect(rec).toEqual(['kept'])
+      const out = new JsonBytes()
+      out.text('kept')
+      expect(writeHotPayload(type, payload, out), JSON.stringify(payload)).toBe(false)
+      expect(written(out)).toBe('kept')
     }
   })
 
   it('leave undefined members out, as canonicalJson does', () => {
-    const rec: CompactValue[] = []
+    const out = new JsonBytes()
     const payload = {order: {clientOrderId: 'a-1', instrument: 'X', side: 'sell', type: 'limit', qty: 2, limitPrice: 5.25, stopPrice: undefined, tif: 'day', reduceOnly: undefined}, reason: 'r'}
-    expect(packPayload('ORDER_INTENT', payload, rec)).toBe(true)
-    expect(compactJson(rec, 0)).toBe(canonicalJson(payload))
-    expect(compactJson(rec, 0)).toBe('{"order":{"clientOrderId":"a-1","instrument":"X","limitPrice":5.25,"qty":2,"side":"sell","tif":"day","type":"limit"},"reason":"r"}')
+    expect(writeHotPayload('ORDER_INTENT', payload, out)).toBe(true)
+    expect(written(out)).toBe(canonicalJson(payload))
+    expect(written(out)).toBe('{"order":{"clientOrderId":"a-1","instrument":"X","limitPrice":5.25,"qty":2,"side":"sell","tif":"day","type":"limit"},"reason":"r"}')
   })
 })

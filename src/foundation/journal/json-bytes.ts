@@ -1,0 +1,128 @@
+// Canonical JSON written straight into UTF-8 bytes, for the journal's batches. A backtest journals
+// tens of thousands of events; building each payload's JSON as a string (a rope), then flattening,
+// cloning it to the writer thread and encoding it there cost the engine's thread ~1 µs an event and
+// left strings for both threads' collectors. Bytes written here are posted as one typed array.
+// Every write is byte for byte what canonicalJson() would give, encoded as UTF-8.
+import {Buffer} from 'node:buffer'
+
+/** The bytes of an ASCII text (keys and punctuation, made once). */
+export function ascii(text: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(text, 'latin1'))
+}
+
+/** The longest String(n) of a finite number ("-1.7976931348623157e+308" is 24). */
+const MAX_NUMBER_CHARS = 25
+
+export class JsonBytes {
+  /** Grows by doubling; its first `pos` bytes are what was written since the last reset. */
+  buf: Buffer
+  pos = 0
+
+  constructor(size = 1 << 16) {
+    this.buf = Buffer.allocUnsafeSlow(size)
+  }
+
+  /** Room for `n` more bytes. */
+  room(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n)
+  }
+
+  /** Pre-encoded bytes (keys, punctuation: see ascii()). */
+  bytes(b: Uint8Array): void {
+    this.room(b.length)
+    this.buf.set(b, this.pos)
+    this.pos += b.length
+  }
+
+  /** A string as canonical JSON quotes it (JSON.stringify's quoting). */
+  str(s: string): void {
+    const n = s.length
+    this.room(n + 2)
+    const buf = this.buf
+    let p = this.pos
+    buf[p++] = 0x22
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i)
+      // Printable ASCII other than `"` and `\` is written as is; anything else (escapes, non-ASCII,
+      // surrogates) takes JSON.stringify and the UTF-8 encoder, from the start of the string.
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        this.text(JSON.stringify(s))
+        return
+      }
+      buf[p++] = c
+    }
+    buf[p++] = 0x22
+    this.pos = p
+  }
+
+  /** A finite number as canonical JSON writes it (String(n): -0 is "0"). The caller checks finiteness. */
+  num(n: number): void {
+    this.room(MAX_NUMBER_CHARS)
+    // Whole numbers below 1e15 are written digit by digit (epoch ms, prices in ticks, quantities);
+    // String(n) gives the same digits for them and would allocate a string each time.
+    if (n >= 0 && n < 1e15 && Math.floor(n) === n) {
+      if (n < 1e8) this.digits(n | 0)
+      else {
+        const high = Math.floor(n / 1e8)
+        this.digits(high)
+        this.eight(n - high * 1e8)
+      }
+      return
+    }
+    const s = String(n)
+    const buf = this.buf
+    let p = this.pos
+    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i)
+    this.pos = p
+  }
+
+  bool(b: boolean): void {
+    this.bytes(b ? TRUE : FALSE)
+  }
+
+  /** Any text (already JSON, e.g. from canonicalJson), as UTF-8. It must be well-formed Unicode. */
+  text(s: string): void {
+    this.room(3 * s.length)
+    this.pos += this.buf.write(s, this.pos, 'utf8')
+  }
+
+  /** A copy of the bytes written since `from`. */
+  copy(from = 0): Uint8Array {
+    return new Uint8Array(this.buf.subarray(from, this.pos))
+  }
+
+  /** 0 <= v < 1e8, an integer: its decimal digits. */
+  private digits(v: number): void {
+    let len = 1
+    for (let t = 10; t <= v; t *= 10) len++
+    const buf = this.buf
+    let p = this.pos + len
+    this.pos = p
+    do {
+      const q = (v / 10) | 0
+      buf[--p] = 0x30 + v - q * 10
+      v = q
+    } while (v > 0)
+  }
+
+  /** 0 <= v < 1e8, an integer: exactly eight digits, zero-padded. */
+  private eight(v: number): void {
+    const buf = this.buf
+    let p = this.pos + 8
+    this.pos = p
+    for (let k = 0; k < 8; k++) {
+      const q = (v / 10) | 0
+      buf[--p] = 0x30 + v - q * 10
+      v = q
+    }
+  }
+
+  private grow(n: number): void {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.pos + n, 2 * this.buf.length))
+    this.buf.copy(bigger, 0, 0, this.pos)
+    this.buf = bigger
+  }
+}
+
+const TRUE = ascii('true')
+const FALSE = ascii('false')
