@@ -73,6 +73,39 @@ export function journalWriterThread(journal: Journal): Worker | undefined {
   return journal.writerThread()
 }
 
+/**
+ * A batch over the journal's one buffer. A class, not an object of closures: the engine calls add()
+ * for every event, and its optimized code then depends on this class, not on one run's closure.
+ */
+class Batch implements JournalBatch {
+  private open = true
+
+  constructor(
+    private readonly journal: SqliteJournal,
+    private readonly size: number,
+  ) {}
+
+  add(e: NewEvent): void {
+    if (!this.open) throw new JournalError('journal batch is closed.', 'JOURNAL_CLOSED')
+    this.journal.batchAdd(e, this.size)
+  }
+
+  flush(): number {
+    this.journal.batchSettle()
+    return this.journal.lastSeq()
+  }
+
+  close(): void {
+    if (!this.open) return
+    this.open = false
+    this.journal.batchSettle()
+  }
+
+  get pending(): number {
+    return this.journal.batchPending()
+  }
+}
+
 class SqliteJournal implements Journal {
   /** Batched events not yet handed to a writer (shared by every batch of this journal). */
   private readonly builder = new ChunkBuilder()
@@ -135,31 +168,25 @@ class SqliteJournal implements Journal {
   batch(options: {size?: number} = {}): JournalBatch {
     this.writable()
     if (this.failed !== undefined) throw this.failed
-    const size = Math.max(1, options.size ?? this.batchSize)
-    let open = true
-    const self = this
-    return {
-      add(e) {
-        if (!open) throw new JournalError('journal batch is closed.', 'JOURNAL_CLOSED')
-        self.beforeBatchOp()
-        self.builder.add(e)
-        if (self.builder.count >= size) self.dispatch()
-      },
-      flush() {
-        self.beforeBatchOp()
-        self.settle()
-        return self.lastSeq()
-      },
-      close() {
-        if (!open) return
-        open = false
-        self.beforeBatchOp()
-        self.settle()
-      },
-      get pending() {
-        return self.builder.count + (self.thread?.inFlight ?? 0)
-      },
-    }
+    return new Batch(this, Math.max(1, options.size ?? this.batchSize))
+  }
+
+  /** Batch.add: buffers the event; every `size` events the chunk goes to the writer. */
+  batchAdd(e: NewEvent, size: number): void {
+    this.beforeBatchOp()
+    this.builder.add(e)
+    if (this.builder.count >= size) this.dispatch()
+  }
+
+  /** Batch.flush and Batch.close: everything buffered, committed. */
+  batchSettle(): void {
+    this.beforeBatchOp()
+    this.settle()
+  }
+
+  /** Batch.pending: buffered here or in flight to the writer thread. */
+  batchPending(): number {
+    return this.builder.count + (this.thread?.inFlight ?? 0)
   }
 
   *events(filter: EventFilter = {}): Generator<JournalEvent> {
