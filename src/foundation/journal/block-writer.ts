@@ -16,14 +16,20 @@ const INSERT_BLOCK_BYTES = `INSERT INTO blocks (${BLOCK_COLUMNS}) VALUES (?, ?, 
 
 export class BlockWriter {
   private readonly insert: Statement
-  private readonly insertBytes: Statement
+  /** Inserts a block given as bytes. */
+  private readonly put: (b: EncodedBlockBytes) => void
   private readonly headQuery: Statement
   private bytes: BlockBytes | undefined
 
   constructor(db: Database) {
     this.insert = db.prepare(INSERT_BLOCK)
-    this.insertBytes = db.prepare(INSERT_BLOCK_BYTES)
+    const insertBytes = db.prepare(INSERT_BLOCK_BYTES)
     this.headQuery = db.prepare(SELECT_HEAD).raw(true)
+    // One function for the writer's life: a new closure per chunk made the encoder's optimized
+    // code fail its call-target check (and be rebuilt) at every chunk.
+    this.put = (b) => {
+      insertBytes.run(b.firstSeq, b.lastSeq, b.runId, b.sector, b.kinds, b.firstTs, b.lastTs, b.prevHash, b.lastHash, b.hashes, b.events)
+    }
   }
 
   head(): Head {
@@ -38,12 +44,8 @@ export class BlockWriter {
   write(chunks: readonly Chunk[], onBlock?: (block: EncodedBlock) => void): Head {
     const head = this.head()
     if (onBlock === undefined) {
-      const insert = this.insertBytes
       const bytes = (this.bytes ??= new BlockBytes())
-      const put = (b: EncodedBlockBytes): void => {
-        insert.run(b.firstSeq, b.lastSeq, b.runId, b.sector, b.kinds, b.firstTs, b.lastTs, b.prevHash, b.lastHash, b.hashes, b.events)
-      }
-      for (const chunk of chunks) encodeChunkBytes(chunk, head, bytes, put)
+      for (const chunk of chunks) encodeChunkBytes(chunk, head, bytes, this.put)
       return head
     }
     const insert = this.insert
