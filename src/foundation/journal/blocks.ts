@@ -82,6 +82,45 @@ const PAYLOAD_KEY = '{"payload":'
 const PAYLOAD_AT = PAYLOAD_KEY.length
 const OPEN_BRACKET = 0x5b
 const CLOSE_BRACKET = 0x5d
+const COMMA = 0x2c
+/** `,"TYPE",` per type index: what follows ts in an events item. */
+const ITEM_TYPE: readonly Uint8Array[] = EVENT_TYPES.map((t) => Uint8Array.from(Buffer.from(`,"${t}",`, 'latin1')))
+/** Digits of the longest ts written (a safe integer, maybe negative). */
+const MAX_TS_DIGITS = 17
+
+/** Writes ts (a safe integer) in decimal at `at`; returns where it ends. */
+function writeTs(out: Buffer, at: number, t: number): number {
+  if (t >= 0 && t < 1e15) {
+    // Epoch ms: eight low digits, then the rest; each part fits an int32 for the arithmetic.
+    const high = Math.floor(t / 1e8)
+    let low = t - high * 1e8
+    let start = at
+    if (high > 0) {
+      let h = high
+      let len = 1
+      for (let p = 10; p <= h; p *= 10) len++
+      at += len
+      for (let k = at; k > start; ) {
+        const q = (h / 10) | 0
+        out[--k] = 0x30 + h - q * 10
+        h = q
+      }
+      start = at
+      at += 8
+    } else {
+      let len = 1
+      for (let p = 10; p <= low; p *= 10) len++
+      at += len
+    }
+    for (let k = at; k > start; ) {
+      const q = (low / 10) | 0
+      out[--k] = 0x30 + low - q * 10
+      low = q
+    }
+    return at
+  }
+  return at + out.write(String(t), at, 'latin1')
+}
 
 /** A hash as rick writes it: JSON-quoting it is adding quotes (event type names are plain too). */
 const HEX_HASH = /^[0-9a-f]{64}$/
@@ -123,9 +162,9 @@ export function encodeChunkBytes(chunk: Chunk, head: Head, bytes: BlockBytes, on
   let sector = origins[0]?.[2] ?? ''
   let seq = head.seq
   let prev = head.hash
-  // Every hash this computes is plain hex; only the head read from the file is checked.
-  let prevText = HEX_HASH.test(prev) ? `"${prev}"` : JSON.stringify(prev)
-  let prevAscii = ASCII.test(prevText)
+  // Every hash this computes is plain hex; only the head read from the file is checked: quoted as
+  // JSON, it may not be `"${hex}"`.
+  let prevText = HEX_HASH.test(prev) ? undefined : JSON.stringify(prev)
   let i = 0
   let from = 0
   while (i < count) {
@@ -143,6 +182,8 @@ export function encodeChunkBytes(chunk: Chunk, head: Head, bytes: BlockBytes, on
     // eventHashInput() past the payload, with what is the same for the whole block quoted once.
     const middle = `,"runId":${JSON.stringify(runId)},"sector":${JSON.stringify(sector)},"seq":`
     const middleAscii = ASCII.test(middle)
+    // The same past the prevHash's closing quote, for the plain hex hashes.
+    const afterHex = `"${middle}`
     bytes.textBytes = 0
     bytes.textRoom(1)
     bytes.text[bytes.textBytes++] = OPEN_BRACKET
@@ -157,23 +198,32 @@ export function encodeChunkBytes(chunk: Chunk, head: Head, bytes: BlockBytes, on
       const payload = text.subarray(from, to)
       seq++
       // The events item `[ts,"TYPE",payload]`.
-      const head = `${j > i ? ',' : ''}[${t},"${type}",`
-      bytes.textRoom(head.length + length + 1)
+      const item = ITEM_TYPE[types[j]!]!
+      bytes.textRoom(2 + MAX_TS_DIGITS + item.length + length + 1)
       const out = bytes.text
-      let at = bytes.textBytes + out.write(head, bytes.textBytes, 'latin1')
+      let at = bytes.textBytes
+      if (j > i) out[at++] = COMMA
+      out[at++] = OPEN_BRACKET
+      at = writeTs(out, at, t)
+      for (let k = 0; k < item.length; k++) out[at++] = item[k]!
       out.set(payload, at)
       at += length
       out[at++] = CLOSE_BRACKET
       bytes.textBytes = at
       // The hash input: {"payload":…,"prevHash":…,"runId":…,"sector":…,"seq":…,"ts":…,"type":…}.
-      const suffix = `,"prevHash":${prevText}${middle}${seq},"ts":${t},"type":"${type}"}`
+      let suffix: string
+      let encoding: 'latin1' | 'utf8' = middleAscii ? 'latin1' : 'utf8'
+      if (prevText === undefined) suffix = `,"prevHash":"${prev}${afterHex}${seq},"ts":${t},"type":"${type}"}`
+      else {
+        suffix = `,"prevHash":${prevText}${middle}${seq},"ts":${t},"type":"${type}"}`
+        if (!ASCII.test(prevText)) encoding = 'utf8'
+        prevText = undefined
+      }
       bytes.inputRoom(PAYLOAD_AT + length + 3 * suffix.length)
       const input = bytes.input
       input.set(payload, PAYLOAD_AT)
-      const inputEnd = PAYLOAD_AT + length + input.write(suffix, PAYLOAD_AT + length, middleAscii && prevAscii ? 'latin1' : 'utf8')
+      const inputEnd = PAYLOAD_AT + length + input.write(suffix, PAYLOAD_AT + length, encoding)
       prev = hash('sha256', new Uint8Array(input.buffer, input.byteOffset, inputEnd), 'hex')
-      prevText = `"${prev}"`
-      prevAscii = true
       hashes.write(prev, (j - i) * HASH_CHARS, 'latin1')
       kinds |= KIND_BIT[type]
       from = to

@@ -87,6 +87,15 @@ describe('the block encoder', () => {
     }
   })
 
+  it('writes any safe-integer time the way JSON does', () => {
+    const times = [0, 7, 99_999_999, 100_000_000, 100_000_001, 1_704_067_200_000, 999_999_999_999_999, 1e15, Number.MAX_SAFE_INTEGER, -1, -1_704_067_200_000, Number.MIN_SAFE_INTEGER]
+    const list: NewEvent[] = times.map((ts, i) => ({ts, runId: 'r', sector: 's', type: 'STRATEGY_LOG', payload: {message: `t${i}`}}))
+    const got: EncodedBlock[] = []
+    encodeChunk(chunkOf(list), {seq: 0, hash: '0'.repeat(64)}, (b) => got.push(b))
+    expect(got).toEqual(reference(list, {seq: 0, hash: '0'.repeat(64)}))
+    expect(JSON.parse(got[0]!.events).map((item: unknown[]) => item[0])).toEqual(times)
+  })
+
   it('continues a chain whose head is not plain hex (quoted as JSON, as eventHash does)', () => {
     const list = events().slice(1, 40)
     const head = {seq: 9, hash: 'odd "head" ü'}
