@@ -10,6 +10,7 @@ import {hash} from 'node:crypto'
 
 import type {Chunk} from './chunk.js'
 import {EVENT_TYPES, type EventType, type JournalEvent} from './events.js'
+import {isWhole, writeWhole} from './json-bytes.js'
 import {HASH_CHARS, KIND_BIT, MAX_BLOCK_EVENTS} from './schema.js'
 import {JournalError} from './sqlite.js'
 
@@ -90,36 +91,7 @@ const MAX_TS_DIGITS = 17
 
 /** Writes ts (a safe integer) in decimal at `at`; returns where it ends. */
 function writeTs(out: Buffer, at: number, t: number): number {
-  if (t >= 0 && t < 1e15) {
-    // Epoch ms: eight low digits, then the rest; each part fits an int32 for the arithmetic.
-    const high = Math.floor(t / 1e8)
-    let low = t - high * 1e8
-    let start = at
-    if (high > 0) {
-      let h = high
-      let len = 1
-      for (let p = 10; p <= h; p *= 10) len++
-      at += len
-      for (let k = at; k > start; ) {
-        const q = (h / 10) | 0
-        out[--k] = 0x30 + h - q * 10
-        h = q
-      }
-      start = at
-      at += 8
-    } else {
-      let len = 1
-      for (let p = 10; p <= low; p *= 10) len++
-      at += len
-    }
-    for (let k = at; k > start; ) {
-      const q = (low / 10) | 0
-      out[--k] = 0x30 + low - q * 10
-      low = q
-    }
-    return at
-  }
-  return at + out.write(String(t), at, 'latin1')
+  return isWhole(t) ? writeWhole(out, at, t) : at + out.write(String(t), at, 'latin1')
 }
 
 /** A hash as rick writes it: JSON-quoting it is adding quotes (event type names are plain too). */

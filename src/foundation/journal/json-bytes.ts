@@ -58,15 +58,8 @@ export class JsonBytes {
   /** A finite number as canonical JSON writes it (String(n): -0 is "0"). The caller checks finiteness. */
   num(n: number): void {
     this.room(MAX_NUMBER_CHARS)
-    // Whole numbers below 1e15 are written digit by digit (epoch ms, prices in ticks, quantities);
-    // String(n) gives the same digits for them and would allocate a string each time.
-    if (n >= 0 && n < 1e15 && Math.floor(n) === n) {
-      if (n < 1e8) this.digits(n | 0)
-      else {
-        const high = Math.floor(n / 1e8)
-        this.digits(high)
-        this.eight(n - high * 1e8)
-      }
+    if (isWhole(n)) {
+      this.pos = writeWhole(this.buf, this.pos, n)
       return
     }
     const s = String(n)
@@ -91,37 +84,42 @@ export class JsonBytes {
     return new Uint8Array(this.buf.subarray(from, this.pos))
   }
 
-  /** 0 <= v < 1e8, an integer: its decimal digits. */
-  private digits(v: number): void {
-    let len = 1
-    for (let t = 10; t <= v; t *= 10) len++
-    const buf = this.buf
-    let p = this.pos + len
-    this.pos = p
-    do {
-      const q = (v / 10) | 0
-      buf[--p] = 0x30 + v - q * 10
-      v = q
-    } while (v > 0)
-  }
-
-  /** 0 <= v < 1e8, an integer: exactly eight digits, zero-padded. */
-  private eight(v: number): void {
-    const buf = this.buf
-    let p = this.pos + 8
-    this.pos = p
-    for (let k = 0; k < 8; k++) {
-      const q = (v / 10) | 0
-      buf[--p] = 0x30 + v - q * 10
-      v = q
-    }
-  }
-
   private grow(n: number): void {
     const bigger = Buffer.allocUnsafeSlow(Math.max(this.pos + n, 2 * this.buf.length))
     this.buf.copy(bigger, 0, 0, this.pos)
     this.buf = bigger
   }
+}
+
+/**
+ * Whole numbers below 1e15 (epoch ms, prices in ticks, quantities): written digit by digit, the
+ * same digits as String(n), which would allocate a string each time.
+ */
+export function isWhole(n: number): boolean {
+  return n >= 0 && n < 1e15 && Math.floor(n) === n
+}
+
+/** Writes a number that isWhole() at `at` in `buf`; returns where it ends. */
+export function writeWhole(buf: Uint8Array, at: number, n: number): number {
+  if (n < 1e8) return digits(buf, at, n | 0, 0)
+  // Eight low digits, zero-padded, after the rest: each part fits an int32 for the arithmetic.
+  const high = Math.floor(n / 1e8)
+  const end = digits(buf, at, high, 0)
+  return digits(buf, end, n - high * 1e8, 8)
+}
+
+/** 0 <= v < 1e8, an integer: its decimal digits, zero-padded to `width`. */
+function digits(buf: Uint8Array, at: number, v: number, width: number): number {
+  let len = 1
+  for (let t = 10; t <= v; t *= 10) len++
+  if (len < width) len = width
+  const end = at + len
+  for (let p = end; p > at; ) {
+    const q = (v / 10) | 0
+    buf[--p] = 0x30 + v - q * 10
+    v = q
+  }
+  return end
 }
 
 const TRUE = ascii('true')
