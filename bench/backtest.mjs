@@ -128,7 +128,7 @@ const nullJournal = {
   close() {},
 }
 
-/** (c) The engine, journal on; returns its trades (from its fills) and the wall time of the run. */
+/** (c) The engine, journal on; returns its trades (its round trips) and the wall time of the run. */
 async function engineRun(s, dir, {journalOff = false} = {}) {
   const [{backtestCore}, {buildRisk}, {openJournal}, {loadStrategy}, {seriesFeed}] = await Promise.all([
     import(dist('sectors/engine/backtest.js')),
@@ -159,17 +159,9 @@ async function engineRun(s, dir, {journalOff = false} = {}) {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   const events = journal.lastSeq()
   journal.close()
-  const trades = []
-  let entry
-  for (const f of result.fills) {
-    const idx = (f.ts - START) / PERIOD
-    if (f.side === 'buy') entry = [idx, f.price]
-    else {
-      trades.push([entry[0], entry[1], idx, f.price])
-      entry = undefined
-    }
-  }
-  return {ms, trades, fills: result.fills.length, bars: result.bars, events}
+  // The engine's round trips (one unit long, FIFO): entry and exit bar index and price.
+  const trades = result.trades.map((t) => [(t.entryTs - START) / PERIOD, t.entryPrice, (t.exitTs - START) / PERIOD, t.exitPrice])
+  return {ms, trades, fills: result.summary.fills, bars: result.bars, events}
 }
 
 function time(fn) {

@@ -21,7 +21,7 @@ import type {Journal, JournalBatch} from '../../foundation/journal/types.js'
 import type {SessionClock} from '../../foundation/risk/session.js'
 import type {RiskMetrics, RiskTransition, RiskTrigger, TradingStateMachine} from '../../foundation/risk/state.js'
 import type {EffectiveLimits, RiskDecision, RiskGate, RiskSnapshot, TradingState} from '../../foundation/risk/types.js'
-import type {Connector} from '../connector.js'
+import type {Connector, VenueSink} from '../connector.js'
 import type {Ledger} from '../portfolio/ledger.js'
 import type {Signal, Strategy, StrategyContext} from '../strategy/contract.js'
 import {isStrategyFault, StrategyHost, type StrategyFault} from '../strategy/host.js'
@@ -135,7 +135,7 @@ const RECENT_FILLS = 1024
 
 const NO_SIGNALS: readonly Signal[] = []
 
-export class SectorEngine {
+export class SectorEngine implements VenueSink {
   readonly runId: string
   readonly sector: string
   private readonly o: EngineOptions
@@ -270,7 +270,8 @@ export class SectorEngine {
    */
   async start(start: EngineStart): Promise<void> {
     this.durable('RUN_STARTED', start.started)
-    this.unsubscribe = this.o.connector.onEvent((event) => this.onVenueEvent(event))
+    const c = this.o.connector
+    this.unsubscribe = c.onEventSink !== undefined ? c.onEventSink(this) : c.onEvent((event) => this.onVenueEvent(event))
     this.running = true
     if (start.riskDay) this.continueDay(start.riskDay)
     for (const t of start.transitions ?? []) this.recordTransition(t)
@@ -658,7 +659,8 @@ export class SectorEngine {
 
   // ---------------------------------------------------------------- venue events
 
-  private onVenueEvent(event: VenueEvent): void {
+  /** The venue's events (VenueSink: an in-process venue calls it directly). */
+  onVenueEvent(event: VenueEvent): void {
     if (!this.running) return
     try {
       this.handleVenueEvent(event)

@@ -5,9 +5,11 @@
 import {loadCharterLimits, type CharterLimits} from '../../foundation/charter/limits.js'
 import type {EngineClock} from '../../foundation/clock.js'
 import type {Mode, SectorConfig} from '../../foundation/config/types.js'
+import type {Bar} from '../../foundation/domain/bars.js'
 import type {Instrument} from '../../foundation/domain/instrument.js'
 import {toMicro, type Micro} from '../../foundation/domain/money.js'
 import {ConfigError, UsageError} from '../../foundation/errors.js'
+import type {InputSource} from '../../foundation/journal/events.js'
 import {configPath, projectRoot, rickHome} from '../../foundation/paths.js'
 import {seededRandom} from '../../foundation/random.js'
 import {createRiskGate, sectorRiskLimits, sessionClock, TradingStateMachine, type SessionClock} from '../../foundation/risk/index.js'
@@ -103,32 +105,56 @@ export function paperVenue(o: PaperVenueOptions): PaperConnector {
   })
 }
 
+// The two wrappers below are classes, not objects of closures: the paper venue pulls every bar
+// through next(), and its optimized code then depends on a class, not on one run's closure (which
+// made V8 rebuild it at every backtest in one process).
+
 /** A feed that moves a simulated clock to each bar's ts as the bar is pulled (before any matching). */
-export function clockedFeed(feed: BarFeed, clock: {set(t: number): void}): BarFeed {
-  const out: BarFeed = {
-    instruments: feed.instruments,
-    next() {
-      const bar = feed.next()
-      if (bar !== undefined) clock.set(bar.ts)
-      return bar
-    },
+class ClockedFeed implements BarFeed {
+  readonly instruments: string[]
+  readonly source?: InputSource
+
+  constructor(
+    private readonly feed: BarFeed,
+    private readonly clock: {set(t: number): void},
+  ) {
+    this.instruments = feed.instruments
+    if (feed.source) this.source = feed.source
   }
-  if (feed.source) Object.defineProperty(out, 'source', {value: feed.source, enumerable: true})
-  return out
+
+  next(): Bar | undefined {
+    const bar = this.feed.next()
+    if (bar !== undefined) this.clock.set(bar.ts)
+    return bar
+  }
+}
+
+export function clockedFeed(feed: BarFeed, clock: {set(t: number): void}): BarFeed {
+  return new ClockedFeed(feed, clock)
 }
 
 /** A feed that ends after `limit` bars (all instruments counted). */
-export function limitedFeed(feed: BarFeed, limit: number): BarFeed {
-  let n = 0
-  const out: BarFeed = {
-    instruments: feed.instruments,
-    next() {
-      if (n >= limit) return undefined
-      const bar = feed.next()
-      if (bar !== undefined) n++
-      return bar
-    },
+class LimitedFeed implements BarFeed {
+  readonly instruments: string[]
+  readonly source?: InputSource
+  private n = 0
+
+  constructor(
+    private readonly feed: BarFeed,
+    private readonly limit: number,
+  ) {
+    this.instruments = feed.instruments
+    if (feed.source) this.source = feed.source
   }
-  if (feed.source) Object.defineProperty(out, 'source', {value: feed.source, enumerable: true})
-  return out
+
+  next(): Bar | undefined {
+    if (this.n >= this.limit) return undefined
+    const bar = this.feed.next()
+    if (bar !== undefined) this.n++
+    return bar
+  }
+}
+
+export function limitedFeed(feed: BarFeed, limit: number): BarFeed {
+  return new LimitedFeed(feed, limit)
 }

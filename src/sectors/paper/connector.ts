@@ -24,7 +24,7 @@ import {roundToLot, type Instrument} from '../../foundation/domain/instrument.js
 import {formatMicro, notionalMicro, type Micro} from '../../foundation/domain/money.js'
 import type {AccountSnapshot, Fill, OrderRequest, OrderState, Position, Side, VenueEvent} from '../../foundation/domain/orders.js'
 import type {Random} from '../../foundation/random.js'
-import type {Connector, ConnectorCapabilities, Subscription} from '../connector.js'
+import type {Connector, ConnectorCapabilities, Subscription, VenueSink} from '../connector.js'
 import type {BarFeed} from '../data/feed.js'
 import {Ledger, type LedgerSnapshot} from '../portfolio/ledger.js'
 import {feeFor, type FeeModel} from './fees.js'
@@ -105,7 +105,8 @@ export class PaperConnector implements Connector {
   private readonly working = new Map<string, PaperOrder>()
   private done = new Map<string, OrderState>()
   /** Replaced, never mutated: emit() walks the array as it was when the event started. */
-  private listeners: ReadonlyArray<(event: VenueEvent) => void> = []
+  /** Listeners and sinks in the order they came (a listener is kept as a sink of its own). */
+  private listeners: readonly VenueSink[] = []
   private subscribers: Subscriber[] = []
   private _ledger: Ledger
   private seq = 1
@@ -208,9 +209,13 @@ export class PaperConnector implements Connector {
   }
 
   onEvent(listener: (event: VenueEvent) => void): () => void {
-    this.listeners = [...this.listeners, listener]
+    return this.onEventSink({onVenueEvent: listener})
+  }
+
+  onEventSink(sink: VenueSink): () => void {
+    this.listeners = [...this.listeners, sink]
     return () => {
-      const i = this.listeners.indexOf(listener)
+      const i = this.listeners.indexOf(sink)
       if (i >= 0) this.listeners = [...this.listeners.slice(0, i), ...this.listeners.slice(i + 1)]
     }
   }
@@ -575,7 +580,7 @@ export class PaperConnector implements Connector {
 
   private emit(event: VenueEvent): void {
     const listeners = this.listeners
-    for (let i = 0; i < listeners.length; i++) (listeners[i] as (event: VenueEvent) => void)(event)
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as VenueSink).onVenueEvent(event)
   }
 }
 

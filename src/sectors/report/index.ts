@@ -1,5 +1,5 @@
 // Reports: trades, metrics and run reports projected from the journal.
-export {roundTrips, tradesFromFills, type Multipliers, type OpenPosition, type Trade} from './trades.js'
+export {RoundTripBook, roundTrips, tradesFromFills, type Multipliers, type OpenPosition, type Trade, type TradeFill} from './trades.js'
 export {ANNUALISATION_NOTE, MS_PER_YEAR, computeMetrics, type EquityCurve, type Metrics, type MetricsOptions} from './metrics.js'
 export {reportFromJournal, type InstrumentReport, type ReportOptions, type RunReport} from './journal.js'
 export {reportJson, reportText, type ReportJson} from './format.js'

@@ -68,45 +68,34 @@ export interface RoundTripOptions {
   prior?: Iterable<Fill>
 }
 
-/** Trades (in the order they closed) and the positions left open. Duplicate fillIds count once. */
-export function roundTrips(fills: Iterable<Fill>, multipliers: Multipliers = {}, options: RoundTripOptions = {}): {trades: Trade[]; open: OpenPosition[]} {
-  const mult = typeof multipliers === 'function' ? multipliers : (id: string) => multipliers[id] ?? 1
-  const books = new Map<string, Book>()
-  const seen = new Set<string>()
-  let trades: Trade[] = []
-  if (options.prior !== undefined) {
-    apply(options.prior, books, seen, mult, trades)
-    trades = []
-  }
-  apply(fills, books, seen, mult, trades)
-  const open: OpenPosition[] = []
-  for (const [instrument, book] of books) {
-    if (book.sign === 0 || book.head >= book.lots.length) continue
-    let qty = 0
-    let value = 0
-    let cost = 0
-    let fees = 0
-    const live = book.lots.slice(book.head)
-    for (const lot of live) {
-      qty += lot.qty
-      value += lot.qty * lot.price
-      cost += lot.cost
-      fees += lot.fee
-    }
-    open.push({instrument, side: book.sign > 0 ? 'long' : 'short', qty: snap(qty), since: live[0]!.ts, avgPrice: value / qty, cost, fees})
-  }
-  open.sort((a, b) => (a.instrument < b.instrument ? -1 : a.instrument > b.instrument ? 1 : 0))
-  return {trades, open}
-}
+/** What a round trip needs of a fill. */
+export type TradeFill = Pick<Fill, 'instrument' | 'side' | 'qty' | 'price' | 'fee' | 'ts'>
 
-function apply(fills: Iterable<Fill>, books: Map<string, Book>, seen: Set<string>, mult: (id: string) => number, trades: Trade[]): void {
-  for (const fill of fills) {
-    if (seen.has(fill.fillId)) continue
-    seen.add(fill.fillId)
-    if (!(fill.qty > 0)) continue
-    let book = books.get(fill.instrument)
-    if (book === undefined) books.set(fill.instrument, (book = {sign: 0, lots: [], head: 0}))
-    const m = mult(fill.instrument)
+/**
+ * Round trips built fill by fill, as they come (a backtest feeds it while it runs instead of
+ * keeping every fill until the end). It takes every fill it is given: duplicates are the caller's.
+ */
+export class RoundTripBook {
+  private readonly books = new Map<string, Book>()
+  /** The trades so far, in the order they closed. */
+  trades: Trade[] = []
+
+  /** Contract multipliers: a table, or a lookup (1 when absent). */
+  private readonly table: Readonly<Record<string, number>> | undefined
+  private readonly lookup: ((instrument: string) => number) | undefined
+
+  constructor(multipliers: Multipliers = {}) {
+    // A table is read here rather than through a lookup made for it: a backtest adds every fill as
+    // it comes, and a closure of one run would be inlined into (and then invalidate) this code.
+    if (typeof multipliers === 'function') this.lookup = multipliers
+    else this.table = multipliers
+  }
+
+  add(fill: TradeFill): void {
+    if (!(fill.qty > 0)) return
+    let book = this.books.get(fill.instrument)
+    if (book === undefined) this.books.set(fill.instrument, (book = {sign: 0, lots: [], head: 0}))
+    const m = this.lookup !== undefined ? this.lookup(fill.instrument) : (this.table![fill.instrument] ?? 1)
     const dir = fill.side === 'buy' ? 1 : -1
     const fillCost = notionalMicro(fill.price, fill.qty, m)
     let qty = fill.qty
@@ -117,7 +106,7 @@ function apply(fills: Iterable<Fill>, books: Map<string, Book>, seen: Set<string
       const closing = Math.min(qty, open)
       const closeCost = closing === qty ? cost : Math.round((cost * closing) / qty)
       const closeFee = closing === qty ? fee : Math.round((fee * closing) / qty)
-      trades.push(close(book, fill, closing, closeCost, closeFee))
+      this.trades.push(close(book, fill, closing, closeCost, closeFee))
       qty = snap(qty - closing)
       cost -= closeCost
       fee -= closeFee
@@ -132,6 +121,47 @@ function apply(fills: Iterable<Fill>, books: Map<string, Book>, seen: Set<string
       book.lots.push({qty, price: fill.price, ts: fill.ts, cost, fee})
     }
   }
+
+  /** What is open now, per instrument (sorted by instrument). */
+  open(): OpenPosition[] {
+    const open: OpenPosition[] = []
+    for (const [instrument, book] of this.books) {
+      if (book.sign === 0 || book.head >= book.lots.length) continue
+      let qty = 0
+      let value = 0
+      let cost = 0
+      let fees = 0
+      const live = book.lots.slice(book.head)
+      for (const lot of live) {
+        qty += lot.qty
+        value += lot.qty * lot.price
+        cost += lot.cost
+        fees += lot.fee
+      }
+      open.push({instrument, side: book.sign > 0 ? 'long' : 'short', qty: snap(qty), since: live[0]!.ts, avgPrice: value / qty, cost, fees})
+    }
+    open.sort((a, b) => (a.instrument < b.instrument ? -1 : a.instrument > b.instrument ? 1 : 0))
+    return open
+  }
+}
+
+/** Trades (in the order they closed) and the positions left open. Duplicate fillIds count once. */
+export function roundTrips(fills: Iterable<Fill>, multipliers: Multipliers = {}, options: RoundTripOptions = {}): {trades: Trade[]; open: OpenPosition[]} {
+  const book = new RoundTripBook(multipliers)
+  const seen = new Set<string>()
+  const apply = (list: Iterable<Fill>): void => {
+    for (const fill of list) {
+      if (seen.has(fill.fillId)) continue
+      seen.add(fill.fillId)
+      book.add(fill)
+    }
+  }
+  if (options.prior !== undefined) {
+    apply(options.prior)
+    book.trades = []
+  }
+  apply(fills)
+  return {trades: book.trades, open: book.open()}
 }
 
 /** The closed round trips only (see roundTrips). */
@@ -140,7 +170,7 @@ export function tradesFromFills(fills: Iterable<Fill>, multipliers: Multipliers 
 }
 
 /** Closes `qty` of the book's lots, oldest first, against an exit worth `exitCost` with fee `exitFee`. */
-function close(book: Book, fill: Fill, qty: number, exitCost: Micro, exitFee: Micro): Trade {
+function close(book: Book, fill: TradeFill, qty: number, exitCost: Micro, exitFee: Micro): Trade {
   let left = qty
   let entryCost = 0
   let entryFee = 0

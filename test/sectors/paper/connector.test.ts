@@ -431,3 +431,28 @@ describe('PaperConnector: determinism and restore', () => {
 it('exposes what SPY, BTC and MES are for the tests above', () => {
   expect([SPY.id, BTC.id, MES.id]).toEqual(['SPY', 'BTC-USD', 'MES-202612'])
 })
+
+describe('PaperConnector: event listeners and sinks', () => {
+  it('hands every event to listeners and sinks in the order they came, until each unsubscribes', () => {
+    const h = harness(bars('SPY', [flat, flat, flat]))
+    const seen: string[] = []
+    const sink = {
+      onVenueEvent(e: {kind: string}) {
+        seen.push(`sink ${e.kind}`)
+      },
+    }
+    const offSink = h.venue.onEventSink(sink)
+    const offListener = h.venue.onEvent((e) => seen.push(`listener ${e.kind}`))
+    h.step()
+    h.order({clientOrderId: 'a', side: 'buy', qty: 1})
+    h.step()
+    expect(seen).toEqual(['sink ack', 'listener ack', 'sink fill', 'listener fill'])
+    offSink()
+    offListener()
+    h.order({clientOrderId: 'b', side: 'sell', qty: 1})
+    h.step()
+    expect(seen).toHaveLength(4)
+    // The harness's own listener (registered first) saw everything, first.
+    expect(h.log.filter((l) => !l.startsWith('bar'))).toEqual(['ack a', 'fill a buy 1 @ 500 fee 0 taker', 'ack b', 'fill b sell 1 @ 500 fee 0 taker'])
+  })
+})

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {roundTrips, tradesFromFills} from '../../../src/sectors/report/trades.js'
+import {RoundTripBook, roundTrips, tradesFromFills} from '../../../src/sectors/report/trades.js'
 import {FILLS, MIN, MULTIPLIERS, fill} from './fixtures.js'
 
 describe('tradesFromFills', () => {
@@ -66,5 +66,18 @@ describe('tradesFromFills', () => {
   it('counts a fill twice seen (same fillId) once, and takes a multiplier lookup', () => {
     const dup = [...FILLS.slice(0, 3), FILLS[2]!]
     expect(tradesFromFills(dup, (id) => (id === 'MES' ? 5 : 1))).toHaveLength(1)
+  })
+
+  it('are the same built fill by fill as they come (RoundTripBook) as from the whole list', () => {
+    const book = new RoundTripBook(MULTIPLIERS)
+    const lookup = new RoundTripBook((id) => (MULTIPLIERS as Record<string, number>)[id] ?? 1)
+    for (const f of FILLS) {
+      book.add(f)
+      lookup.add(f)
+    }
+    const whole = roundTrips(FILLS, MULTIPLIERS)
+    expect({trades: book.trades, open: book.open()}).toEqual(whole)
+    expect({trades: lookup.trades, open: lookup.open()}).toEqual(whole)
+    expect(whole.trades.length).toBeGreaterThan(2)
   })
 })
