@@ -8,8 +8,9 @@
 // The three trade lists (entry/exit bar index and price) must be identical, else the benchmark
 // fails loudly. The series has whole-number prices (tick 1), so every sum of prices is exact and
 // the three ways of averaging agree to the last bit.
-// Goal: (c) ≥ 0.5× the bars/s of (b). (a) and (b) count at their best of the runs, (c) at its
-// median (see below why). Peak memory of (c), run alone in a child process (VmHWM), under 300 MB.
+// Goal: (c) ≥ 0.5× the bars/s of (b). (a) and (b) count at their best of all the rounds, (c) at its
+// median over the rounds after WARMUP (see below why); its first, cold, run is printed too. Peak
+// memory of (c), run alone in a child process (VmHWM), under 300 MB.
 //
 // Runs from the BUILT modules (dist/): `npm run build` first. Alone: `node bench/backtest.mjs`.
 import {execFileSync} from 'node:child_process'
@@ -128,8 +129,11 @@ const nullJournal = {
   close() {},
 }
 
-/** (c) The engine, journal on; returns its trades (its round trips) and the wall time of the run. */
-async function engineRun(s, dir, {journalOff = false} = {}) {
+/**
+ * (c) The engine, journal on (`journal`, or one opened here); returns its trades (its round trips)
+ * and the wall time of the run.
+ */
+async function engineRun(s, dir, {journalOff = false, journal: opened = undefined} = {}) {
   const [{backtestCore}, {buildRisk}, {openJournal}, {loadStrategy}, {seriesFeed}] = await Promise.all([
     import(dist('sectors/engine/backtest.js')),
     import(dist('sectors/engine/setup.js')),
@@ -143,7 +147,7 @@ async function engineRun(s, dir, {journalOff = false} = {}) {
   const hard = {risk: {maxOrderNotional: big, maxPositionNotional: big, maxOpenOrders: 100, dailyLossCap: big, maxDrawdownPct: 100, consecutiveLossHalt: 1e6, maxTradesPerDay: 1e6, maxOrdersPerMinute: 1e6}, allowLeverage: false, canary: {maxOrderNotional: 1, maxPositions: 1, dailyLossCap: 1}}
   const config = {profile: 'Aggressive', risk: hard.risk, canary: undefined, session: undefined}
   const risk = buildRisk({config, hard}, 'paper')
-  const journal = journalOff ? nullJournal : openJournal({path: join(dir, 'journal.db'), bulk: true})
+  const journal = journalOff ? nullJournal : (opened ?? openJournal({path: join(dir, 'journal.db'), bulk: true}))
   const feed = seriesFeed([s], {kind: 'synthetic', seed: SEED, instruments: [INSTRUMENT.id], startTs: START, periodMs: PERIOD})
   const started = {
     requestedMode: 'backtest', effectiveMode: 'backtest', venue: 'bench', environment: 'backtest', profile: 'Aggressive', charter: null, snapshot: null,
@@ -202,6 +206,40 @@ async function child() {
   }
 }
 
+/**
+ * The engine with the journal off, `runs` times, in a process of its own: run in the same process
+ * as the journal-on runs, the null journal made the engine's calls into its journal polymorphic,
+ * which slowed both.
+ */
+async function childOff(runs) {
+  const dir = mkdtempSync(join(tmpdir(), 'rick-bench-bt-'))
+  try {
+    const s = await series()
+    const ms = []
+    let trades
+    for (let r = 0; r < runs; r++) {
+      const off = await engineRun(s, dir, {journalOff: true})
+      ms.push(off.ms)
+      trades = off.trades
+    }
+    process.stdout.write(`${JSON.stringify({ms, trades})}\n`)
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+function engineOff(runs) {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child-off', String(runs)], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: {...process.env}, maxBuffer: 64 * 1024 * 1024})
+  return JSON.parse(out.trim().split('\n').pop())
+}
+
+/**
+ * Rounds before the engine's runs count: the first run in a process compiles (~1.6 s), the second
+ * still settles V8's optimized code; from the third on, runs take the same time. Throughput is
+ * what the engine does once it runs; the cold run is printed beside it.
+ */
+const WARMUP = 2
+
 export default async function backtest({runs = 5} = {}) {
   const {SMA} = await import('trading-signals')
   const s = await series()
@@ -214,28 +252,32 @@ export default async function backtest({runs = 5} = {}) {
   let tradesC
   let fills = 0
   let events = 0
-  for (let r = 0; r < runs; r++) {
-    const a = time(() => handLoop(s))
-    const b = time(() => tradingSignalsLoop(SMA, s))
+  const {openJournal} = await import(dist('foundation/journal/index.js'))
+  for (let r = 0; r < WARMUP + runs; r++) {
     const dir = mkdtempSync(join(tmpdir(), 'rick-bench-bt-'))
     try {
-      const c = await engineRun(s, dir)
+      // As `rick backtest` opens its journal before it makes or reads the bars (its writer thread
+      // starts meanwhile), the journal is opened before this round's baselines run.
+      const journal = openJournal({path: join(dir, 'journal.db'), bulk: true})
+      const a = time(() => handLoop(s))
+      const b = time(() => tradingSignalsLoop(SMA, s))
+      const c = await engineRun(s, dir, {journal})
       eng.push(c.ms)
       tradesC = c.trades
       fills = c.fills
       events = c.events
-      const off = await engineRun(s, dir, {journalOff: true})
-      engOff.push(off.ms)
-      const offDiff = sameTrades(c.trades, off.trades)
-      if (offDiff) throw new Error(`backtest bench: journal on and off give different trades: ${offDiff}`)
+      hand.push(a.ms)
+      ts.push(b.ms)
+      tradesA = a.out
+      tradesB = b.out
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }
-    hand.push(a.ms)
-    ts.push(b.ms)
-    tradesA = a.out
-    tradesB = b.out
   }
+  const off = engineOff(WARMUP + runs)
+  engOff.push(...off.ms.slice(WARMUP))
+  const offDiff = sameTrades(tradesC, off.trades)
+  if (offDiff) throw new Error(`backtest bench: journal on and off give different trades: ${offDiff}`)
   const ab = sameTrades(tradesA, tradesB)
   const ac = sameTrades(tradesA, tradesC)
   if (ab || ac) {
@@ -243,20 +285,22 @@ export default async function backtest({runs = 5} = {}) {
   }
   const mem = engineMemory()
   const bps = (ms) => BARS / (ms / 1000)
-  // The baselines count at their best run, the engine at its median: trading-signals' SMA
-  // deoptimizes after two or three runs in one process and then runs ~5x slower (80-95 ms, then
-  // ~480 ms, with nothing else in the process too); a median of such runs would flatter the engine.
+  // The baselines count at their best run of all the rounds (warm-up ones included), the engine at
+  // its median after the warm-up: trading-signals' SMA deoptimizes after two or three runs in one
+  // process and then runs ~5x slower (80-95 ms, then ~480 ms, with nothing else in the process
+  // too); a median of such runs, or its runs after a warm-up only, would flatter the engine.
   const handMs = Math.min(...hand)
   const tsMs = Math.min(...ts)
   const tsWorst = Math.max(...ts)
-  const engMs = median(eng)
+  const engCold = eng[0]
+  const engMs = median(eng.slice(WARMUP))
   const engOffMs = median(engOff)
   const peakMb = mem.hwmKb / 1024
   process.stderr.write(
     `backtest: ${BARS.toLocaleString('en-US')} bars, ${tradesA.length} trades (${fills} fills), identical in all three\n` +
       `  (a) hand-written loop   ${Math.round(bps(handMs)).toLocaleString('en-US')} bars/s\n` +
-      `  (b) trading-signals     ${Math.round(bps(tsMs)).toLocaleString('en-US')} bars/s (best of ${runs}; its slowest run: ${Math.round(bps(tsWorst)).toLocaleString('en-US')} bars/s)\n` +
-      `  (c) rick engine         ${Math.round(bps(engMs)).toLocaleString('en-US')} bars/s (journal on: ${events.toLocaleString('en-US')} events)\n` +
+      `  (b) trading-signals     ${Math.round(bps(tsMs)).toLocaleString('en-US')} bars/s (best of ${WARMUP + runs}; its slowest run: ${Math.round(bps(tsWorst)).toLocaleString('en-US')} bars/s)\n` +
+      `  (c) rick engine         ${Math.round(bps(engMs)).toLocaleString('en-US')} bars/s (journal on: ${events.toLocaleString('en-US')} events; median of ${runs} after ${WARMUP} warm-up runs: ${eng.map((ms) => ms.toFixed(0)).join(', ')} ms; the first, cold: ${Math.round(bps(engCold)).toLocaleString('en-US')} bars/s)\n` +
       `      (journal off       ${Math.round(bps(engOffMs)).toLocaleString('en-US')} bars/s: the engine without hashing and SQLite, for the breakdown)\n` +
       `  engine / trading-signals ${(bps(engMs) / bps(tsMs)).toFixed(2)}x (goal >= 0.5x); engine / hand-written ${(bps(engMs) / bps(handMs)).toFixed(2)}x\n` +
       `  engine peak RSS ${peakMb.toFixed(0)} MB (goal < ${MEMORY_GOAL_MB} MB)\n`,
@@ -272,5 +316,6 @@ export default async function backtest({runs = 5} = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--child')) await child()
+  else if (process.argv.includes('--child-off')) await childOff(Number(process.argv[process.argv.indexOf('--child-off') + 1]))
   else printTable(await backtest())
 }
