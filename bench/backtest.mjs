@@ -238,7 +238,7 @@ function engineOff(runs) {
  * still settles V8's optimized code; from the third on, runs take the same time. Throughput is
  * what the engine does once it runs; the cold run is printed beside it.
  */
-const WARMUP = 2
+const WARMUP = Number(process.env.WARMUP ?? 2)
 
 export default async function backtest({runs = 5} = {}) {
   const {SMA} = await import('trading-signals')

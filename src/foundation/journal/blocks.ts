@@ -10,7 +10,7 @@ import {hash} from 'node:crypto'
 
 import type {Chunk} from './chunk.js'
 import {EVENT_TYPES, type EventType, type JournalEvent} from './events.js'
-import {isWhole, writeWhole} from './json-bytes.js'
+import {ascii, isWhole, writeWhole} from './json-bytes.js'
 import {HASH_CHARS, KIND_BIT, MAX_BLOCK_EVENTS} from './schema.js'
 import {JournalError} from './sqlite.js'
 
@@ -85,19 +85,24 @@ const OPEN_BRACKET = 0x5b
 const CLOSE_BRACKET = 0x5d
 const COMMA = 0x2c
 /** `,"TYPE",` per type index: what follows ts in an events item. */
-const ITEM_TYPE: readonly Uint8Array[] = EVENT_TYPES.map((t) => Uint8Array.from(Buffer.from(`,"${t}",`, 'latin1')))
+const ITEM_TYPE: readonly Uint8Array[] = EVENT_TYPES.map((t) => ascii(`,"${t}",`))
 /** Digits of the longest ts written (a safe integer, maybe negative). */
 const MAX_TS_DIGITS = 17
+/** Parts of an event's hash input past its payload (eventHashInput()), as bytes. */
+const PREV_KEY = ascii(',"prevHash":"')
+const TS_KEY = ascii(',"ts":')
+/** `,"type":"TYPE"}` per type index. */
+const TYPE_TAIL: readonly Uint8Array[] = EVENT_TYPES.map((t) => ascii(`,"type":${JSON.stringify(t)}}`))
+/** Room for the hash input past the payload, but for the block's middle: prevHash, seq, ts, type. */
+const SUFFIX_ROOM = 160
 
-/** Writes ts (a safe integer) in decimal at `at`; returns where it ends. */
-function writeTs(out: Buffer, at: number, t: number): number {
+/** Writes a safe integer (a ts, a seq) in decimal at `at`; returns where it ends. */
+function writeInteger(out: Buffer, at: number, t: number): number {
   return isWhole(t) ? writeWhole(out, at, t) : at + out.write(String(t), at, 'latin1')
 }
 
 /** A hash as rick writes it: JSON-quoting it is adding quotes (event type names are plain too). */
 const HEX_HASH = /^[0-9a-f]{64}$/
-/** Text that latin1 writes as its UTF-8 (ASCII). */
-const ASCII = /^[\x00-\x7f]*$/
 
 /** RUN_STARTED and RUN_STOPPED are blocks of their own: runs() reads them without decoding big blocks. */
 const EDGE: ReadonlySet<string> = new Set<EventType>(['RUN_STARTED', 'RUN_STOPPED'])
@@ -151,11 +156,10 @@ export function encodeChunkBytes(chunk: Chunk, head: Head, bytes: BlockBytes, on
     const prevHash = prev
     const firstType = EVENT_TYPES[types[i]!]!
     const end = EDGE.has(firstType) ? i + 1 : Math.min(count, nextOrigin, i + MAX_BLOCK_EVENTS)
-    // eventHashInput() past the payload, with what is the same for the whole block quoted once.
+    // eventHashInput() past the payload, with what is the same for the whole block quoted once:
+    // as text (for a head that is not plain hex) and as the UTF-8 bytes after a hex prevHash.
     const middle = `,"runId":${JSON.stringify(runId)},"sector":${JSON.stringify(sector)},"seq":`
-    const middleAscii = ASCII.test(middle)
-    // The same past the prevHash's closing quote, for the plain hex hashes.
-    const afterHex = `"${middle}`
+    const afterHex = Buffer.from(`"${middle}`, 'utf8')
     bytes.textBytes = 0
     bytes.textRoom(1)
     bytes.text[bytes.textBytes++] = OPEN_BRACKET
@@ -176,26 +180,32 @@ export function encodeChunkBytes(chunk: Chunk, head: Head, bytes: BlockBytes, on
       let at = bytes.textBytes
       if (j > i) out[at++] = COMMA
       out[at++] = OPEN_BRACKET
-      at = writeTs(out, at, t)
+      at = writeInteger(out, at, t)
       for (let k = 0; k < item.length; k++) out[at++] = item[k]!
       out.set(payload, at)
       at += length
       out[at++] = CLOSE_BRACKET
       bytes.textBytes = at
-      // The hash input: {"payload":…,"prevHash":…,"runId":…,"sector":…,"seq":…,"ts":…,"type":…}.
-      let suffix: string
-      let encoding: 'latin1' | 'utf8' = middleAscii ? 'latin1' : 'utf8'
-      if (prevText === undefined) suffix = `,"prevHash":"${prev}${afterHex}${seq},"ts":${t},"type":"${type}"}`
-      else {
-        suffix = `,"prevHash":${prevText}${middle}${seq},"ts":${t},"type":"${type}"}`
-        if (!ASCII.test(prevText)) encoding = 'utf8'
-        prevText = undefined
-      }
-      bytes.inputRoom(PAYLOAD_AT + length + 3 * suffix.length)
+      // The hash input: {"payload":…,"prevHash":…,"runId":…,"sector":…,"seq":…,"ts":…,"type":…},
+      // written as bytes past the payload (no string per event).
+      const tail = TYPE_TAIL[types[j]!]!
+      bytes.inputRoom(PAYLOAD_AT + length + SUFFIX_ROOM + afterHex.length + (prevText === undefined ? 0 : 3 * prevText.length))
       const input = bytes.input
       input.set(payload, PAYLOAD_AT)
-      const inputEnd = PAYLOAD_AT + length + input.write(suffix, PAYLOAD_AT + length, encoding)
-      prev = hash('sha256', new Uint8Array(input.buffer, input.byteOffset, inputEnd), 'hex')
+      let p = PAYLOAD_AT + length
+      if (prevText === undefined) {
+        for (let k = 0; k < PREV_KEY.length; k++) input[p++] = PREV_KEY[k]!
+        p += input.write(prev, p, 'latin1')
+        for (let k = 0; k < afterHex.length; k++) input[p++] = afterHex[k]!
+      } else {
+        p += input.write(`,"prevHash":${prevText}${middle}`, p, 'utf8')
+        prevText = undefined
+      }
+      p = writeInteger(input, p, seq)
+      for (let k = 0; k < TS_KEY.length; k++) input[p++] = TS_KEY[k]!
+      p = writeInteger(input, p, t)
+      for (let k = 0; k < tail.length; k++) input[p++] = tail[k]!
+      prev = hash('sha256', new Uint8Array(input.buffer, input.byteOffset, p), 'hex')
       hashes.write(prev, (j - i) * HASH_CHARS, 'latin1')
       kinds |= KIND_BIT[type]
       from = to

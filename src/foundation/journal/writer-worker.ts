@@ -7,9 +7,11 @@ import {parentPort} from 'node:worker_threads'
 import {BlockWriter} from './block-writer.js'
 import type {Chunk} from './chunk.js'
 import {openSqlite, type Database} from './sqlite.js'
+import {lowerThisThreadPriority} from './thread-priority.js'
 import {SLOT, SLOTS, STATE, wake, type ToWriter, type WriterData, type WriterFailure} from './writer-protocol.js'
 
 export function runWriter(data: WriterData): void {
+  lowerThisThreadPriority()
   const cells = new Int32Array(data.shared, 0, SLOTS)
   const fail = (error: unknown, starting: boolean): void => {
     const failure: WriterFailure = {
