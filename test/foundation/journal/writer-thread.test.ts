@@ -1,9 +1,12 @@
 // The batch writer thread, for real: these tests start it from the sources (tsx's loader in the
 // thread, see useSourceWriterThread) and compare it with the calling thread writing the same events.
+import {readdirSync, readFileSync} from 'node:fs'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {openJournal, verifyJournal, type Journal, type JournalEvent, type JournalWriter, type NewEvent} from '../../../src/foundation/journal/index.js'
 import {journalWriterThread} from '../../../src/foundation/journal/store.js'
+import {WRITER_NICE} from '../../../src/foundation/journal/thread-priority.js'
 import {registerWriterModule} from '../../../src/foundation/journal/writer-location.js'
 import {blockRows, journalPath, logEvent, mixedEvents, rawConnection, removeTempDirs, runStarted, useSourceWriterThread} from './fixture.js'
 
@@ -45,6 +48,28 @@ describe('the writer thread', () => {
     expect(thread.events).toEqual(inline.events)
     expect(blockRows(thread.path)).toEqual(blockRows(inline.path))
     expect(verifyJournal(thread.path)).toMatchObject({ok: true, events: 9005, lastSeq: 9005})
+  })
+
+  it.runIf(process.platform === 'linux')('runs at the lowest priority, the calling thread at its own', () => {
+    /** Nice value of each thread of this process, by thread id (/proc/<pid>/task/<tid>/stat, field 19). */
+    const niceness = (): Map<string, number> =>
+      new Map(
+        readdirSync('/proc/self/task').map((tid) => {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+          return [tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])]
+        }),
+      )
+    const before = niceness()
+    const journal = openJournal({path: journalPath(), writer: 'thread', bulk: true})
+    const batch = journal.batch({size: 100})
+    for (let i = 0; i < 250; i++) batch.add(logEvent(i))
+    // flush(): the thread has started and written, so it has set its priority by now.
+    batch.flush()
+    const added = [...niceness()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice)
+    expect(added).toContain(WRITER_NICE)
+    expect(niceness().get(String(process.pid))).toBe(before.get(String(process.pid)))
+    batch.close()
+    journal.close()
   })
 
   it('starts with the journal when it is opened in bulk mode, and not in inline mode', () => {
