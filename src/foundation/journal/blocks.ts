@@ -10,6 +10,7 @@ import {hash} from 'node:crypto'
 
 import type {Chunk} from './chunk.js'
 import {EVENT_TYPES, type EventType, type JournalEvent} from './events.js'
+import {eventHash} from './hash.js'
 import {ascii, isWhole, writeWhole} from './json-bytes.js'
 import {HASH_CHARS, KIND_BIT, MAX_BLOCK_EVENTS} from './schema.js'
 import {JournalError} from './sqlite.js'
@@ -139,9 +140,9 @@ export function encodeChunkBytes(chunk: Chunk, head: Head, bytes: BlockBytes, on
   let sector = origins[0]?.[2] ?? ''
   let seq = head.seq
   let prev = head.hash
-  // Every hash this computes is plain hex; only the head read from the file is checked: quoted as
-  // JSON, it may not be `"${hex}"`.
-  let prevText = HEX_HASH.test(prev) ? undefined : JSON.stringify(prev)
+  // Every hash this computes is plain hex; only the head read from the file is checked (JSON-quoted,
+  // anything else is not `"${hex}"`).
+  let plainPrev = HEX_HASH.test(prev)
   let i = 0
   let from = 0
   while (i < count) {
@@ -156,58 +157,29 @@ export function encodeChunkBytes(chunk: Chunk, head: Head, bytes: BlockBytes, on
     const prevHash = prev
     const firstType = EVENT_TYPES[types[i]!]!
     const end = EDGE.has(firstType) ? i + 1 : Math.min(count, nextOrigin, i + MAX_BLOCK_EVENTS)
-    // eventHashInput() past the payload, with what is the same for the whole block quoted once:
-    // as text (for a head that is not plain hex) and as the UTF-8 bytes after a hex prevHash.
-    const middle = `,"runId":${JSON.stringify(runId)},"sector":${JSON.stringify(sector)},"seq":`
-    const afterHex = Buffer.from(`"${middle}`, 'utf8')
+    // eventHashInput() past the payload, from the prevHash's closing quote to the seq: the same
+    // for the whole block, quoted once.
+    const afterHex = Buffer.from(`","runId":${JSON.stringify(runId)},"sector":${JSON.stringify(sector)},"seq":`, 'utf8')
     bytes.textBytes = 0
     bytes.textRoom(1)
     bytes.text[bytes.textBytes++] = OPEN_BRACKET
     let kinds = 0
     let j = i
     for (; j < end; j++) {
-      const type = EVENT_TYPES[types[j]!]!
-      if (j > i && EDGE.has(type)) break
-      const t = ts[j]!
+      const code = types[j]!
+      if (j > i && EDGE.has(EVENT_TYPES[code]!)) break
       const to = ends[j]!
-      const length = to - from
-      const payload = text.subarray(from, to)
       seq++
-      // The events item `[ts,"TYPE",payload]`.
-      const item = ITEM_TYPE[types[j]!]!
-      bytes.textRoom(2 + MAX_TS_DIGITS + item.length + length + 1)
-      const out = bytes.text
-      let at = bytes.textBytes
-      if (j > i) out[at++] = COMMA
-      out[at++] = OPEN_BRACKET
-      at = writeInteger(out, at, t)
-      for (let k = 0; k < item.length; k++) out[at++] = item[k]!
-      out.set(payload, at)
-      at += length
-      out[at++] = CLOSE_BRACKET
-      bytes.textBytes = at
-      // The hash input: {"payload":…,"prevHash":…,"runId":…,"sector":…,"seq":…,"ts":…,"type":…},
-      // written as bytes past the payload (no string per event).
-      const tail = TYPE_TAIL[types[j]!]!
-      bytes.inputRoom(PAYLOAD_AT + length + SUFFIX_ROOM + afterHex.length + (prevText === undefined ? 0 : 3 * prevText.length))
-      const input = bytes.input
-      input.set(payload, PAYLOAD_AT)
-      let p = PAYLOAD_AT + length
-      if (prevText === undefined) {
-        for (let k = 0; k < PREV_KEY.length; k++) input[p++] = PREV_KEY[k]!
-        p += input.write(prev, p, 'latin1')
-        for (let k = 0; k < afterHex.length; k++) input[p++] = afterHex[k]!
-      } else {
-        p += input.write(`,"prevHash":${prevText}${middle}`, p, 'utf8')
-        prevText = undefined
+      if (plainPrev) prev = encodeEvent(bytes, j > i, ts[j]!, code, text.subarray(from, to), seq, prev, afterHex)
+      else {
+        // The chain's head as read from the file, not plain hex: the definition, once.
+        const payload = Buffer.from(text.buffer, text.byteOffset + from, to - from).toString('utf8')
+        encodeItem(bytes, j > i, ts[j]!, code, text.subarray(from, to))
+        prev = eventHash(seq, ts[j]!, runId, sector, EVENT_TYPES[code]!, payload, prev)
+        plainPrev = true
       }
-      p = writeInteger(input, p, seq)
-      for (let k = 0; k < TS_KEY.length; k++) input[p++] = TS_KEY[k]!
-      p = writeInteger(input, p, t)
-      for (let k = 0; k < tail.length; k++) input[p++] = tail[k]!
-      prev = hash('sha256', new Uint8Array(input.buffer, input.byteOffset, p), 'hex')
       hashes.write(prev, (j - i) * HASH_CHARS, 'latin1')
-      kinds |= KIND_BIT[type]
+      kinds |= KIND_BIT[EVENT_TYPES[code]!]
       from = to
     }
     bytes.textRoom(1)
@@ -229,6 +201,48 @@ export function encodeChunkBytes(chunk: Chunk, head: Head, bytes: BlockBytes, on
   }
   head.seq = seq
   head.hash = prev
+}
+
+/**
+ * One event of a block: its events item, then its hash input after a plain hex `prev`; returns
+ * its hash. Its own function, so that V8 optimizes this loop body from its first calls rather than
+ * the whole encoder by on-stack replacement, which it then rebuilt at every path it had not seen.
+ */
+function encodeEvent(bytes: BlockBytes, comma: boolean, t: number, code: number, payload: Uint8Array, seq: number, prev: string, afterHex: Uint8Array): string {
+  encodeItem(bytes, comma, t, code, payload)
+  // {"payload":…,"prevHash":…,"runId":…,"sector":…,"seq":…,"ts":…,"type":…}, written as bytes
+  // past the payload (no string per event).
+  const length = payload.length
+  bytes.inputRoom(PAYLOAD_AT + length + SUFFIX_ROOM + afterHex.length)
+  const input = bytes.input
+  input.set(payload, PAYLOAD_AT)
+  let p = PAYLOAD_AT + length
+  for (let k = 0; k < PREV_KEY.length; k++) input[p++] = PREV_KEY[k]!
+  p += input.write(prev, p, 'latin1')
+  for (let k = 0; k < afterHex.length; k++) input[p++] = afterHex[k]!
+  p = writeInteger(input, p, seq)
+  for (let k = 0; k < TS_KEY.length; k++) input[p++] = TS_KEY[k]!
+  p = writeInteger(input, p, t)
+  const tail = TYPE_TAIL[code]!
+  for (let k = 0; k < tail.length; k++) input[p++] = tail[k]!
+  return hash('sha256', new Uint8Array(input.buffer, input.byteOffset, p), 'hex')
+}
+
+/** An events item `[ts,"TYPE",payload]`, after a comma unless it is the block's first. */
+function encodeItem(bytes: BlockBytes, comma: boolean, t: number, code: number, payload: Uint8Array): void {
+  const item = ITEM_TYPE[code]!
+  const length = payload.length
+  bytes.textRoom(2 + MAX_TS_DIGITS + item.length + length + 1)
+  const out = bytes.text
+  let at = bytes.textBytes
+  if (comma) out[at++] = COMMA
+  out[at++] = OPEN_BRACKET
+  at = writeInteger(out, at, t)
+  for (let k = 0; k < item.length; k++) out[at++] = item[k]!
+  out.set(payload, at)
+  at += length
+  out[at++] = CLOSE_BRACKET
+  bytes.textBytes = at
 }
 
 /** A block row as the reader selects it. */
