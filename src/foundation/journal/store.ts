@@ -31,6 +31,8 @@ const HEADER_PAGE = 256
  */
 const MIN_THREAD_CHUNK = 256
 const WRITERS: readonly JournalWriter[] = ['auto', 'inline', 'thread']
+/** ThreadWriter.check as a function made once: batch.add() calls it for every event. */
+const checkThread = (t: ThreadWriter): void => t.check()
 
 export function openJournal(options: JournalOptions): Journal {
   const readonly = options.readonly === true
@@ -419,7 +421,7 @@ class SqliteJournal implements Journal {
   private beforeBatchOp(): void {
     this.writable()
     if (this.failed !== undefined) throw this.failed
-    if (this.thread !== undefined) this.threadCall((t) => t.check())
+    if (this.thread !== undefined) this.threadCall(checkThread)
   }
 
   private statement(sql: string): Statement {
