@@ -242,7 +242,7 @@ function engineOff(runs) {
  */
 const WARMUP = Number(process.env.RICK_BENCH_WARMUP ?? 4)
 
-export default async function backtest({runs = 5} = {}) {
+export default async function backtest({runs = 7} = {}) {
   const {SMA} = await import('trading-signals')
   const s = await series()
   const hand = []
