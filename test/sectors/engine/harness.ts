@@ -4,6 +4,8 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {afterEach} from 'vitest'
+
 import {SimulatedClock} from '../../../src/foundation/clock.js'
 import type {Bar} from '../../../src/foundation/domain/bars.js'
 import {BrokerError, NetworkError} from '../../../src/foundation/domain/broker-errors.js'
@@ -246,3 +248,23 @@ export async function engineHarness(
 
 /** A signal for TEST. */
 export const target = (t: number, reason = 'test'): Signal => ({instrument: 'TEST', target: t, reason})
+
+/**
+ * Journals in temporary folders for the calling test file: the returned function opens a new one;
+ * after each test it is closed and its folder removed.
+ */
+export function tempJournals(prefix: string): () => Journal {
+  let dir: string | undefined
+  let journal: Journal | undefined
+  afterEach(() => {
+    journal?.close()
+    if (dir) rmSync(dir, {recursive: true, force: true})
+    journal = undefined
+    dir = undefined
+  })
+  return () => {
+    dir = mkdtempSync(join(tmpdir(), prefix))
+    journal = openJournal({path: join(dir, 'journal.db')})
+    return journal
+  }
+}

@@ -1,34 +1,17 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {SimulatedClock} from '../../../src/foundation/clock.js'
 import {toMicro} from '../../../src/foundation/domain/money.js'
 import type {Fill, OrderRequest, OrderState} from '../../../src/foundation/domain/orders.js'
 import type {EventPayloads, EventType, NewEvent, RunStartedPayload} from '../../../src/foundation/journal/events.js'
-import {openJournal} from '../../../src/foundation/journal/index.js'
 import type {Journal} from '../../../src/foundation/journal/types.js'
 import {createRiskGate, sessionClock, TradingStateMachine} from '../../../src/foundation/risk/index.js'
 import {syntheticFeed} from '../../../src/sectors/data/feed.js'
 import {MANUAL_RUN_ID, recoverAccount} from '../../../src/sectors/engine/recovery.js'
 import {runSession} from '../../../src/sectors/engine/session.js'
-import {limits, ScriptedStrategy, STARTED, T0, TEST} from './harness.js'
+import {limits, ScriptedStrategy, STARTED, T0, TEST, tempJournals} from './harness.js'
 
-let dir: string | undefined
-let journal: Journal | undefined
-afterEach(() => {
-  journal?.close()
-  if (dir) rmSync(dir, {recursive: true, force: true})
-  journal = undefined
-  dir = undefined
-})
-
-function open(): Journal {
-  dir = mkdtempSync(join(tmpdir(), 'rick-recovery-'))
-  journal = openJournal({path: join(dir, 'journal.db')})
-  return journal
-}
+const open = tempJournals('rick-recovery-')
 
 const order = (id: string, side: 'buy' | 'sell', qty: number, extra: Partial<OrderRequest> = {}): OrderRequest => ({clientOrderId: id, instrument: 'TEST', side, type: 'market', qty, tif: 'gtc', ...extra})
 const fill = (id: string, side: 'buy' | 'sell', qty: number, price: number, fillId: string): Fill => ({clientOrderId: id, fillId, instrument: 'TEST', side, qty, price, fee: toMicro(1), liquidity: 'taker', ts: T0})

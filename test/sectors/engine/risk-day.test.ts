@@ -1,13 +1,9 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {SimulatedClock} from '../../../src/foundation/clock.js'
 import {toMicro} from '../../../src/foundation/domain/money.js'
 import type {Fill, OrderRequest} from '../../../src/foundation/domain/orders.js'
 import type {EventPayloads, EventType, JournalEvent, NewEvent} from '../../../src/foundation/journal/events.js'
-import {openJournal} from '../../../src/foundation/journal/index.js'
 import type {Journal} from '../../../src/foundation/journal/types.js'
 import {createRiskGate, sessionClock, TradingStateMachine} from '../../../src/foundation/risk/index.js'
 import type {EffectiveLimits} from '../../../src/foundation/risk/types.js'
@@ -15,22 +11,9 @@ import {syntheticFeed} from '../../../src/sectors/data/feed.js'
 import {recoverAccount} from '../../../src/sectors/engine/recovery.js'
 import {riskDayAt} from '../../../src/sectors/engine/risk-day.js'
 import {runSession} from '../../../src/sectors/engine/session.js'
-import {limits, ScriptedStrategy, STARTED, T0, target, TEST} from './harness.js'
+import {limits, ScriptedStrategy, STARTED, T0, target, TEST, tempJournals} from './harness.js'
 
-let dir: string | undefined
-let journal: Journal | undefined
-afterEach(() => {
-  journal?.close()
-  if (dir) rmSync(dir, {recursive: true, force: true})
-  journal = undefined
-  dir = undefined
-})
-
-function open(): Journal {
-  dir = mkdtempSync(join(tmpdir(), 'rick-risk-day-'))
-  journal = openJournal({path: join(dir, 'journal.db')})
-  return journal
-}
+const open = tempJournals('rick-risk-day-')
 
 const key = {sector: 'test', venue: 'fake', environment: 'paper'}
 const opts = {instruments: [TEST], currency: 'USD', startingCash: toMicro(10_000)}
