@@ -7,6 +7,17 @@ export type Micro = number
 
 export const MICRO_PER_UNIT = 1_000_000
 
+/**
+ * The first value of a Micro field in an object that lives long and has siblings (a ledger, its
+ * books), set back to 0 right after. Why: V8 gives a field the representation of its first value.
+ * A field that starts as a small integer (0) becomes a double once a sum passes ±2^31 micro units
+ * (±2,147 units), and that change deprecates the hidden class its siblings still have. With the
+ * venue's and the engine's ledgers in one bar loop, V8 11 aborted and retried its optimizing
+ * compile of that loop hundreds of times: a cold 1M-bar backtest took 1.3-1.6 s instead of
+ * ~0.22 s, in two runs out of three. A field whose first value is a double stays a double.
+ */
+export const DOUBLE_FIELD_SEED = 0.5
+
 /** A decimal amount (e.g. from config: 2000.5) as integer micro units. */
 export function toMicro(amount: number): Micro {
   return Math.round(amount * MICRO_PER_UNIT)

@@ -15,7 +15,7 @@
 // for every kind of instrument, futures included (as if fully collateralised: rick trades without
 // leverage). Equity = cash + market value of the positions (qty × mark × multiplier).
 import {stepsToValue, type Instrument} from '../../foundation/domain/instrument.js'
-import {MICRO_PER_UNIT, notionalMicro, type Micro} from '../../foundation/domain/money.js'
+import {DOUBLE_FIELD_SEED, MICRO_PER_UNIT, notionalMicro, type Micro} from '../../foundation/domain/money.js'
 import type {Fill, Position} from '../../foundation/domain/orders.js'
 
 /** Lot used for instruments the ledger was not told about (fits crypto's 1e-8 increments). */
@@ -100,18 +100,19 @@ export class Ledger {
   private readonly _currency: string
   private readonly _startingCash: Micro
   private _cash: Micro
-  private _realized: Micro = 0
-  private _fees: Micro = 0
+  // The Micro sums start as doubles (DOUBLE_FIELD_SEED) and are zeroed in the constructor.
+  private _realized: Micro = DOUBLE_FIELD_SEED
+  private _fees: Micro = DOUBLE_FIELD_SEED
   private _fills = 0
   private readonly books = new Map<string, Book>()
   /** The book marked last: marks come bar after bar for the same instrument. */
-  private lastMarked: Book | undefined
+  private lastMarked: Book | undefined = undefined
   /**
    * Σ value and Σ |value| of the books, kept up to date by every mark and fill so equity is O(1)
    * (the engine asks for it on every bar it holds a position). Integer Micro sums: exact.
    */
-  private openValue: Micro = 0
-  private gross: Micro = 0
+  private openValue: Micro = DOUBLE_FIELD_SEED
+  private gross: Micro = DOUBLE_FIELD_SEED
   /** Lot size and multiplier of the instruments the ledger was told about. */
   private readonly specs = new Map<string, {lotSize: number; multiplier: number}>()
 
@@ -120,6 +121,7 @@ export class Ledger {
     this._currency = options.currency
     this._startingCash = options.startingCash
     this._cash = options.startingCash
+    this._realized = this._fees = this.openValue = this.gross = 0
     for (const i of options.instruments ?? []) this.specs.set(i.id, {lotSize: i.lotSize, multiplier: i.multiplier})
   }
 
@@ -135,7 +137,12 @@ export class Ledger {
       assertMicro(p.lots, `${p.instrument}.lots`)
       assertMicro(p.cost, `${p.instrument}.cost`)
       ledger.specs.set(p.instrument, {lotSize: p.lotSize, multiplier: p.multiplier})
-      const book: Book = {instrument: p.instrument, lots: p.lots, lotSize: p.lotSize, multiplier: p.multiplier, cost: p.cost, realized: p.realized, fees: p.fees, mark: p.mark, qty: 0, value: 0}
+      const book = newBook(p.instrument, p.lotSize, p.multiplier)
+      book.lots = p.lots
+      book.cost = p.cost
+      book.realized = p.realized
+      book.fees = p.fees
+      book.mark = p.mark
       book.qty = qtyFromLots(book.lots, book)
       ledger.books.set(p.instrument, book)
       ledger.revalue(book)
@@ -304,7 +311,7 @@ export class Ledger {
     if (book === undefined) {
       const spec = this.specs.get(instrument) ?? {lotSize: DEFAULT_LOT, multiplier: multiplier ?? 1}
       if (!(spec.lotSize > 0) || !(spec.multiplier > 0)) throw new Error(`ledger: ${instrument} has lot size ${spec.lotSize} and multiplier ${spec.multiplier}; both must be positive`)
-      book = {instrument, lots: 0, lotSize: spec.lotSize, multiplier: spec.multiplier, cost: 0, realized: 0, fees: 0, mark: 0, qty: 0, value: 0}
+      book = newBook(instrument, spec.lotSize, spec.multiplier)
       this.books.set(instrument, book)
     }
     return book
@@ -319,6 +326,14 @@ export class Ledger {
     this.gross += Math.abs(v) - Math.abs(old)
     book.value = v
   }
+}
+
+/** An empty book whose money fields and mark are doubles from the start (DOUBLE_FIELD_SEED). */
+function newBook(instrument: string, lotSize: number, multiplier: number): Book {
+  const seed = DOUBLE_FIELD_SEED
+  const book: Book = {instrument, lots: 0, lotSize, multiplier, cost: seed, realized: seed, fees: seed, mark: seed, qty: 0, value: seed}
+  book.cost = book.realized = book.fees = book.mark = book.value = 0
+  return book
 }
 
 /** price × (lots × lotSize) × multiplier in Micro, rounded once (half away from zero). */
