@@ -6,7 +6,7 @@ import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'no
 import type {Chunk} from './chunk.js'
 import {JournalError, sqliteError} from './sqlite.js'
 import {writerModule, type WriterModule} from './writer-location.js'
-import {SLOT, SLOTS, STATE, type WriterData, type WriterFailure} from './writer-protocol.js'
+import {SLOT, SLOTS, STATE, type ToWriter, type WriterData, type WriterFailure} from './writer-protocol.js'
 
 /**
  * Chunks posted and not yet committed before the calling thread waits: bounds memory when the
@@ -32,8 +32,17 @@ export class ThreadWriter {
   private error: JournalError | undefined
   private closed = false
 
+  private readonly onError = (error: Error): void => {
+    this.exited ??= error.message
+  }
+  private readonly onExit = (code: number): void => {
+    this.exited ??= `exit code ${code}`
+  }
+
   private constructor(
     private readonly worker: Worker,
+    /** Which module the thread runs (a kept thread serves only a journal that asks for the same). */
+    private readonly moduleKey: string,
     private readonly port: MessagePort,
     shared: SharedArrayBuffer,
     private readonly path: string,
@@ -42,32 +51,34 @@ export class ThreadWriter {
     private readonly unposted: () => number,
   ) {
     this.cells = new Int32Array(shared, 0, SLOTS)
-    worker.on('error', (error) => {
-      this.exited ??= error.message
-    })
-    worker.on('exit', (code) => {
-      this.exited ??= `exit code ${code}`
-    })
+    worker.on('error', this.onError)
+    worker.on('exit', this.onExit)
     // The calling thread drives the writer synchronously; neither may keep the process alive.
     worker.unref()
     port.unref()
   }
 
-  /** Starts a writer thread, or returns undefined when there is no writer module to run. */
+  /**
+   * Starts a writer session: on the thread kept from the last journal closed cleanly (if it runs
+   * the same module), else on a new thread. Undefined when there is no writer module to run.
+   */
   static start(path: string, busyTimeoutMs: number, unposted: () => number): ThreadWriter | undefined {
     const module = writerModule()
     if (module === undefined) return undefined
+    const key = `${module.url.href} ${module.loader ?? ''}`
     const shared = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT)
     const {port1, port2} = new MessageChannel()
     const data: WriterData = {path, busyTimeoutMs, shared, port: port2}
-    let worker: Worker
+    let worker = unpark(key)
     try {
-      worker = spawn(module, data)
+      if (worker !== undefined) worker.postMessage({open: data} satisfies ToWriter, [port2])
+      else worker = spawn(module, data)
     } catch {
+      if (worker !== undefined) void worker.terminate()
       port1.close()
       return undefined
     }
-    return new ThreadWriter(worker, port1, shared, path, busyTimeoutMs, unposted)
+    return new ThreadWriter(worker, key, port1, shared, path, busyTimeoutMs, unposted)
   }
 
   /** The Worker (tests stop it to see how a dead thread is reported). */
@@ -142,7 +153,7 @@ export class ThreadWriter {
     }
   }
 
-  /** Drains, closes the thread's connection and lets the thread end. Throws a failure of the thread. */
+  /** Drains and closes the thread's connection; the thread may serve the next journal. Throws a failure of the thread. */
   close(): boolean {
     if (this.closed) return true
     try {
@@ -154,12 +165,18 @@ export class ThreadWriter {
     }
   }
 
-  /** Stops the thread without waiting for anything (after a failure, or when it never started). */
+  /**
+   * Stops the thread without waiting for anything (after a failure, or when it never started);
+   * after a clean close, keeps it for the next journal instead.
+   */
   stop(): void {
     if (this.closed) return
     this.closed = true
     const state = Atomics.compareExchange(this.cells, SLOT.state, STATE.starting, STATE.cancelled)
-    if (state !== STATE.closed) void this.worker.terminate()
+    this.worker.off('error', this.onError)
+    this.worker.off('exit', this.onExit)
+    if (state === STATE.closed && this.exited === undefined) park(this.worker, this.moduleKey)
+    else void this.worker.terminate()
     this.port.close()
   }
 
@@ -212,6 +229,41 @@ export class ThreadWriter {
     this.stop()
     return this.error
   }
+}
+
+/**
+ * The thread kept after the last clean close, idle (one at most). Why keep it: a new thread loads
+ * its modules and runs its first tens of thousands of events unoptimized, and V8's helper threads
+ * compile its code again, on the cores the engine uses. A process that runs backtest after
+ * backtest (the benchmark, a parameter sweep, the tests) gets a writer that is already fast.
+ * It holds no journal and does not keep the process alive.
+ */
+let parked: {worker: Worker; key: string; forget: () => void} | undefined
+
+function park(worker: Worker, key: string): void {
+  if (parked !== undefined) {
+    void worker.terminate()
+    return
+  }
+  // Idle, it should never fail; if it does, it is forgotten (an 'error' without a listener would throw here).
+  const forget = (): void => {
+    if (parked?.worker === worker) parked = undefined
+  }
+  parked = {worker, key, forget}
+  worker.on('error', forget)
+  worker.on('exit', forget)
+}
+
+/** The kept thread, if it runs the module `key` names (another one is ended). */
+function unpark(key: string): Worker | undefined {
+  const p = parked
+  if (p === undefined) return undefined
+  parked = undefined
+  p.worker.off('error', p.forget)
+  p.worker.off('exit', p.forget)
+  if (p.key === key) return p.worker
+  void p.worker.terminate()
+  return undefined
 }
 
 function spawn(module: WriterModule, data: WriterData): Worker {

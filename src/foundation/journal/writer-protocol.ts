@@ -40,7 +40,8 @@ export interface WriterData {
   port: MessagePort
 }
 
-export type ToWriter = {chunk: Chunk} | {close: true}
+/** `open` starts the next session of a thread kept after a clean close (thread-writer.ts). */
+export type ToWriter = {chunk: Chunk} | {close: true} | {open: WriterData}
 
 /** A failure, as the writer thread saw it (SQLite's code and message). */
 export interface WriterFailure {
