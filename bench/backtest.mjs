@@ -133,6 +133,16 @@ const nullJournal = {
  * (c) The engine, journal on (`journal`, or one opened here); returns its trades (its round trips)
  * and the wall time of the run.
  */
+/** The compiled-strategy cache of this process (removed at exit). */
+let cacheDir
+function strategyCache() {
+  if (cacheDir === undefined) {
+    cacheDir = mkdtempSync(join(tmpdir(), 'rick-bench-strategy-'))
+    process.once('exit', () => rmSync(cacheDir, {recursive: true, force: true}))
+  }
+  return cacheDir
+}
+
 async function engineRun(s, dir, {journalOff = false, journal: opened = undefined} = {}) {
   const [{backtestCore}, {buildRisk}, {openJournal}, {loadStrategy}, {seriesFeed}] = await Promise.all([
     import(dist('sectors/engine/backtest.js')),
@@ -141,7 +151,10 @@ async function engineRun(s, dir, {journalOff = false, journal: opened = undefine
     import(dist('sectors/strategy/loader.js')),
     import(dist('sectors/data/feed.js')),
   ])
-  const strategy = await loadStrategy(root, {name: 'sma-crossover', params: {fast: FAST, slow: SLOW, size: 1}}, {cacheDir: join(dir, 'cache')})
+  // One compiled strategy for the whole process, as in `rick backtest` (and any process that runs
+  // backtest after backtest): a cache folder per round made each round's strategy a module of its
+  // own, with classes of their own, and the engine's calls into it grew polymorphic round by round.
+  const strategy = await loadStrategy(root, {name: 'sma-crossover', params: {fast: FAST, slow: SLOW, size: 1}}, {cacheDir: strategyCache()})
   // Limits far above anything the run does: the gate runs every rule, nothing is denied.
   const big = 1e9
   const hard = {risk: {maxOrderNotional: big, maxPositionNotional: big, maxOpenOrders: 100, dailyLossCap: big, maxDrawdownPct: 100, consecutiveLossHalt: 1e6, maxTradesPerDay: 1e6, maxOrdersPerMinute: 1e6}, allowLeverage: false, canary: {maxOrderNotional: 1, maxPositions: 1, dailyLossCap: 1}}
