@@ -10,7 +10,7 @@
 // instance) takes the general path, which also reports what is wrong with it. The shape is checked
 // completely before the first byte is written.
 import type {EventType} from './events.js'
-import {ascii, type JsonBytes} from './json-bytes.js'
+import {AsciiKey, type JsonBytes} from './json-bytes.js'
 
 type Plain = Record<string, unknown>
 
@@ -49,34 +49,34 @@ export function writeHotPayload(type: EventType, payload: unknown, out: JsonByte
 }
 
 // Keys in canonical (sorted) order, with the punctuation around them.
-const ACK_ID = ascii('{"clientOrderId":')
-const ACK_VENUE = ascii(',"venueOrderId":')
-const CLOSE = ascii('}')
-const CLOSE2 = ascii('}}')
+const ACK_ID = new AsciiKey('{"clientOrderId":')
+const ACK_VENUE = new AsciiKey(',"venueOrderId":')
+const CLOSE = new AsciiKey('}')
+const CLOSE2 = new AsciiKey('}}')
 
 function writeAck(p: unknown, out: JsonBytes): boolean {
   if (!plain(p) || members(p) !== 2) return false
   const id = p.clientOrderId
   const venueId = p.venueOrderId
   if (!str(id) || !str(venueId)) return false
-  out.bytes(ACK_ID)
+  out.key(ACK_ID)
   out.str(id)
-  out.bytes(ACK_VENUE)
+  out.key(ACK_VENUE)
   out.str(venueId)
-  out.bytes(CLOSE)
+  out.key(CLOSE)
   return true
 }
 
-const FILL_ID = ascii('{"fill":{"clientOrderId":')
-const FILL_FEE = ascii(',"fee":')
-const FILL_FILL_ID = ascii(',"fillId":')
-const FILL_INSTRUMENT = ascii(',"instrument":')
-const FILL_LIQUIDITY = ascii(',"liquidity":')
-const FILL_PRICE = ascii(',"price":')
-const FILL_QTY = ascii(',"qty":')
-const FILL_SIDE = ascii(',"side":')
-const FILL_TS = ascii(',"ts":')
-const FILL_VENUE = ascii(',"venueOrderId":')
+const FILL_ID = new AsciiKey('{"fill":{"clientOrderId":')
+const FILL_FEE = new AsciiKey(',"fee":')
+const FILL_FILL_ID = new AsciiKey(',"fillId":')
+const FILL_INSTRUMENT = new AsciiKey(',"instrument":')
+const FILL_LIQUIDITY = new AsciiKey(',"liquidity":')
+const FILL_PRICE = new AsciiKey(',"price":')
+const FILL_QTY = new AsciiKey(',"qty":')
+const FILL_SIDE = new AsciiKey(',"side":')
+const FILL_TS = new AsciiKey(',"ts":')
+const FILL_VENUE = new AsciiKey(',"venueOrderId":')
 
 function writeFill(p: unknown, out: JsonBytes): boolean {
   if (!plain(p) || members(p) !== 1) return false
@@ -87,47 +87,47 @@ function writeFill(p: unknown, out: JsonBytes): boolean {
   if (members(f) !== (hasVenueId ? 10 : 9)) return false
   if (!str(clientOrderId) || !num(fee) || !str(fillId) || !str(instrument) || !str(liquidity) || !num(price) || !num(qty) || !str(side) || !num(ts)) return false
   if (hasVenueId && !str(venueOrderId)) return false
-  out.bytes(FILL_ID)
+  out.key(FILL_ID)
   out.str(clientOrderId)
-  out.bytes(FILL_FEE)
+  out.key(FILL_FEE)
   out.num(fee)
-  out.bytes(FILL_FILL_ID)
+  out.key(FILL_FILL_ID)
   out.str(fillId)
-  out.bytes(FILL_INSTRUMENT)
+  out.key(FILL_INSTRUMENT)
   out.str(instrument)
-  out.bytes(FILL_LIQUIDITY)
+  out.key(FILL_LIQUIDITY)
   out.str(liquidity)
-  out.bytes(FILL_PRICE)
+  out.key(FILL_PRICE)
   out.num(price)
-  out.bytes(FILL_QTY)
+  out.key(FILL_QTY)
   out.num(qty)
-  out.bytes(FILL_SIDE)
+  out.key(FILL_SIDE)
   out.str(side)
-  out.bytes(FILL_TS)
+  out.key(FILL_TS)
   out.num(ts)
   if (hasVenueId) {
-    out.bytes(FILL_VENUE)
+    out.key(FILL_VENUE)
     out.str(venueOrderId as string)
   }
-  out.bytes(CLOSE2)
+  out.key(CLOSE2)
   return true
 }
 
-const INTENT_OPEN = ascii('{"order":{')
-const INTENT_STOP_LOSS = ascii('"bracket":{"stopLoss":')
-const INTENT_TAKE_PROFIT = ascii(',"takeProfit":')
-const INTENT_ID_AFTER_BRACKET = ascii('},"clientOrderId":')
-const INTENT_ID = ascii('"clientOrderId":')
-const INTENT_INSTRUMENT = ascii(',"instrument":')
-const INTENT_LIMIT = ascii(',"limitPrice":')
-const INTENT_PARENT = ascii(',"parentId":')
-const INTENT_QTY = ascii(',"qty":')
-const INTENT_REDUCE = ascii(',"reduceOnly":')
-const INTENT_SIDE = ascii(',"side":')
-const INTENT_STOP = ascii(',"stopPrice":')
-const INTENT_TIF = ascii(',"tif":')
-const INTENT_TYPE = ascii(',"type":')
-const INTENT_REASON = ascii('},"reason":')
+const INTENT_OPEN = new AsciiKey('{"order":{')
+const INTENT_STOP_LOSS = new AsciiKey('"bracket":{"stopLoss":')
+const INTENT_TAKE_PROFIT = new AsciiKey(',"takeProfit":')
+const INTENT_ID_AFTER_BRACKET = new AsciiKey('},"clientOrderId":')
+const INTENT_ID = new AsciiKey('"clientOrderId":')
+const INTENT_INSTRUMENT = new AsciiKey(',"instrument":')
+const INTENT_LIMIT = new AsciiKey(',"limitPrice":')
+const INTENT_PARENT = new AsciiKey(',"parentId":')
+const INTENT_QTY = new AsciiKey(',"qty":')
+const INTENT_REDUCE = new AsciiKey(',"reduceOnly":')
+const INTENT_SIDE = new AsciiKey(',"side":')
+const INTENT_STOP = new AsciiKey(',"stopPrice":')
+const INTENT_TIF = new AsciiKey(',"tif":')
+const INTENT_TYPE = new AsciiKey(',"type":')
+const INTENT_REASON = new AsciiKey('},"reason":')
 
 function writeIntent(p: unknown, out: JsonBytes): boolean {
   if (!plain(p) || members(p) !== 2) return false
@@ -158,43 +158,43 @@ function writeIntent(p: unknown, out: JsonBytes): boolean {
     count++
   }
   if (members(o) !== count) return false
-  out.bytes(INTENT_OPEN)
+  out.key(INTENT_OPEN)
   if (bracket !== undefined) {
-    out.bytes(INTENT_STOP_LOSS)
+    out.key(INTENT_STOP_LOSS)
     out.num((bracket as Plain).stopLoss as number)
-    out.bytes(INTENT_TAKE_PROFIT)
+    out.key(INTENT_TAKE_PROFIT)
     out.num((bracket as Plain).takeProfit as number)
-    out.bytes(INTENT_ID_AFTER_BRACKET)
-  } else out.bytes(INTENT_ID)
+    out.key(INTENT_ID_AFTER_BRACKET)
+  } else out.key(INTENT_ID)
   out.str(clientOrderId)
-  out.bytes(INTENT_INSTRUMENT)
+  out.key(INTENT_INSTRUMENT)
   out.str(instrument)
   if (limitPrice !== undefined) {
-    out.bytes(INTENT_LIMIT)
+    out.key(INTENT_LIMIT)
     out.num(limitPrice as number)
   }
   if (parentId !== undefined) {
-    out.bytes(INTENT_PARENT)
+    out.key(INTENT_PARENT)
     out.str(parentId as string)
   }
-  out.bytes(INTENT_QTY)
+  out.key(INTENT_QTY)
   out.num(qty)
   if (reduceOnly !== undefined) {
-    out.bytes(INTENT_REDUCE)
+    out.key(INTENT_REDUCE)
     out.bool(reduceOnly as boolean)
   }
-  out.bytes(INTENT_SIDE)
+  out.key(INTENT_SIDE)
   out.str(side)
   if (stopPrice !== undefined) {
-    out.bytes(INTENT_STOP)
+    out.key(INTENT_STOP)
     out.num(stopPrice as number)
   }
-  out.bytes(INTENT_TIF)
+  out.key(INTENT_TIF)
   out.str(tif)
-  out.bytes(INTENT_TYPE)
+  out.key(INTENT_TYPE)
   out.str(type)
-  out.bytes(INTENT_REASON)
+  out.key(INTENT_REASON)
   out.str(reason)
-  out.bytes(CLOSE)
+  out.key(CLOSE)
   return true
 }
