@@ -247,9 +247,10 @@ function engineOff(runs) {
 }
 
 /**
- * Rounds before the engine's runs count. The first run in a process compiles (~1.5 s for these
- * bars); the next three still settle (V8 re-optimizes, the young generation grows to its working
- * size) and take 230-300 ms; from the fifth on, runs level off. Throughput is what the engine does
+ * Rounds before the engine's runs count. The first run in a process compiles (~0.35 s for these
+ * bars); the next three still settle (V8 re-optimizes: the end of a run writes fields that its
+ * optimized code took for constants; the young generation grows to its working size) and take
+ * 200-280 ms; from the fifth on, runs level off. Throughput is what the engine does
  * once it runs, as for the baselines (counted at their best); every run, the cold one first, is
  * printed beside the figure. RICK_BENCH_WARMUP sets another count.
  */
