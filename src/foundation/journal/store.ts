@@ -241,6 +241,23 @@ class SqliteJournal implements Journal {
     }
   }
 
+  *runBlockTexts(runId: string): Generator<Uint8Array> {
+    this.settle()
+    const page = this.statement(`SELECT first_seq FROM blocks WHERE run_id = ? AND first_seq >= ? ORDER BY first_seq LIMIT ${HEADER_PAGE}`)
+    // The bytes SQLite holds (UTF-8): no string of the whole block is made.
+    const body = this.statement('SELECT CAST(events AS BLOB) FROM blocks WHERE first_seq = ?')
+    let low = 0
+    for (;;) {
+      const firsts = this.guard(() => page.all(runId, low)) as Array<[number]>
+      for (const [first] of firsts) {
+        const row = this.guard(() => body.get(first)) as [Uint8Array] | undefined
+        if (row !== undefined) yield row[0]
+      }
+      if (firsts.length < HEADER_PAGE) return
+      low = firsts[firsts.length - 1]![0] + 1
+    }
+  }
+
   lastSeq(): number {
     this.settle()
     const row = this.guard(() => this.head.get()) as [number, string] | undefined

@@ -88,6 +88,12 @@ export interface Journal {
   batch(options?: {size?: number}): JournalBatch
   /** Lazy: reads in pages, so appending while iterating is allowed. Ascending seq unless `reverse`. */
   events(filter?: EventFilter): Iterable<JournalEvent>
+  /**
+   * The events text of each block of a run (UTF-8 bytes, `[[ts,"TYPE",payload],…]`), in seq order,
+   * for readers that need the payloads' exact text (runHash). Optional: journals without blocks
+   * leave it out, and those readers decode events().
+   */
+  runBlockTexts?(runId: string): Iterable<Uint8Array>
   /** Highest seq written (0 for an empty journal). */
   lastSeq(): number
   /** Runs by their RUN_STARTED, oldest first. */

@@ -1,7 +1,9 @@
+import {Buffer} from 'node:buffer'
+
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {hashCanonical, sha256Hex} from '../../../src/foundation/canonical.js'
-import {openJournal, runHash, type Journal, type NewEvent} from '../../../src/foundation/journal/index.js'
+import {openJournal, runHash, type EventFilter, type Journal, type NewEvent} from '../../../src/foundation/journal/index.js'
 import {barEvent, journalPath, removeTempDirs, runStarted, runStopped} from './fixture.js'
 
 afterAll(removeTempDirs)
@@ -53,6 +55,43 @@ describe('runHash', () => {
       .map((e) => `${hashCanonical({type: e.type, payload: e.payload})}\n`)
     expect(lines).toHaveLength(4)
     expect(runHash(journal, 'run-golden')).toBe(sha256Hex(lines.join('')))
+    journal.close()
+  })
+
+  it("reads the payloads' stored text, and gives the definition's hash: many blocks, odd text, other runs between", () => {
+    const journal = openJournal({path: journalPath()})
+    journal.append(runStarted('run-odd', 'fx'))
+    const batch = journal.batch({size: 1000})
+    const odd = ['brackets ] } [ { "quoted" \\ back', 'héllo 日本 😀 lone \ud800', '']
+    for (let i = 0; i < 9000; i++) {
+      batch.add({ts: 1_700_000_000_000 + i, runId: i % 1000 === 999 ? 'run-between' : 'run-odd', sector: 'fx', type: 'STRATEGY_LOG', payload: {message: `${odd[i % 3]} ${i}`}})
+    }
+    batch.close()
+    journal.append(runStopped('run-odd', 'fx', 9001))
+    const definition = (j: Journal, runId: string): string =>
+      sha256Hex(
+        [...j.events({runId})]
+          .filter((e) => e.type !== 'RUN_STARTED' && e.type !== 'RUN_STOPPED')
+          .map((e) => `${hashCanonical({type: e.type, payload: e.payload})}\n`)
+          .join(''),
+      )
+    expect(runHash(journal, 'run-odd')).toBe(definition(journal, 'run-odd'))
+    expect(runHash(journal, 'run-between')).toBe(definition(journal, 'run-between'))
+    // From the block texts alone: events() is not needed.
+    const blocksOnly = {
+      events: () => {
+        throw new Error('decoded')
+      },
+      runBlockTexts: (runId: string) => journal.runBlockTexts!(runId),
+    } as unknown as Journal
+    expect(runHash(blocksOnly, 'run-odd')).toBe(definition(journal, 'run-odd'))
+
+    // A journal without block texts, or whose block is not shaped as expected: the same hash, from events().
+    // (runHash reads only these two methods.)
+    const withoutBlocks = {events: (f?: EventFilter) => journal.events(f)} as Journal
+    expect(runHash(withoutBlocks, 'run-odd')).toBe(definition(journal, 'run-odd'))
+    const cutBlock = {...withoutBlocks, runBlockTexts: () => [Buffer.from('[[1,"STRATEGY_LOG",{"message":"cut')]} as Journal
+    expect(runHash(cutBlock, 'run-odd')).toBe(definition(journal, 'run-odd'))
     journal.close()
   })
 
