@@ -47,6 +47,9 @@ export interface DonchianState {
 
 const NONE: Signal[] = Object.freeze([]) as unknown as Signal[]
 
+/** Why a target was chosen (see reason()). */
+type Why = 'none' | 'exit-long' | 'cover-short' | 'breakout-long' | 'breakout-short'
+
 class DonchianBreakout implements Strategy<DonchianState> {
   private readonly tracks = new Map<string, Track>()
   private readonly lookback: number
@@ -83,25 +86,27 @@ class DonchianBreakout implements Strategy<DonchianState> {
     if (!Number.isFinite(close) || !Number.isFinite(high) || !Number.isFinite(low)) return NONE
     const t = this.tracks.get(bar.instrument) ?? this.track(bar.instrument)
     let target = NaN
-    let reason = ''
+    // Which reason: its text is made only for a signal that is sent (most decisions repeat one
+    // already asked for, and a number in a string costs more than the rest of the bar).
+    let why: Why = 'none'
     const position = ctx.position(bar.instrument)
     if (position > 0) {
       if (t.count >= this.exitLookback && close < this.lowest(t, this.exitLookback)) {
         target = 0
-        reason = `close ${close} below the ${this.exitLookback}-bar low: exit long`
+        why = 'exit-long'
       }
     } else if (position < 0) {
       if (t.count >= this.exitLookback && close > this.highest(t, this.exitLookback)) {
         target = 0
-        reason = `close ${close} above the ${this.exitLookback}-bar high: cover short`
+        why = 'cover-short'
       }
     } else if (t.count >= this.lookback) {
       if (close > this.highest(t, this.lookback)) {
         target = this.units(close)
-        reason = `close ${close} above the ${this.lookback}-bar high: breakout long`
+        why = 'breakout-long'
       } else if (this.allowShort && close < this.lowest(t, this.lookback)) {
         target = -this.units(close)
-        reason = `close ${close} below the ${this.lookback}-bar low: breakout short`
+        why = 'breakout-short'
       }
     }
     // This bar joins the channels only after it was judged against them.
@@ -116,7 +121,22 @@ class DonchianBreakout implements Strategy<DonchianState> {
     }
     if (target === t.pending) return NONE
     t.pending = target
-    return [{instrument: bar.instrument, target, reason}]
+    return [{instrument: bar.instrument, target, reason: this.reason(why, close)}]
+  }
+
+  private reason(why: Why, close: number): string {
+    switch (why) {
+      case 'exit-long':
+        return `close ${close} below the ${this.exitLookback}-bar low: exit long`
+      case 'cover-short':
+        return `close ${close} above the ${this.exitLookback}-bar high: cover short`
+      case 'breakout-long':
+        return `close ${close} above the ${this.lookback}-bar high: breakout long`
+      case 'breakout-short':
+        return `close ${close} below the ${this.lookback}-bar low: breakout short`
+      default:
+        return ''
+    }
   }
 
   onFill(): void {
