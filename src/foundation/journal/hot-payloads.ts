@@ -1,7 +1,7 @@
 // The payloads a backtest journals by the ten thousand: ORDER_INTENT, ORDER_ACK and FILL (three per
-// order). Their canonical JSON is written from their known shape straight into bytes (json-bytes.ts)
-// instead of walking the object and building a string: ~0.5 µs an event on the engine's thread and
-// no garbage. The bytes are exactly canonicalJson(payload) as UTF-8
+// order), and ORDER_DENIED (a halted or capped sector's strategy asking again bar after bar). Their
+// canonical JSON is written from their known shape straight into bytes (json-bytes.ts) instead of
+// walking the object and building a string: ~0.5 µs an event on the engine's thread and no garbage. The bytes are exactly canonicalJson(payload) as UTF-8
 // (test/foundation/journal/hot-payloads.test.ts pins it over generated payloads), so hashes, storage
 // and every reader are the same whichever way an event went.
 //
@@ -43,6 +43,8 @@ export function writeHotPayload(type: EventType, payload: unknown, out: JsonByte
       return writeFill(payload, out)
     case 'ORDER_INTENT':
       return writeIntent(payload, out)
+    case 'ORDER_DENIED':
+      return writeDenied(payload, out)
     default:
       return false
   }
@@ -113,27 +115,23 @@ function writeFill(p: unknown, out: JsonBytes): boolean {
   return true
 }
 
-const INTENT_OPEN = new AsciiKey('{"order":{')
-const INTENT_STOP_LOSS = new AsciiKey('"bracket":{"stopLoss":')
-const INTENT_TAKE_PROFIT = new AsciiKey(',"takeProfit":')
-const INTENT_ID_AFTER_BRACKET = new AsciiKey('},"clientOrderId":')
-const INTENT_ID = new AsciiKey('"clientOrderId":')
-const INTENT_INSTRUMENT = new AsciiKey(',"instrument":')
-const INTENT_LIMIT = new AsciiKey(',"limitPrice":')
-const INTENT_PARENT = new AsciiKey(',"parentId":')
-const INTENT_QTY = new AsciiKey(',"qty":')
-const INTENT_REDUCE = new AsciiKey(',"reduceOnly":')
-const INTENT_SIDE = new AsciiKey(',"side":')
-const INTENT_STOP = new AsciiKey(',"stopPrice":')
-const INTENT_TIF = new AsciiKey(',"tif":')
-const INTENT_TYPE = new AsciiKey(',"type":')
-const INTENT_REASON = new AsciiKey('},"reason":')
+const ORDER_STOP_LOSS = new AsciiKey('{"bracket":{"stopLoss":')
+const ORDER_TAKE_PROFIT = new AsciiKey(',"takeProfit":')
+const ORDER_ID_AFTER_BRACKET = new AsciiKey('},"clientOrderId":')
+const ORDER_ID = new AsciiKey('{"clientOrderId":')
+const ORDER_INSTRUMENT = new AsciiKey(',"instrument":')
+const ORDER_LIMIT = new AsciiKey(',"limitPrice":')
+const ORDER_PARENT = new AsciiKey(',"parentId":')
+const ORDER_QTY = new AsciiKey(',"qty":')
+const ORDER_REDUCE = new AsciiKey(',"reduceOnly":')
+const ORDER_SIDE = new AsciiKey(',"side":')
+const ORDER_STOP = new AsciiKey(',"stopPrice":')
+const ORDER_TIF = new AsciiKey(',"tif":')
+const ORDER_TYPE = new AsciiKey(',"type":')
 
-function writeIntent(p: unknown, out: JsonBytes): boolean {
-  if (!plain(p) || members(p) !== 2) return false
-  const o = p.order
-  const reason = p.reason
-  if (!plain(o) || !str(reason)) return false
+/** Whether `o` is exactly an order request (what ORDER_INTENT and ORDER_DENIED carry). */
+function isOrder(o: unknown): o is Plain {
+  if (!plain(o)) return false
   const {bracket, clientOrderId, instrument, limitPrice, parentId, qty, reduceOnly, side, stopPrice, tif, type} = o
   if (!str(clientOrderId) || !str(instrument) || !num(qty) || !str(side) || !str(tif) || !str(type)) return false
   let count = 6
@@ -157,44 +155,80 @@ function writeIntent(p: unknown, out: JsonBytes): boolean {
     if (!num(stopPrice)) return false
     count++
   }
-  if (members(o) !== count) return false
-  out.key(INTENT_OPEN)
+  return members(o) === count
+}
+
+/** An order that isOrder(), as canonical JSON. */
+function writeOrder(o: Plain, out: JsonBytes): void {
+  const bracket = o.bracket as Plain | undefined
   if (bracket !== undefined) {
-    out.key(INTENT_STOP_LOSS)
-    out.num((bracket as Plain).stopLoss as number)
-    out.key(INTENT_TAKE_PROFIT)
-    out.num((bracket as Plain).takeProfit as number)
-    out.key(INTENT_ID_AFTER_BRACKET)
-  } else out.key(INTENT_ID)
-  out.str(clientOrderId)
-  out.key(INTENT_INSTRUMENT)
-  out.str(instrument)
-  if (limitPrice !== undefined) {
-    out.key(INTENT_LIMIT)
-    out.num(limitPrice as number)
+    out.key(ORDER_STOP_LOSS)
+    out.num(bracket.stopLoss as number)
+    out.key(ORDER_TAKE_PROFIT)
+    out.num(bracket.takeProfit as number)
+    out.key(ORDER_ID_AFTER_BRACKET)
+  } else out.key(ORDER_ID)
+  out.str(o.clientOrderId as string)
+  out.key(ORDER_INSTRUMENT)
+  out.str(o.instrument as string)
+  if (o.limitPrice !== undefined) {
+    out.key(ORDER_LIMIT)
+    out.num(o.limitPrice as number)
   }
-  if (parentId !== undefined) {
-    out.key(INTENT_PARENT)
-    out.str(parentId as string)
+  if (o.parentId !== undefined) {
+    out.key(ORDER_PARENT)
+    out.str(o.parentId as string)
   }
-  out.key(INTENT_QTY)
-  out.num(qty)
-  if (reduceOnly !== undefined) {
-    out.key(INTENT_REDUCE)
-    out.bool(reduceOnly as boolean)
+  out.key(ORDER_QTY)
+  out.num(o.qty as number)
+  if (o.reduceOnly !== undefined) {
+    out.key(ORDER_REDUCE)
+    out.bool(o.reduceOnly as boolean)
   }
-  out.key(INTENT_SIDE)
-  out.str(side)
-  if (stopPrice !== undefined) {
-    out.key(INTENT_STOP)
-    out.num(stopPrice as number)
+  out.key(ORDER_SIDE)
+  out.str(o.side as string)
+  if (o.stopPrice !== undefined) {
+    out.key(ORDER_STOP)
+    out.num(o.stopPrice as number)
   }
-  out.key(INTENT_TIF)
-  out.str(tif)
-  out.key(INTENT_TYPE)
-  out.str(type)
+  out.key(ORDER_TIF)
+  out.str(o.tif as string)
+  out.key(ORDER_TYPE)
+  out.str(o.type as string)
+  out.key(CLOSE)
+}
+
+const INTENT_ORDER = new AsciiKey('{"order":')
+const INTENT_REASON = new AsciiKey(',"reason":')
+
+function writeIntent(p: unknown, out: JsonBytes): boolean {
+  if (!plain(p) || members(p) !== 2) return false
+  const o = p.order
+  const reason = p.reason
+  if (!str(reason) || !isOrder(o)) return false
+  out.key(INTENT_ORDER)
+  writeOrder(o, out)
   out.key(INTENT_REASON)
   out.str(reason)
+  out.key(CLOSE)
+  return true
+}
+
+const DENIED_CODE = new AsciiKey('{"code":')
+const DENIED_DETAIL = new AsciiKey(',"detail":')
+const DENIED_ORDER = new AsciiKey(',"order":')
+
+/** ORDER_DENIED: a halted or capped sector denies a strategy's asks bar after bar. */
+function writeDenied(p: unknown, out: JsonBytes): boolean {
+  if (!plain(p) || members(p) !== 3) return false
+  const {code, detail, order} = p
+  if (!str(code) || !str(detail) || !isOrder(order)) return false
+  out.key(DENIED_CODE)
+  out.str(code)
+  out.key(DENIED_DETAIL)
+  out.str(detail)
+  out.key(DENIED_ORDER)
+  writeOrder(order, out)
   out.key(CLOSE)
   return true
 }

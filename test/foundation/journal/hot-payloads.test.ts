@@ -49,6 +49,7 @@ const events = fc.oneof(
   fc.record({type: fc.constant<EventType>('FILL'), payload: fc.record({fill})}),
   fc.record({type: fc.constant<EventType>('ORDER_ACK'), payload: fc.record({clientOrderId: text, venueOrderId: text})}),
   fc.record({type: fc.constant<EventType>('ORDER_INTENT'), payload: fc.record({order, reason: text})}),
+  fc.record({type: fc.constant<EventType>('ORDER_DENIED'), payload: fc.record({code: text, detail: text, order})}),
 )
 
 /** What `out` holds from byte `from` on, decoded as UTF-8. */
@@ -101,6 +102,9 @@ describe('hot journal payloads', () => {
       ['ORDER_INTENT', {order: o, reason: 5}],
       ['ORDER_INTENT', [o, 'r']],
       ['ORDER_INTENT', null],
+      ['ORDER_DENIED', {order: o, code: 'HALTED'}],
+      ['ORDER_DENIED', {order: {...o, qty: '1'}, code: 'HALTED', detail: 'd'}],
+      ['ORDER_DENIED', {order: o, code: 'HALTED', detail: 'd', extra: true}],
       ['STRATEGY_LOG', {message: 'not a hot type'}],
     ]
     for (const [type, payload] of refused) {
