@@ -4,9 +4,10 @@
 // `exitLookback` highest high. The current bar is never part of its own channel.
 //
 // Decisions follow the position the engine reports (ctx.position), so a refused or unfilled entry
-// is asked for again on a later breakout; a target already asked for is not repeated while the
-// position has not moved (`pending`). Channels scan ring buffers of highs and lows: O(lookback)
-// per bar, no allocation.
+// is asked for again on a later breakout; an ask already made (long, short or flat) is not repeated
+// while the position has not moved and the breakout lasts (`pending`), even when its size moves with
+// the price (notional sizing): a halted or capped sector is not asked again at every bar.
+// Channels scan ring buffers of highs and lows: O(lookback) per bar, no allocation.
 import type {Bar} from '../src/foundation/domain/bars.js'
 import type {Signal, Strategy, StrategyContext, StrategyModule} from '../src/sectors/strategy/contract.js'
 
@@ -26,7 +27,7 @@ interface Track {
   /** Next slot to write. */
   pos: number
   count: number
-  /** The target last asked for and not yet reached; NaN when none. */
+  /** Direction of the ask made and not yet reached (1 long, -1 short, 0 flat); NaN when none. */
   pending: number
 }
 
@@ -119,8 +120,9 @@ class DonchianBreakout implements Strategy<DonchianState> {
       t.pending = NaN
       return NONE
     }
-    if (target === t.pending) return NONE
-    t.pending = target
+    const direction = Math.sign(target)
+    if (direction === t.pending) return NONE
+    t.pending = direction
     return [{instrument: bar.instrument, target, reason: this.reason(why, close)}]
   }
 
@@ -164,7 +166,7 @@ class DonchianBreakout implements Strategy<DonchianState> {
     for (const [id, s] of Object.entries(state.instruments)) {
       const ok = Array.isArray(s.highs) && s.highs.length === this.depth && Array.isArray(s.lows) && s.lows.length === this.depth && s.pos >= 0 && s.pos < this.depth && s.count >= 0
       if (!ok) throw new Error(`donchian-breakout: the checkpoint of ${id} is malformed`)
-      tracks.set(id, {highs: Float64Array.from(s.highs), lows: Float64Array.from(s.lows), pos: s.pos, count: s.count, pending: s.pending ?? NaN})
+      tracks.set(id, {highs: Float64Array.from(s.highs), lows: Float64Array.from(s.lows), pos: s.pos, count: s.count, pending: s.pending === null ? NaN : Math.sign(s.pending)})
     }
     this.tracks.clear()
     for (const [id, t] of tracks) this.tracks.set(id, t)

@@ -87,6 +87,28 @@ describe('donchian-breakout', () => {
     ])
   })
 
+  it('sized by notional, does not ask again at every bar of a breakout it is waiting for (a halted sector)', () => {
+    const ctx = testContext(['BTC-USD'])
+    const s = make({lookback: 2, exitLookback: 2, notional: 120})
+    s.init(ctx)
+    // Every order refused: the position stays flat. Closes 12, 13, 14 break out bar after bar, each
+    // with another size (120/12, 120/13, 120/14): one ask. The breakout ends at #5; #6 breaks out again.
+    const seq: Array<[number, number, number]> = [
+      [10, 9, 9.5],
+      [11, 10, 10.5],
+      [12.5, 11, 12],
+      [13.5, 12, 13],
+      [14.5, 13, 14],
+      [13, 11, 11.5],
+      [16, 14, 15],
+    ]
+    const signals = drive(s, ctx, seq.map(([h, l, c], i) => bar('BTC-USD', i, c, h, l)), false)
+    expect(signals.map(([i, sig]) => [i, sig.target])).toEqual([
+      [2, 10],
+      [6, 8],
+    ])
+  })
+
   it('derives exitLookback from lookback', () => {
     expect(donchian.deriveParams!({lookback: 20, size: 1, allowShort: false})).toEqual({lookback: 20, exitLookback: 10, size: 1, allowShort: false})
     expect(donchian.deriveParams!({lookback: 1, size: 1, allowShort: false}).exitLookback).toBe(1)
