@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {rick} from '../helpers/cli.js'
-import {fixtureProject, type Fixture} from '../integration/engine-fixture.js'
+import {FIXTURE_CONFIG, fixtureProject, type Fixture} from '../integration/engine-fixture.js'
 
 let f: Fixture
 beforeAll(() => {
@@ -20,6 +20,22 @@ describe('rick backtest', () => {
     expect(r.stdout).toMatch(/run hash {4}[0-9a-f]{64} \(`rick replay fx-bt-[0-9a-f]{10}` must reproduce it\)/)
     // No progress bar when stderr is not a terminal.
     expect(r.stderr).toBe('')
+  })
+
+  it('says when an instrument is counted in another currency than the account (no FX conversion yet)', async () => {
+    const jpy = fixtureProject(FIXTURE_CONFIG.replace('instruments: [EUR_USD]', 'instruments: [EUR_USD, USD_JPY]'))
+    try {
+      const text = await rick(['backtest', 'fx', '--bars', '300'], {cwd: jpy.root, env: jpy.env})
+      expect(text.exitCode).toBe(0)
+      expect(text.stdout).toMatch(/\n {2}NOTE {8}USD_JPY \(JPY\) is quoted in another currency than the account's USD: rick does not convert currencies yet/)
+      const json = JSON.parse((await rick(['backtest', 'fx', '--bars', '300', '--json'], {cwd: jpy.root, env: jpy.env})).stdout) as {notes: string[]}
+      expect(json.notes).toEqual([expect.stringMatching(/^USD_JPY \(JPY\) is quoted in another currency/)])
+    } finally {
+      jpy.cleanup()
+    }
+    // EUR_USD alone: nothing to say.
+    const usd = JSON.parse((await rick(['backtest', 'fx', '--bars', '300', '--json'], {cwd: f.root, env: f.env})).stdout) as {notes: string[]}
+    expect(usd.notes).toEqual([])
   })
 
   it('gives the same run id a suffix when the journal already holds that backtest', async () => {

@@ -52,6 +52,7 @@ export function backtestText(r: BacktestResult): string {
     `backtest ${r.sector}: run ${r.runId}`,
     `  data        ${inputs}; ${r.bars.toLocaleString('en-US')} bars; ended: ${r.stopReason}${r.stopDetail ? ` (${r.stopDetail})` : ''}`,
     `  limits      mode ${r.mode}`,
+    ...r.notes.map((n) => `  NOTE        ${n}`),
     `  orders      ${s.orders} sent, ${s.fills} fills, ${s.denials} denied by the risk gate, ${s.rejects} rejected; risk state at the end ${s.state}`,
     `  trades      ${m.trades} (${m.wins} won, ${m.losses} lost, win rate ${pct(m.winRate)})`,
     `  net P&L     ${cash(m.netPnl)} (gross ${cash(m.grossPnl)}, fees ${cash(m.fees)})`,
@@ -86,6 +87,7 @@ export function backtestJson(r: BacktestResult): Record<string, unknown> {
     summary: summaryJson(r.summary),
     metrics,
     runHash: r.runHash,
+    notes: r.notes,
   }
   if (r.stopDetail !== undefined) out.stopDetail = r.stopDetail
   return out

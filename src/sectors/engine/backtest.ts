@@ -15,7 +15,7 @@ import {datasetFeed} from '../data/store.js'
 import {computeMetrics, RoundTripBook, type Metrics, type OpenPosition, type Trade} from '../report/index.js'
 import type {EngineObserver, EngineSummary} from './engine.js'
 import {runSession, type SessionStrategy} from './session.js'
-import {buildRisk, DEFAULT_PAPER_CASH, limitedFeed, loadSectorSetup, SYNTHETIC_PERIOD_MS, type RiskSetup, type SetupContext} from './setup.js'
+import {buildRisk, currencyNotices, DEFAULT_PAPER_CASH, limitedFeed, loadSectorSetup, SYNTHETIC_PERIOD_MS, type RiskSetup, type SetupContext} from './setup.js'
 
 /** Synthetic backtests start here unless --from says otherwise (a fixed date: same seed, same run). */
 export const DEFAULT_BACKTEST_START = Date.UTC(2024, 0, 1)
@@ -56,6 +56,8 @@ export interface BacktestResult {
   metrics: Metrics
   /** The run hash (journal `runHash`): what a replay must reproduce. */
   runHash: string
+  /** What the reader must know to read the figures (e.g. instruments counted in another currency). */
+  notes: string[]
 }
 
 /** The core of a backtest, without config files: what `rick backtest` and the benchmark share. */
@@ -210,7 +212,7 @@ export async function runBacktest(req: BacktestRequest, ctx: SetupContext): Prom
       seed,
       limits: limitsForJournal(risk.limits),
       version: req.version,
-      notices: [`risk limits of mode ${mode} (profile ${setup.config.profile})`],
+      notices: [`risk limits of mode ${mode} (profile ${setup.config.profile})`, ...currencyNotices(setup.instruments)],
     }
     const core = await backtestCore({
       runId,
@@ -240,6 +242,7 @@ export async function runBacktest(req: BacktestRequest, ctx: SetupContext): Prom
       summary: core.summary,
       metrics: backtestMetrics(core, periodMs),
       runHash: runHash(journal, runId),
+      notes: currencyNotices(setup.instruments),
     }
     if (core.stopDetail !== undefined) result.stopDetail = core.stopDetail
     return result

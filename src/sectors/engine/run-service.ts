@@ -28,7 +28,7 @@ import {parseSpeed, type Pace} from './pace.js'
 import {recoverAccount, type RecoveredAccount} from './recovery.js'
 import {runLog} from './run-log.js'
 import {runSession} from './session.js'
-import {ACCOUNT_CURRENCY, buildRisk, DEFAULT_PAPER_CASH, loadSectorSetup, SYNTHETIC_PERIOD_MS, type SectorSetup, type SetupContext} from './setup.js'
+import {ACCOUNT_CURRENCY, buildRisk, currencyNotices, DEFAULT_PAPER_CASH, loadSectorSetup, SYNTHETIC_PERIOD_MS, type SectorSetup, type SetupContext} from './setup.js'
 
 /** Strategy checkpoints every this many bars in a run (and at stop). */
 export const RUN_CHECKPOINT_EVERY = 100
@@ -135,6 +135,7 @@ export async function runSector(req: RunRequest, ctx: SetupContext & {io?: RunIo
     if (choice.notice) notices.push(choice.notice)
     if (auth.notice) notices.push(auth.notice)
     if (startTs.note) notices.push(startTs.note)
+    notices.push(...currencyNotices(setup.instruments))
     const checkpoint = usableCheckpoint(recovered, setup, notices)
     const interrupted = recovered.runs.filter((r) => r.interrupted).at(-1)
     const started: RunStartedPayload = {

@@ -29,6 +29,20 @@ export const ACCOUNT_CURRENCY = 'USD'
 /** Bar length of the synthetic feed. */
 export const SYNTHETIC_PERIOD_MS = 60_000
 
+/**
+ * What a run must say about instruments quoted in another currency than the account's: rick has no
+ * FX conversion yet, so their notional, fees and P&L are counted in their quote currency as if it
+ * were the account's (USD_JPY: 1 JPY counted as 1 USD).
+ */
+export function currencyNotices(instruments: readonly Instrument[], account = ACCOUNT_CURRENCY): string[] {
+  const foreign = instruments.filter((i) => i.quoteCurrency !== account)
+  if (foreign.length === 0) return []
+  const list = foreign.map((i) => `${i.id} (${i.quoteCurrency})`).join(', ')
+  return [
+    `${list} ${foreign.length === 1 ? 'is' : 'are'} quoted in another currency than the account's ${account}: rick does not convert currencies yet, so ${foreign.length === 1 ? 'its' : 'their'} notional, fees and P&L count 1 unit of the quote currency as 1 ${account} (risk limits and P&L figures for ${foreign.length === 1 ? 'it' : 'them'} are not in ${account})`,
+  ]
+}
+
 export interface SetupContext {
   registry: SectorRegistry
   cwd?: string
