@@ -28,7 +28,7 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
  * A string as canonical JSON writes it (the same text as JSON.stringify): quoted as is when there
  * is nothing to escape, which costs half of calling JSON.stringify.
  */
-export function quote(s: string): string {
+function quote(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`
 }
 

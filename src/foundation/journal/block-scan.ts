@@ -2,21 +2,16 @@
 // events are `[[ts,"TYPE",payload],…]` with every payload the canonical JSON its hash covers
 // (blocks.ts writes them so); readers that need that exact text (the run hash) take it from here
 // instead of decoding every payload and writing its canonical JSON again (~3 µs an event).
-import {EVENT_TYPES} from './events.js'
+import {CLOSE_BRACKET, COMMA, OPEN_BRACKET} from './blocks.js'
+import {TYPE_INDEX} from './chunk.js'
 
-const OPEN_BRACKET = 0x5b
-const CLOSE_BRACKET = 0x5d
 const OPEN_BRACE = 0x7b
 const CLOSE_BRACE = 0x7d
-const COMMA = 0x2c
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const MINUS = 0x2d
 const ZERO = 0x30
 const NINE = 0x39
-
-/** Type names by their bytes' latin1 text. */
-const TYPE_CODE: ReadonlyMap<string, number> = new Map(EVENT_TYPES.map((t, i) => [t, i]))
 
 /**
  * Calls `onEvent(typeIndex, start, end)` for each event of a block's events text (UTF-8 bytes), in
@@ -39,7 +34,7 @@ export function scanPayloads(text: Uint8Array, onEvent: (type: number, start: nu
     if (p === digits || text[p++] !== COMMA || text[p++] !== QUOTE) return -1
     const typeStart = p
     while (p < n && text[p] !== QUOTE) p++
-    const type = TYPE_CODE.get(latin1(text, typeStart, p))
+    const type = TYPE_INDEX.get(latin1(text, typeStart, p))
     if (type === undefined || text[++p] !== COMMA) return -1
     const start = ++p
     const end = skipObject(text, start)

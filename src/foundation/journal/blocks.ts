@@ -79,12 +79,13 @@ export class BlockBytes {
   }
 }
 
-const PAYLOAD_KEY = '{"payload":'
+/** How an event's hash input (eventHashInput) and its content hash's input (eventContentHash) begin. */
+export const PAYLOAD_KEY = '{"payload":'
 /** Where the payload starts in an event's hash input. */
 const PAYLOAD_AT = PAYLOAD_KEY.length
-const OPEN_BRACKET = 0x5b
-const CLOSE_BRACKET = 0x5d
-const COMMA = 0x2c
+export const OPEN_BRACKET = 0x5b
+export const CLOSE_BRACKET = 0x5d
+export const COMMA = 0x2c
 /** `,"TYPE",` per type index: what follows ts in an events item. */
 const ITEM_TYPE: readonly Uint8Array[] = EVENT_TYPES.map((t) => ascii(`,"${t}",`))
 /** Digits of the longest ts written (a safe integer, maybe negative). */
@@ -92,8 +93,8 @@ const MAX_TS_DIGITS = 17
 /** Parts of an event's hash input past its payload (eventHashInput()), as bytes. */
 const PREV_KEY = ascii(',"prevHash":"')
 const TS_KEY = ascii(',"ts":')
-/** `,"type":"TYPE"}` per type index. */
-const TYPE_TAIL: readonly Uint8Array[] = EVENT_TYPES.map((t) => ascii(`,"type":${JSON.stringify(t)}}`))
+/** `,"type":"TYPE"}` per type index: how both hash inputs end. */
+export const TYPE_TAIL: readonly Uint8Array[] = EVENT_TYPES.map((t) => ascii(`,"type":${JSON.stringify(t)}}`))
 /** Room for the hash input past the payload, but for the block's middle: prevHash, seq, ts, type. */
 const SUFFIX_ROOM = 160
 

@@ -6,6 +6,7 @@ import {createHash, hash as oneShotHash, type Hash} from 'node:crypto'
 
 import {canonicalJson} from '../canonical.js'
 import {scanPayloads} from './block-scan.js'
+import {PAYLOAD_KEY, TYPE_TAIL} from './blocks.js'
 import {EVENT_TYPES, type EventType} from './events.js'
 import {MAX_BLOCK_EVENTS} from './schema.js'
 import {eventContentHash} from './hash.js'
@@ -38,9 +39,6 @@ export function runHash(journal: Journal, runId: string, options: RunHashOptions
   return hash.digest('hex')
 }
 
-const PAYLOAD_KEY = Buffer.from('{"payload":', 'latin1')
-/** `,"type":"TYPE"}` per type index: the rest of eventContentHash's input. */
-const TYPE_TAIL: readonly Buffer[] = EVENT_TYPES.map((t) => Buffer.from(`,"type":${JSON.stringify(t)}}`, 'latin1'))
 const NEWLINE = 0x0a
 /** A line of the run's hash input: a content hash in hex, then a newline. */
 const LINE = 65
@@ -53,7 +51,7 @@ function hashFromBlocks(blocks: Iterable<Uint8Array>, exclude: ReadonlySet<strin
   const skip = EVENT_TYPES.map((t) => exclude.has(t))
   const hash: Hash = createHash('sha256')
   let input = Buffer.allocUnsafe(1 << 12)
-  PAYLOAD_KEY.copy(input, 0)
+  input.write(PAYLOAD_KEY, 0, 'latin1')
   // A block's lines (hex + "\n" per event), given to the run's hash in one update.
   let lines = Buffer.allocUnsafe(MAX_BLOCK_EVENTS * LINE)
   let used = 0
@@ -65,10 +63,10 @@ function hashFromBlocks(blocks: Iterable<Uint8Array>, exclude: ReadonlySet<strin
       const length = PAYLOAD_KEY.length + (end - start) + tail.length
       if (length > input.length) {
         input = Buffer.allocUnsafe(2 * length)
-        PAYLOAD_KEY.copy(input, 0)
+        input.write(PAYLOAD_KEY, 0, 'latin1')
       }
       input.set(text.subarray(start, end), PAYLOAD_KEY.length)
-      tail.copy(input, PAYLOAD_KEY.length + (end - start))
+      input.set(tail, PAYLOAD_KEY.length + (end - start))
       if (used + LINE > lines.length) {
         const bigger = Buffer.allocUnsafe(2 * lines.length)
         lines.copy(bigger, 0, 0, used)
