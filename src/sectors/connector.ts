@@ -3,7 +3,7 @@
 // why backtest, paper, canary and live run the same code path.
 import type {Bar} from '../foundation/domain/bars.js'
 import type {Instrument} from '../foundation/domain/instrument.js'
-import type {AccountSnapshot, OrderRequest, OrderState, Position, VenueEvent} from '../foundation/domain/orders.js'
+import type {AccountSnapshot, Fill, OrderRequest, OrderState, Position, VenueEvent} from '../foundation/domain/orders.js'
 
 /** What a venue can do natively; the engine emulates what is missing (e.g. OCO brackets). */
 export interface ConnectorCapabilities {
@@ -17,6 +17,61 @@ export interface ConnectorCapabilities {
 
 export interface Subscription {
   close(): void
+}
+
+/**
+ * One price update of a live venue. `price` is what the market-data side builds bars from (the mid
+ * of bid and ask for a quoted market, the trade price for a traded one). `ts` is the VENUE's time
+ * (epoch ms): live, the engine follows the venue's clock, so a simulator that runs faster than real
+ * time rehearses hours in minutes.
+ */
+export interface Tick {
+  instrument: string
+  ts: number
+  bid: number
+  ask: number
+  price: number
+  /** Traded volume since the previous tick, when the venue says (0 for quotes). */
+  volume: number
+}
+
+/** The streams a live connector keeps open. */
+export type StreamName = 'prices' | 'events'
+
+/**
+ * What a live connector says about its connections. Every change is journaled by the engine and a
+ * `disconnected` stream is reconnected by the connector itself (backoff with jitter); `fatal` means
+ * it gave up (e.g. 401: the token is wrong, retrying cannot help) and the sector must stop.
+ */
+export type ConnectorStatus =
+  | {kind: 'connected'; stream: StreamName; ts: number}
+  | {kind: 'disconnected'; stream: StreamName; reason: string; ts: number; retryInMs?: number}
+  /** A heartbeat of the venue on a stream; `ts` is the venue's time. */
+  | {kind: 'heartbeat'; stream: StreamName; ts: number}
+  | {kind: 'fatal'; code: string; message: string; ts: number}
+
+/** Bars the venue keeps (candles), for warm-up and `rick data download`. */
+export interface HistoryRequest {
+  instrument: string
+  /** Bar length in ms (the sector's barPeriod). */
+  periodMs: number
+  /** Epoch ms, inclusive (bar open times). */
+  from?: number
+  /** Epoch ms, exclusive. */
+  to?: number
+  /** At most this many bars (the most recent ones before `to` when `from` is omitted). */
+  count?: number
+}
+
+/** Who the connector is, for RUN_STARTED and the first lines. Never holds a secret. */
+export interface ConnectorInfo {
+  /** e.g. `oanda-v20`, `paper`. */
+  name: string
+  sdk?: {package: string; version: string}
+  /** Hosts (with port when not the default), never a URL with credentials. */
+  endpoints: string[]
+  /** The venue's account id (not a secret; shown so a person sees which account trades). */
+  account?: string
 }
 
 export interface Connector {
@@ -55,6 +110,18 @@ export interface Connector {
    * closure, and a second backtest in the process does not make V8 rebuild it.
    */
   onEventSink?(sink: VenueSink): () => void
+
+  // ---- A live venue (a broker) implements these; the paper venue does not need them.
+
+  readonly info?: ConnectorInfo
+  /** Price updates of the instruments, from the venue's stream (the engine builds bars from them). */
+  subscribeTicks?(instruments: readonly string[], onTick: (tick: Tick) => void): Subscription
+  /** The venue's candles (warm-up, `rick data download`), oldest first, complete bars only. */
+  history?(request: HistoryRequest): Promise<Bar[]>
+  /** Connection changes and heartbeats. Returns an unsubscribe function. */
+  onStatus?(listener: (status: ConnectorStatus) => void): () => void
+  /** Fills the venue recorded since `sinceTs` (reconciliation: fills missed while away). */
+  recentFills?(sinceTs: number): Promise<Fill[]>
 }
 
 /** Receives a venue's events by method call (Connector.onEventSink). */
