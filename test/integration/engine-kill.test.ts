@@ -48,8 +48,10 @@ function books(events: JournalEvent[]): {cash: number; positions: Record<string,
   for (const e of events) {
     if (e.type !== 'FILL') continue
     const {fill} = e.payload as EventPayloads['FILL']
-    if (seen.has(fill.fillId)) continue
-    seen.add(fill.fillId)
+    // The same fill only when the same order repeats the same fill id.
+    const key = `${fill.clientOrderId}|${fill.fillId}`
+    if (seen.has(key)) continue
+    seen.add(key)
     const n = notionalMicro(fill.price, fill.qty, 1)
     cash += fill.side === 'buy' ? -n : n
     cash -= fill.fee

@@ -152,6 +152,8 @@ export class SectorEngine implements VenueSink {
   private readonly orders = new Map<string, TrackedOrder>()
   /** Fill ids of orders no longer tracked (bounded: a ring of the last RECENT_FILLS). */
   private readonly recentRing: string[] = []
+  /** The order of each fill id in recentRing (a fill is the same only for the same order). */
+  private readonly recentOrders: string[] = []
   private recentNext = 0
   /** Orders whose submit had no known outcome (kept as a count: the hot path asks every bar). */
   private unconfirmed = 0
@@ -706,11 +708,11 @@ export class SectorEngine implements VenueSink {
 
   private onFill(fill: Fill): void {
     const o = this.orders.get(fill.clientOrderId)
-    if (o ? o.fillIds?.includes(fill.fillId) === true : this.recentRing.includes(fill.fillId)) return
+    if (o ? o.fillIds?.includes(fill.fillId) === true : this.recentlyFilled(fill.clientOrderId, fill.fillId)) return
     if (!o) {
       // Still recorded and applied: the position at the venue changed whatever we know of it.
       this.notice(`fill ${fill.fillId} for an order this engine does not track (${fill.clientOrderId}): recorded`)
-      this.rememberFill(fill.fillId)
+      this.rememberFill(fill.clientOrderId, fill.fillId)
     } else {
       if (o.fillIds === undefined) o.fillIds = [fill.fillId]
       else o.fillIds.push(fill.fillId)
@@ -759,16 +761,24 @@ export class SectorEngine implements VenueSink {
     if (!o) return
     this.settled(o)
     this.orders.delete(clientOrderId)
-    if (o.fillIds !== undefined) for (const id of o.fillIds) this.rememberFill(id)
+    if (o.fillIds !== undefined) for (const id of o.fillIds) this.rememberFill(clientOrderId, id)
   }
 
-  private rememberFill(fillId: string): void {
+  private recentlyFilled(clientOrderId: string, fillId: string): boolean {
+    const ring = this.recentRing
+    for (let i = 0; i < ring.length; i++) if (ring[i] === fillId && this.recentOrders[i] === clientOrderId) return true
+    return false
+  }
+
+  private rememberFill(clientOrderId: string, fillId: string): void {
     // A ring only: it is searched on the rare path (a fill for an order no longer tracked), and
     // written on every finished order, where a Set's hashing of each new id would cost more.
     if (this.recentRing.length < RECENT_FILLS) {
       this.recentRing.push(fillId)
+      this.recentOrders.push(clientOrderId)
     } else {
       this.recentRing[this.recentNext] = fillId
+      this.recentOrders[this.recentNext] = clientOrderId
       this.recentNext = (this.recentNext + 1) % RECENT_FILLS
     }
   }

@@ -20,6 +20,14 @@ import type {RiskTrailEntry} from './risk-day.js'
 /** Run id of RISK_STATE records written by `rick halt` / `rick resume` (not a run of their own). */
 export const MANUAL_RUN_ID = 'manual'
 
+/** The paper venue's order ids (`paper-<n>`); its fill ids are `<order id>-<k>`. */
+const PAPER_ORDER_ID = /^paper-(\d+)$/
+
+/** Two journaled fills that are the same fill (a venue repeating itself), not two fills. */
+function sameFill(a: Fill, b: Fill): boolean {
+  return a.instrument === b.instrument && a.side === b.side && a.qty === b.qty && a.price === b.price && a.fee === b.fee
+}
+
 /** Environments that are simulations of their own and never an account. */
 export const SIMULATION_ENVIRONMENTS: readonly string[] = ['backtest', 'replay']
 
@@ -36,6 +44,8 @@ export interface RecoveredOrder {
   fillIds: string[]
   /** The venue acknowledged it (else the submit's outcome is unknown: in flight). */
   acked: boolean
+  /** The venue's id, from its ack (undefined while in flight). */
+  venueOrderId?: string
   runId: string
 }
 
@@ -67,6 +77,14 @@ export interface RecoveredAccount {
   fillMarks: Array<{ts: number; realized: Micro; fees: Micro}>
   /** Intents (not of observe runs), fills and bars in journal order: fold with riskDayAt(). */
   riskTrail: RiskTrailEntry[]
+  /**
+   * The paper venue's next order number: one past the highest `paper-N` the account ever used, so
+   * a paper venue rebuilt after a restart never hands out an order id (and so a fill id) that an
+   * earlier run of the account already journaled.
+   */
+  nextPaperSeq: number
+  /** Fills journaled twice under one (order, fill id) with different contents: applied, and said. */
+  fillConflicts: string[]
 }
 
 export interface RecoverOptions {
@@ -122,7 +140,14 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
   const brackets = new Map<string, OrderRequest>()
   const riskEvents: Array<JournalEvent<'RISK_STATE'>> = []
   const lastPrices = new Map<string, number>()
-  const seenFills = new Set<string>()
+  /** (clientOrderId, fillId) → the fill as first journaled: a repeat is dropped only when it is the same fill. */
+  const seenFills = new Map<string, Fill>()
+  const fillConflicts: string[] = []
+  let nextPaperSeq = 1
+  const notePaperId = (venueOrderId: string | undefined): void => {
+    const m = venueOrderId === undefined ? null : PAPER_ORDER_ID.exec(venueOrderId)
+    if (m) nextPaperSeq = Math.max(nextPaperSeq, Number(m[1]) + 1)
+  }
   let ledger: Ledger | undefined
   let known = false
   let checkpoint: RecoveredAccount['checkpoint']
@@ -167,10 +192,13 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
         break
       }
       case 'ORDER_ACK': {
-        const id = (e.payload as EventPayloads['ORDER_ACK']).clientOrderId
+        const ack = e.payload as EventPayloads['ORDER_ACK']
+        const id = ack.clientOrderId
+        notePaperId(ack.venueOrderId)
         const o = orders.get(id)
         if (o) {
           o.acked = true
+          o.venueOrderId = ack.venueOrderId
           break
         }
         // A bracket's exit, made by the venue when its entry filled: working until its own fill or
@@ -179,7 +207,7 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
         const parentId = bracketParentId(id)
         const parent = parentId === undefined ? undefined : brackets.get(parentId)
         const exit = parent === undefined ? undefined : bracketExit(parent, id)
-        if (exit) orders.set(id, {order: exit, filled: 0, fillIds: [], acked: true, runId: e.runId})
+        if (exit) orders.set(id, {order: exit, filled: 0, fillIds: [], acked: true, venueOrderId: ack.venueOrderId, runId: e.runId})
         break
       }
       case 'ORDER_REJECTED':
@@ -189,8 +217,19 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
         break
       case 'FILL': {
         const fill = (e.payload as EventPayloads['FILL']).fill as Fill
-        if (seenFills.has(fill.fillId)) break
-        seenFills.add(fill.fillId)
+        notePaperId(fill.venueOrderId)
+        // A fill is dropped as a repeat only when it is provably the same one: the same order, the
+        // same venue fill id and the same contents. Fill ids are unique per venue account, but an
+        // id alone proves nothing (a paper venue once restarted its ids in every run, and the fold
+        // then dropped real fills of later runs).
+        const fillKey = `${fill.clientOrderId}\u0000${fill.fillId}`
+        const first = seenFills.get(fillKey)
+        if (first !== undefined) {
+          if (sameFill(first, fill)) break
+          fillConflicts.push(`fill ${fill.fillId} of ${fill.clientOrderId} journaled twice with different contents (seq ${e.seq}): both counted`)
+        } else {
+          seenFills.set(fillKey, fill)
+        }
         const b = books()
         const before = b.equity
         const effect = b.applyFill(fill, multiplier.get(fill.instrument) ?? 1)
@@ -246,6 +285,8 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
     fills,
     fillMarks,
     riskTrail,
+    nextPaperSeq,
+    fillConflicts,
   }
   if (checkpoint) out.checkpoint = checkpoint
   return out

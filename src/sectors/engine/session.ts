@@ -94,10 +94,17 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     const r = o.recovered
     // The paper venue lives in this process: after a restart it is rebuilt from the journal (the
     // account's fills, and the orders that were working), which is what a broker would have kept.
+    // Each keeps the venue id of its ack (its fills' ids derive from it), and the venue numbers new
+    // orders after every id the account ever used: fill ids stay unique for the journal's life.
     const working: OrderState[] = r.openOrders
       .filter((x) => x.acked)
-      .map((x) => ({...x.order, status: x.filled > 0 ? 'partially-filled' : 'working', filledQty: x.filled, avgFillPrice: 0, updatedAt: r.lastTs}))
-    venue.restore({version: 1, venue: o.venue, ledger: r.ledger.snapshot(), orders: working, lastPrices: Object.fromEntries(r.lastPrices)})
+      .map((x) => {
+        const state: OrderState = {...x.order, status: x.filled > 0 ? 'partially-filled' : 'working', filledQty: x.filled, avgFillPrice: 0, updatedAt: r.lastTs}
+        if (x.venueOrderId !== undefined) state.venueOrderId = x.venueOrderId
+        return state
+      })
+    venue.restore({version: 1, venue: o.venue, ledger: r.ledger.snapshot(), orders: working, lastPrices: Object.fromEntries(r.lastPrices), nextSeq: r.nextPaperSeq})
+    for (const c of r.fillConflicts) notes.push(c)
     ledger = Ledger.fromSnapshot(r.ledger.snapshot())
     for (const [instrument, price] of r.lastPrices) ledger.mark(instrument, price)
     const expired = o.risk.states.fold(r.riskEvents, o.clock.now())

@@ -302,6 +302,12 @@ export class PaperConnector implements Connector {
     }
     for (const b of this.books.values()) b.orders.sort((x, y) => x.seq - y.seq)
     this.seq = Math.max(seq, snapshot.nextSeq ?? 0)
+    // Order ids (and the fill ids made from them) must never repeat one the account used before.
+    for (const o of this.working.values()) {
+      const n = paperOrderNumber(o.venueOrderId)
+      if (n !== undefined && n >= this.seq) this.seq = n + 1
+    }
+    for (const o of this.working.values()) if (o.venueOrderId === undefined) o.venueOrderId = `paper-${this.seq++}`
   }
 
   // --- submission
@@ -587,6 +593,12 @@ export class PaperConnector implements Connector {
 /** How much |position| grows when `signed` is added to `pos` (0 when the order only reduces). */
 function exposureGrowth(pos: number, signed: number): number {
   return Math.max(0, Math.abs(pos + signed) - Math.abs(pos))
+}
+
+/** N of a `paper-N` order id, else undefined. */
+function paperOrderNumber(venueOrderId: string | undefined): number | undefined {
+  const m = venueOrderId === undefined ? null : /^paper-(\d+)$/.exec(venueOrderId)
+  return m ? Number(m[1]) : undefined
 }
 
 function invalid(reason: string): {code: string; reason: string} {

@@ -83,6 +83,59 @@ describe('recoverAccount', () => {
   })
 })
 
+describe('fills across runs', () => {
+  /** Two runs whose venue gave the same fill id to different orders (the old paper venue did). */
+  function twoRunsSameFillIds(j: Journal, secondFill: Fill): void {
+    const a = writer(j, 'run-a')
+    a('RUN_STARTED', STARTED)
+    a('RECONCILED', {positions: [], cash: toMicro(10_000), notes: []})
+    a('ORDER_INTENT', {order: order('run-a-1', 'buy', 5), reason: 'in'})
+    a('ORDER_ACK', {clientOrderId: 'run-a-1', venueOrderId: 'paper-1'})
+    a('FILL', {fill: fill('run-a-1', 'buy', 5, 100, 'paper-1-1')})
+    const b = writer(j, 'run-b')
+    b('RUN_STARTED', STARTED)
+    b('ORDER_INTENT', {order: order(secondFill.clientOrderId, secondFill.side, secondFill.qty, {reduceOnly: true}), reason: 'out'})
+    b('ORDER_ACK', {clientOrderId: secondFill.clientOrderId, venueOrderId: 'paper-1'})
+    b('FILL', {fill: secondFill})
+  }
+
+  it('counts a fill of another order even when its fill id repeats an earlier one', () => {
+    const j = open()
+    twoRunsSameFillIds(j, fill('run-b-1', 'sell', 5, 101, 'paper-1-1'))
+    const r = recoverAccount(j, key, opts)
+    expect(r.fills).toBe(2)
+    expect(r.ledger.position('TEST')).toBe(0)
+    // The exit is filled, not "restored" as working (it would have filled again at the next start).
+    expect(r.openOrders).toEqual([])
+    expect(r.fillConflicts).toEqual([])
+    // The next paper order number comes after every id the account used.
+    expect(r.nextPaperSeq).toBe(2)
+  })
+
+  it('drops a repeat only when it is the same fill of the same order; the same ids with other contents count, and say so', () => {
+    const j = open()
+    twoRunsSameFillIds(j, fill('run-b-1', 'sell', 5, 101, 'x-1'))
+    writer(j, 'run-b')('FILL', {fill: fill('run-b-1', 'sell', 5, 101, 'x-1')})
+    expect(recoverAccount(j, key, opts).fills).toBe(2)
+    const k = open()
+    twoRunsSameFillIds(k, fill('run-b-1', 'sell', 2, 101, 'x-1'))
+    writer(k, 'run-b')('FILL', {fill: fill('run-b-1', 'sell', 3, 99, 'x-1')})
+    const r = recoverAccount(k, key, opts)
+    expect(r.fills).toBe(3)
+    expect(r.ledger.position('TEST')).toBe(0)
+    expect(r.fillConflicts).toHaveLength(1)
+    expect(r.fillConflicts[0]).toMatch(/fill x-1 of run-b-1 journaled twice with different contents/)
+  })
+
+  it('keeps the venue order id of an acked order (its fills are named after it)', () => {
+    const j = open()
+    interruptedAccount(j)
+    const r = recoverAccount(j, key, opts)
+    expect(r.openOrders.find((o) => o.order.clientOrderId === 'run-a-2')?.venueOrderId).toBe('p-2')
+    expect(r.openOrders.find((o) => o.order.clientOrderId === 'run-a-3')?.venueOrderId).toBeUndefined()
+  })
+})
+
 describe('a restart after an interruption', () => {
   it('rebuilds the venue from the journal, keeps the halt, and resolves the in-flight order without sending it again', async () => {
     const j = open()

@@ -426,6 +426,20 @@ describe('PaperConnector: determinism and restore', () => {
     r.run()
     expect(r.log).toEqual(['fill e-tp sell 10 @ 505 fee 0 maker', 'cancel e-sl: oco: e-tp filled', 'bar SPY 2'])
   })
+  it('never reuses an order id (nor so a fill id) that the account used before the restore', () => {
+    const r = harness(bars('SPY', [flat, flat, flat]))
+    r.step()
+    const working = {clientOrderId: 'old', instrument: 'SPY', side: 'buy' as const, type: 'limit' as const, limitPrice: 1, qty: 1, tif: 'gtc' as const, status: 'working' as const, filledQty: 0, avgFillPrice: 0, updatedAt: 0}
+    const ledger = r.venue.snapshot().ledger
+    // The journal says the account got as far as paper-41; one restored order has no known id.
+    r.venue.restore({version: 1, venue: 'paper-test', ledger, orders: [{...working, venueOrderId: 'paper-7'}, {...working, clientOrderId: 'old2'}], nextSeq: 42})
+    r.events.length = 0
+    r.order({clientOrderId: 'new', side: 'buy', qty: 1})
+    r.step()
+    const ids = r.events.flatMap((e) => (e.kind === 'ack' ? [e.venueOrderId] : e.kind === 'fill' ? [e.fill.fillId] : []))
+    expect(ids).toEqual(['paper-43', 'paper-43-1'])
+    expect(r.venue.snapshot().orders.map((o) => o.venueOrderId)).toEqual(['paper-7', 'paper-42'])
+  })
 })
 
 it('exposes what SPY, BTC and MES are for the tests above', () => {
