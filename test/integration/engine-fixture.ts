@@ -5,6 +5,8 @@ import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {EventType, JournalEvent} from '../../src/foundation/journal/events.js'
+import {openJournal} from '../../src/foundation/journal/index.js'
 import {REPO_ROOT} from '../helpers/cli.js'
 
 export const FIXTURE_CONFIG = `version: 1
@@ -48,4 +50,14 @@ export function fixtureProject(config = FIXTURE_CONFIG): Fixture {
   }
   Object.assign(env, {RICK_PROJECT: root, RICK_HOME: home, RICK_CACHE_DIR: join(root, '.cache')})
   return {root, home, journal: join(home, 'journal.db'), env, cleanup: () => rmSync(root, {recursive: true, force: true})}
+}
+
+/** Every event of a journal (or those of some types), read with a read-only handle. */
+export function readJournal(path: string, types?: EventType[]): JournalEvent[] {
+  const j = openJournal({path, readonly: true})
+  try {
+    return [...j.events(types ? {types} : {})]
+  } finally {
+    j.close()
+  }
 }

@@ -9,7 +9,7 @@ import {notionalMicro, toMicro} from '../../src/foundation/domain/money.js'
 import type {EventPayloads, JournalEvent} from '../../src/foundation/journal/events.js'
 import {openJournal} from '../../src/foundation/journal/index.js'
 import {rick, RICK_BIN} from '../helpers/cli.js'
-import {fixtureProject, type Fixture} from './engine-fixture.js'
+import {fixtureProject, readJournal, type Fixture} from './engine-fixture.js'
 
 let f: Fixture
 beforeAll(() => {
@@ -17,14 +17,7 @@ beforeAll(() => {
 })
 afterAll(() => f.cleanup())
 
-function readAll(): JournalEvent[] {
-  const j = openJournal({path: f.journal, readonly: true})
-  try {
-    return [...j.events()]
-  } finally {
-    j.close()
-  }
-}
+const readAll = (): JournalEvent[] => readJournal(f.journal)
 
 function countFills(): number {
   if (!existsSync(f.journal)) return 0

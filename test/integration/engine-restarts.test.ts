@@ -13,7 +13,7 @@ import type {EventPayloads, JournalEvent} from '../../src/foundation/journal/eve
 import {openJournal} from '../../src/foundation/journal/index.js'
 import {recoverAccount} from '../../src/sectors/engine/recovery.js'
 import {rick, RICK_BIN} from '../helpers/cli.js'
-import {fixtureProject, type Fixture} from './engine-fixture.js'
+import {fixtureProject, readJournal, type Fixture} from './engine-fixture.js'
 
 let f: Fixture
 beforeAll(() => {
@@ -21,14 +21,7 @@ beforeAll(() => {
 })
 afterAll(() => f.cleanup())
 
-function readAll(): JournalEvent[] {
-  const j = openJournal({path: f.journal, readonly: true})
-  try {
-    return [...j.events()]
-  } finally {
-    j.close()
-  }
-}
+const readAll = (): JournalEvent[] => readJournal(f.journal)
 
 function fillsOfRun(runId: string | undefined): number {
   if (!existsSync(f.journal)) return 0
