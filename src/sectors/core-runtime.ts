@@ -7,6 +7,7 @@ import {roundToLot, roundToTick} from '../foundation/domain/instrument.js'
 import {fromMicro, toMicro} from '../foundation/domain/money.js'
 import {seededRandom} from '../foundation/random.js'
 import {PaperConnector} from './paper/connector.js'
+import {adversePrice, matchLimit, matchMarket, matchStop, matchStopLimit, stopTrigger} from './paper/matching.js'
 import {simFramework} from './sim/index.js'
 
 export const coreRuntime = {
@@ -21,6 +22,8 @@ export const coreRuntime = {
   fromMicro,
   /** What every venue simulator shares (HTTP server on 127.0.0.1, clock, price paths, faults). */
   sim: simFramework,
+  /** The paper venue's matching rules (one order against one bar), for venue simulators to reuse. */
+  matching: {matchMarket, matchLimit, matchStop, matchStopLimit, stopTrigger, adversePrice},
 }
 
 export type CoreRuntime = typeof coreRuntime
