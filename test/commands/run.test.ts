@@ -49,9 +49,9 @@ describe('rick run', () => {
     expect(r.stdout).toMatch(/\n {2}journal {3}.*journal\.db\n/)
     expect(r.stdout).toMatch(/\n {2}stop {6}Ctrl-C/)
     // Decisions, orders and fills, one line each.
-    expect(r.stdout).toMatch(/ decision BTC-USD target 0\.002 \(now 0\): SMA\(5\) crossed above SMA\(20\)/)
-    expect(r.stdout).toMatch(/ order {4}buy 0\.002 BTC-USD market {2}\[coinbase-/)
-    expect(r.stdout).toMatch(/ fill {5}buy 0\.002 BTC-USD @ [\d.]+ fee [\d.]+ → position 0\.002/)
+    expect(r.stdout).toMatch(/ decision BTC-USD target 0\.0003 \(now 0\): SMA\(5\) crossed above SMA\(20\)/)
+    expect(r.stdout).toMatch(/ order {4}buy 0\.0003 BTC-USD market {2}\[coinbase-/)
+    expect(r.stdout).toMatch(/ fill {5}buy 0\.0003 BTC-USD @ [\d.]+ fee [\d.]+ → position 0\.0003/)
     expect(r.stdout).toMatch(/\nstopped: bars-limit after 200 bars\n/)
     // The charter judged, and the journal recorded, the effective mode.
     const j = openJournal({path: f.journal, readonly: true})

@@ -23,7 +23,7 @@ sectors:
     mode: canary
     profile: Conservative
     instruments: [BTC-USD]
-    strategy: {name: sma-crossover, params: {fast: 5, slow: 20, size: 0.002}}
+    strategy: {name: sma-crossover, params: {fast: 5, slow: 20, size: 0.0003}}   # 18 USD: inside the canary caps a fallback keeps
     canary: {maxOrderNotional: 25, maxPositions: 1, dailyLossCap: 10}
     connection: {apiKeyEnv: COINBASE_API_KEY, apiSecretEnv: COINBASE_API_SECRET}
 `

@@ -35,7 +35,7 @@
 // |16 | MAX_ORDER_NOTIONAL     | order notional > maxOrderNotional (equal passes)    | passes (a flatten may be large) |
 // |17 | CANARY_ORDER_NOTIONAL  | canary: order notional > canary.maxOrderNotional    | passes         |
 // |18 | MAX_POSITION           | |position after the fill| notional > maxPositionNotional | passes    |
-// |19 | CANARY_POSITIONS       | canary: opens a position while maxPositions are held | passes        |
+// |19 | CANARY_POSITIONS       | canary: opens a position while maxPositions are held or about to be (working entries on other flat instruments count) | passes |
 // |20 | LEVERAGE               | no leverage: gross exposure after the fill > equity | passes         |
 // |   | RISK_ERROR             | anything thrown inside check (deny on error)        | same           |
 //
@@ -240,8 +240,11 @@ class Gate implements RiskGate {
       this.sumMissing = undefined
       s.positions.forEach(this.addExposure)
       // A flip keeps one position; only opening a flat instrument adds one.
-      if (canary !== undefined && position === 0 && !(this.sumCount < canary.maxPositions)) {
-        return deny('CANARY_POSITIONS', `canary holds ${this.sumCount} position(s), limit ${canary.maxPositions}`)
+      if (canary !== undefined && position === 0) {
+        const pending = s.pendingOpens ?? 0
+        if (!(this.sumCount + pending < canary.maxPositions)) {
+          return deny('CANARY_POSITIONS', `canary holds ${this.sumCount} position(s)${pending > 0 ? ` and has working entries on ${pending} more` : ''}, limit ${canary.maxPositions}`)
+        }
       }
       if (!this.allowLeverage) {
         if (this.sumMissing !== undefined) return deny('NO_PRICE', `no price known for held ${this.sumMissing}`)

@@ -2,22 +2,27 @@
 // cancels). The machine decides transitions and hands back RISK_STATE records; the engine journals
 // them, and fold() rebuilds the state from those records after a restart, so a halt survives it.
 //
+// Loss rules put a sector in REDUCING, not HALTED: a sector stopped by a loss must still be able to
+// close what it holds (its exits and protective orders pass, nothing adds exposure). HALTED, where
+// even an exit is denied, is for a person's halt, the kill switch and faults.
+//
 // | trigger                                  | to        | until                        | code               |
 // |------------------------------------------|-----------|------------------------------|--------------------|
-// | day's P&L ≤ −dailyLossCap                | HALTED    | next session day begins      | DAILY_LOSS_CAP     |
-// | canary: day's P&L ≤ −canary.dailyLossCap | HALTED    | next session day begins      | CANARY_DAILY_LOSS  |
-// | losing trades in a row ≥ limit           | HALTED    | next session day begins      | CONSECUTIVE_LOSSES |
-// | drawdown from the day's peak ≥ limit %   | HALTED    | a person resumes             | MAX_DRAWDOWN       |
+// | day's P&L ≤ −dailyLossCap                | REDUCING  | next session day begins      | DAILY_LOSS_CAP     |
+// | canary: day's P&L ≤ −canary.dailyLossCap | REDUCING  | next session day begins      | CANARY_DAILY_LOSS  |
+// | losing trades in a row ≥ limit           | REDUCING  | next session day begins      | CONSECUTIVE_LOSSES |
+// | drawdown from the day's peak ≥ limit %   | REDUCING  | a person resumes             | MAX_DRAWDOWN       |
 // | strategy threw or returned garbage       | HALTED    | a person resumes             | STRATEGY_ERROR     |
 // | `rick halt <sector>`                     | HALTED    | a person resumes             | MANUAL_HALT        |
 // | `rick reduce <sector>` (from any state)  | REDUCING  | a person resumes             | MANUAL_REDUCE      |
 // | `rick resume <sector>`                   | ACTIVE    | —                            | MANUAL_RESUME      |
-// | a timed halt's `until` has passed        | the state before the halt (ACTIVE or REDUCING) | — | HALT_EXPIRED |
+// | a timed state's `until` has passed       | the state before it (ACTIVE or REDUCING) | — | HALT_EXPIRED |
 //
-// - A halt that needs a person is never shortened by a timed one; a timed halt that is tripped
-//   again by a halt that needs a person becomes untimed (a HALTED → HALTED record says so).
+// - A state never gets weaker by an automatic trip: HALTED is stricter than REDUCING, and a state
+//   that needs a person is never shortened by a timed one; a timed state tripped again by one that
+//   needs a person becomes untimed (a REDUCING → REDUCING record says so).
 // - After a person resumes or reduces, the automatic trips (loss caps, drawdown, losing streak)
-//   are not re-armed until the next session day: otherwise the same loss would halt the sector
+//   are not re-armed until the next session day: otherwise the same loss would trip the sector
 //   again at once and a person could never unwind it. The gate still denies every order that
 //   adds risk past those limits (its checks do not depend on the state), so a resumed sector can
 //   close positions but not add to them. Strategy errors and manual halts always halt.
@@ -69,6 +74,7 @@ export class TradingStateMachine {
   private readonly limits: EffectiveLimits
   private readonly session: SessionClock
   private current: TradingState = 'ACTIVE'
+  /** When a timed HALTED or REDUCING ends. */
   private haltUntil: number | undefined
   private lastCode: string | undefined
   private lastReason: string | undefined
@@ -86,7 +92,7 @@ export class TradingStateMachine {
     return this.current
   }
 
-  /** When a timed halt ends (epoch ms); undefined when not halted or the halt needs a person. */
+  /** When a timed HALTED or REDUCING ends (epoch ms); undefined when ACTIVE or a person must resume. */
   get until(): number | undefined {
     return this.haltUntil
   }
@@ -108,7 +114,8 @@ export class TradingStateMachine {
       case 'strategy-error':
         return this.halt('STRATEGY_ERROR', `strategy error: ${trigger.message}`, undefined)
       case 'reduce': {
-        if (this.current === 'REDUCING') return undefined
+        // A timed REDUCING (a loss rule) asked for by hand becomes one that waits for a person.
+        if (this.current === 'REDUCING' && this.haltUntil === undefined) return undefined
         this.overrideDay = this.session.sessionDay(now)
         return this.move('REDUCING', 'MANUAL_REDUCE', trigger.reason ?? 'reduce-only by hand', undefined)
       }
@@ -125,31 +132,31 @@ export class TradingStateMachine {
   }
 
   /**
-   * Trips the automatic halts when a limit is reached; call after every fill and mark (once per bar
-   * is enough). Returns the transition, or undefined.
+   * Trips the loss rules (to REDUCING) when a limit is reached; call after every fill and mark (once
+   * per bar is enough). Returns the transition, or undefined.
    */
   evaluate(metrics: RiskMetrics, now: number): RiskTransition | undefined {
     if (this.overrideDay !== undefined && this.overrideDay === this.session.sessionDay(now)) return undefined
     const L = this.limits
     const drop = metrics.dayPeakEquity - metrics.equity
     if (metrics.dayPeakEquity > 0 && drop * 100 >= L.maxDrawdownPct * metrics.dayPeakEquity) {
-      return this.halt('MAX_DRAWDOWN', `equity ${fmt(metrics.equity)} is ${fmt(drop)} below the day's peak ${fmt(metrics.dayPeakEquity)} (limit ${L.maxDrawdownPct}%)`, undefined)
+      return this.reduce('MAX_DRAWDOWN', `equity ${fmt(metrics.equity)} is ${fmt(drop)} below the day's peak ${fmt(metrics.dayPeakEquity)} (limit ${L.maxDrawdownPct}%)`, undefined)
     }
     if (metrics.dailyPnl <= -L.dailyLossCap) {
-      return this.halt('DAILY_LOSS_CAP', `day's P&L ${fmt(metrics.dailyPnl)} reached the daily loss cap ${fmt(L.dailyLossCap)}`, this.session.nextSessionDayStart(now))
+      return this.reduce('DAILY_LOSS_CAP', `day's P&L ${fmt(metrics.dailyPnl)} reached the daily loss cap ${fmt(L.dailyLossCap)}`, this.session.nextSessionDayStart(now))
     }
     if (L.canary !== undefined && metrics.dailyPnl <= -L.canary.dailyLossCap) {
-      return this.halt('CANARY_DAILY_LOSS', `day's P&L ${fmt(metrics.dailyPnl)} reached the canary daily loss cap ${fmt(L.canary.dailyLossCap)}`, this.session.nextSessionDayStart(now))
+      return this.reduce('CANARY_DAILY_LOSS', `day's P&L ${fmt(metrics.dailyPnl)} reached the canary daily loss cap ${fmt(L.canary.dailyLossCap)}`, this.session.nextSessionDayStart(now))
     }
     if (metrics.consecutiveLosses >= L.consecutiveLossHalt) {
-      return this.halt('CONSECUTIVE_LOSSES', `${metrics.consecutiveLosses} losing trades in a row (limit ${L.consecutiveLossHalt})`, this.session.nextSessionDayStart(now))
+      return this.reduce('CONSECUTIVE_LOSSES', `${metrics.consecutiveLosses} losing trades in a row (limit ${L.consecutiveLossHalt})`, this.session.nextSessionDayStart(now))
     }
     return undefined
   }
 
-  /** Ends a timed halt whose `until` has passed; call once per bar and at start-up. */
+  /** Ends a timed state whose `until` has passed; call once per bar and at start-up. */
   tick(now: number): RiskTransition | undefined {
-    if (this.current !== 'HALTED' || this.haltUntil === undefined || now < this.haltUntil) return undefined
+    if (this.current === 'ACTIVE' || this.haltUntil === undefined || now < this.haltUntil) return undefined
     const code = this.lastCode
     return this.move(this.resumeTo, 'HALT_EXPIRED', `${code ?? 'halt'} ended: a new session day began`, undefined)
   }
@@ -168,9 +175,9 @@ export class TradingStateMachine {
     for (const event of events) {
       if (event.type !== 'RISK_STATE') continue
       const t = (event as JournalEvent<'RISK_STATE'>).payload
-      if (t.to === 'HALTED' && t.from !== 'HALTED') this.resumeTo = t.from
+      if (t.to !== 'ACTIVE' && t.from !== t.to && t.code !== 'MANUAL_REDUCE' && t.code !== 'HALT_EXPIRED') this.resumeTo = t.from
       this.current = t.to
-      this.haltUntil = t.to === 'HALTED' ? t.until : undefined
+      this.haltUntil = t.to === 'ACTIVE' ? undefined : t.until
       this.lastCode = t.code
       this.lastReason = t.reason
       if (t.code === 'MANUAL_RESUME' || t.code === 'MANUAL_REDUCE') this.overrideDay = this.session.sessionDay(event.ts)
@@ -189,10 +196,22 @@ export class TradingStateMachine {
     return this.move('HALTED', code, reason, until)
   }
 
+  /** An automatic loss trip: REDUCING, unless the sector is already held as strictly or more. */
+  private reduce(code: RiskStateCode, reason: string, until: number | undefined): RiskTransition | undefined {
+    if (this.current === 'HALTED') return undefined
+    if (this.current === 'REDUCING') {
+      if (this.haltUntil === undefined) return undefined
+      if (until !== undefined && until <= this.haltUntil) return undefined
+    } else {
+      this.resumeTo = this.current
+    }
+    return this.move('REDUCING', code, reason, until)
+  }
+
   private move(to: TradingState, code: RiskStateCode, reason: string, until: number | undefined): RiskTransition {
     const from = this.current
     this.current = to
-    this.haltUntil = to === 'HALTED' ? until : undefined
+    this.haltUntil = to === 'ACTIVE' ? undefined : until
     this.lastCode = code
     this.lastReason = reason
     return until === undefined ? {from, to, reason, code} : {from, to, reason, code, until}

@@ -72,6 +72,11 @@ export interface RiskSnapshot {
   pastFlatten: boolean
   /** Smallest order notional the venue accepts per instrument (Micro); absent or 0 = no minimum. */
   minNotionals?: ReadonlyMap<string, Micro>
+  /**
+   * Instruments, other than the order's, that are flat but have a working order that would open a
+   * position (canary: they count toward maxPositions, or two entries sent on one bar would both pass).
+   */
+  pendingOpens?: number
 }
 
 export interface RiskGate {

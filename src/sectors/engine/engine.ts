@@ -322,7 +322,7 @@ export class SectorEngine implements VenueSink {
     // The rare work (a new session day, a halt, equity that moved, a flatten deadline) is done
     // elsewhere: a call taking the bar's ts from here would make V8 box it on every bar.
     let work: Promise<void> | undefined
-    if (ts >= this.dayEnd || this.equityDirty || this.o.states.state === 'HALTED' || this.flattenAt !== undefined) work = this.housekeeping(bar)
+    if (ts >= this.dayEnd || this.equityDirty || this.o.states.until !== undefined || this.flattenAt !== undefined) work = this.housekeeping(bar)
     const signals = this.host.dead ? NO_SIGNALS : this.host.onBar(bar)
     if (isStrategyFault(signals)) {
       const failed = this.strategyFailed(signals)
@@ -352,9 +352,9 @@ export class SectorEngine implements VenueSink {
     let work: Promise<void> | undefined
     if (ts >= this.dayEnd) this.resetDay(ts)
     const states = this.o.states
-    if (states.state === 'HALTED') {
+    if (states.until !== undefined) {
       const expired = states.tick(ts)
-      if (expired) this.recordTransition(expired)
+      if (expired) work = this.recordTransition(expired)
     }
     if (this.equityDirty) this.evaluateRisk(ts)
 
@@ -656,7 +656,19 @@ export class SectorEngine implements VenueSink {
     while (this.recentOrderTimes.length > 0 && (this.recentOrderTimes[0] as number) <= cutoff) this.recentOrderTimes.shift()
     s.inSession = this.o.session.inSession(now)
     s.pastFlatten = this.o.session.pastFlatten(now)
+    if (this.o.limits.canary !== undefined) s.pendingOpens = this.pendingOpens(order.instrument)
     return this.o.gate.check(order, s)
+  }
+
+  /** Flat instruments other than `except` with a working order that would open a position. */
+  private pendingOpens(except: string): number {
+    const seen = new Set<string>()
+    for (const o of this.orders.values()) {
+      const id = o.order.instrument
+      if (id === except || o.protective || o.order.reduceOnly === true || (this.positions.get(id) ?? 0) !== 0) continue
+      seen.add(id)
+    }
+    return seen.size
   }
 
   // ---------------------------------------------------------------- venue events
@@ -865,11 +877,20 @@ export class SectorEngine implements VenueSink {
     this.curveLen = n + 1
   }
 
-  /** Journals a transition; entering HALTED cancels the working orders. */
+  /**
+   * Journals a transition. Entering HALTED cancels every working order; entering REDUCING cancels
+   * the ones that could add exposure (entries), and keeps exits and protective orders working.
+   */
   private recordTransition(t: RiskTransition): Promise<void> | undefined {
     this.durable('RISK_STATE', t)
     this.o.observer?.riskState?.(t)
-    if (t.to === 'HALTED' && t.from !== 'HALTED' && this.orders.size > 0) return this.cancelAll(`sector HALTED: ${t.reason}`)
+    if (this.orders.size === 0 || t.from === t.to) return undefined
+    if (t.to === 'HALTED') return this.cancelAll(`sector HALTED: ${t.reason}`)
+    if (t.to === 'REDUCING') {
+      const adding: string[] = []
+      for (const [id, o] of this.orders) if (!o.protective && o.order.reduceOnly !== true) adding.push(id)
+      return this.cancelEach(adding, `sector REDUCING: ${t.reason}`, 0)
+    }
     return undefined
   }
 

@@ -7,9 +7,25 @@ import {describeFill, describeOrder, formatQty, formatTs} from './format.js'
 
 const pad = (label: string) => label.padEnd(9)
 
-export function runLog(clock: EngineClock, line: (text: string) => void, notice: (text: string) => void): EngineObserver {
+/** The run's observer, and flush() for what it holds back (a repeated denial's count) at the end. */
+export type RunLog = EngineObserver & {flush(): void}
+
+export function runLog(clock: EngineClock, print: (text: string) => void, notice: (text: string) => void): RunLog {
   const at = () => formatTs(clock.now())
+  // A strategy that asks bar after bar for an order the gate denies would print a line per bar:
+  // the first denial is printed, its repeats (same order shape, same code) are counted, and the
+  // count is said once something else happens or the run ends.
+  let repeat: {key: string; count: number; last: string} | undefined
+  const flush = (): void => {
+    if (repeat !== undefined && repeat.count > 0) print(`${' '.repeat(18)}${pad('')}(denied again ${repeat.count} time${repeat.count === 1 ? '' : 's'}, the same way, until ${repeat.last})`)
+    repeat = undefined
+  }
+  const line = (text: string): void => {
+    flush()
+    print(text)
+  }
   return {
+    flush,
     signal(signal, position) {
       line(`${at()}  ${pad('decision')}${signal.instrument} target ${Number(signal.target.toPrecision(8))} (now ${formatQty(position)}): ${signal.reason}`)
     },
@@ -17,7 +33,14 @@ export function runLog(clock: EngineClock, line: (text: string) => void, notice:
       line(`${at()}  ${pad('order')}${describeOrder(order)}  ${sent ? '' : '(observe: not sent) '}[${order.clientOrderId}]`)
     },
     denied(order, code, detail) {
+      const key = `${order.instrument} ${order.side} ${order.type} ${order.reduceOnly === true} ${code}`
+      if (repeat !== undefined && repeat.key === key) {
+        repeat.count++
+        repeat.last = at()
+        return
+      }
       line(`${at()}  ${pad('DENIED')}${describeOrder(order)}: ${code}: ${detail}`)
+      repeat = {key, count: 0, last: at()}
     },
     venue(event) {
       if (event.kind === 'reject') line(`${at()}  ${pad('REJECTED')}[${event.clientOrderId}] ${event.code}: ${event.reason}`)

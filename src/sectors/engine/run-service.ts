@@ -128,7 +128,9 @@ export async function runSector(req: RunRequest, ctx: SetupContext & {io?: RunIo
     journal = openJournal({path: journalPath})
     const runId = newRunId(req.sector, io)
     const recovered = recoverAccount(journal, {sector: req.sector, venue: config.venue, environment: 'paper'}, {instruments: setup.instruments, currency: ACCOUNT_CURRENCY, startingCash: toMicro(DEFAULT_PAPER_CASH)})
-    const risk = buildRisk(setup, choice.effectiveMode)
+    // A fallback rehearses the mode that was asked for: a canary run on the paper venue keeps the
+    // canary caps, so what a person sees is the real thing minus the money.
+    const risk = buildRisk(setup, choice.requestedMode)
     const startTs = syntheticStart(io.wallClock(), recovered.lastTs, risk.session)
     const feed = syntheticFeed({instruments: setup.instruments, seed, startTs: startTs.ts, periodMs: SYNTHETIC_PERIOD_MS, bars: req.bars})
     const notices: string[] = []
@@ -203,6 +205,7 @@ async function trade(a: TradeArgs): Promise<RunResult> {
   // Created inside runSession; the boundary callback needs it for manual triggers.
   let engine: SectorEngine | undefined
   const instruments = setup.instruments.map((i) => i.id)
+  const log = runLog(clock, io.line, io.notice)
   try {
     const result = await runSession({
       runId: a.runId,
@@ -222,7 +225,7 @@ async function trade(a: TradeArgs): Promise<RunResult> {
       started: a.started,
       checkpoint: a.checkpoint,
       checkpointEvery: RUN_CHECKPOINT_EVERY,
-      observer: runLog(clock, io.line, io.notice),
+      observer: log,
       onStarted: (started, reconciled) => {
         engine = started
         firstLines(a, reconciled, started.state)
@@ -256,6 +259,7 @@ async function trade(a: TradeArgs): Promise<RunResult> {
     })
     const s = result.summary
     const reason = result.drive.reason
+    log.flush()
     summaryLines(io, a, reason, result.drive.detail, s)
     const out: RunResult = {
       runId: a.runId,

@@ -284,6 +284,15 @@ describe('canary caps (order 100, one position, daily loss 50)', () => {
     expect(code(canaryGate.check(order('buy', 0.001), snap({pos: {'EUR_USD': 0}})))).toBe('OK')
   })
 
+  it('a working entry on another flat instrument counts: two entries on one bar cannot both open', () => {
+    expect(canaryGate.check(order('buy', 0.001), {...snap(), pendingOpens: 1})).toEqual({
+      ok: false,
+      code: 'CANARY_POSITIONS',
+      detail: 'canary holds 0 position(s) and has working entries on 1 more, limit 1',
+    })
+    expect(code(canaryGate.check(order('buy', 0.001), {...snap(), pendingOpens: 0}))).toBe('OK')
+  })
+
   it('its own daily loss cap: a loss one micro short of 50 passes, 50 denies', () => {
     expect(code(canaryGate.check(order('buy', 0.001), snap({dailyPnl: -toMicro(50) + 1})))).toBe('OK')
     expect(code(canaryGate.check(order('buy', 0.001), snap({dailyPnl: -toMicro(50)})))).toBe('CANARY_DAILY_LOSS')

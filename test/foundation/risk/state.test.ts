@@ -71,74 +71,92 @@ describe('manual transitions', () => {
   })
 })
 
-describe('automatic halts', () => {
-  it('daily loss cap: one micro short does nothing; reaching it halts until the next session day opens', () => {
+describe('loss rules: REDUCING, so the sector can still close what it holds', () => {
+  it('daily loss cap: one micro short does nothing; reaching it reduces until the next session day opens', () => {
     const m = machine()
     expect(m.evaluate({...calm, dailyPnl: -toMicro(200) + 1}, MON)).toBeUndefined()
     expect(m.evaluate({...calm, dailyPnl: -toMicro(200)}, MON)).toEqual({
       from: 'ACTIVE',
-      to: 'HALTED',
+      to: 'REDUCING',
       reason: "day's P&L -200.00 reached the daily loss cap 200.00",
       code: 'DAILY_LOSS_CAP',
       until: TUE_OPEN,
     })
     expect(m.tick(TUE_OPEN - 1)).toBeUndefined()
-    expect(m.tick(TUE_OPEN)).toEqual({from: 'HALTED', to: 'ACTIVE', reason: 'DAILY_LOSS_CAP ended: a new session day began', code: 'HALT_EXPIRED'})
+    expect(m.tick(TUE_OPEN)).toEqual({from: 'REDUCING', to: 'ACTIVE', reason: 'DAILY_LOSS_CAP ended: a new session day began', code: 'HALT_EXPIRED'})
     expect(m.state).toBe('ACTIVE')
   })
 
-  it("a Friday daily-loss halt lasts until Monday's open (in that day's DST offset)", () => {
+  it("a Friday daily-loss trip lasts until Monday's open (in that day's DST offset)", () => {
     const m = machine()
     const t = m.evaluate({...calm, dailyPnl: -toMicro(250)}, at('2024-03-08T16:00:00Z'))
     expect(t?.until).toBe(at('2024-03-11T13:30:00Z')) // Friday was EST, Monday opens 09:30 EDT
   })
 
-  it('consecutive losses halt until the next session day', () => {
+  it('consecutive losses reduce until the next session day', () => {
     const m = machine()
     expect(m.evaluate({...calm, consecutiveLosses: 4}, MON)).toBeUndefined()
-    expect(m.evaluate({...calm, consecutiveLosses: 5}, MON)).toMatchObject({to: 'HALTED', code: 'CONSECUTIVE_LOSSES', until: TUE_OPEN})
+    expect(m.evaluate({...calm, consecutiveLosses: 5}, MON)).toMatchObject({to: 'REDUCING', code: 'CONSECUTIVE_LOSSES', until: TUE_OPEN})
   })
 
-  it('max drawdown from the day peak halts until a person resumes', () => {
+  it('max drawdown from the day peak reduces until a person resumes', () => {
     const m = machine()
     const peak = toMicro(10_000)
     expect(m.evaluate({...calm, dayPeakEquity: peak, equity: toMicro(9_000) + 1}, MON)).toBeUndefined()
     const t = m.evaluate({...calm, dayPeakEquity: peak, equity: toMicro(9_000)}, MON)
-    expect(t).toMatchObject({from: 'ACTIVE', to: 'HALTED', code: 'MAX_DRAWDOWN'})
+    expect(t).toMatchObject({from: 'ACTIVE', to: 'REDUCING', code: 'MAX_DRAWDOWN'})
     expect(t).not.toHaveProperty('until')
     expect(m.tick(TUE_OPEN + 7 * 86_400_000)).toBeUndefined()
+    expect(m.state).toBe('REDUCING')
   })
 
   it('canary mode has its own daily loss cap', () => {
     const m = machine({...LIMITS, canary: {maxOrderNotional: toMicro(100), maxPositions: 1, dailyLossCap: toMicro(50)}})
     expect(m.evaluate({...calm, dailyPnl: -toMicro(50) + 1}, MON)).toBeUndefined()
-    expect(m.evaluate({...calm, dailyPnl: -toMicro(50)}, MON)).toMatchObject({to: 'HALTED', code: 'CANARY_DAILY_LOSS', until: TUE_OPEN})
+    expect(m.evaluate({...calm, dailyPnl: -toMicro(50)}, MON)).toMatchObject({to: 'REDUCING', code: 'CANARY_DAILY_LOSS', until: TUE_OPEN})
   })
 
-  it('a timed halt becomes untimed when a halt that needs a person trips; never the other way', () => {
+  it('a timed REDUCING becomes untimed when a rule that needs a person trips; never the other way', () => {
     const m = machine()
     m.evaluate({...calm, dailyPnl: -toMicro(300)}, MON)
-    expect(m.onEvent({kind: 'strategy-error', message: 'boom'}, MON)).toEqual({
-      from: 'HALTED',
-      to: 'HALTED',
-      reason: 'strategy error: boom',
-      code: 'STRATEGY_ERROR',
+    const peak = toMicro(10_000)
+    expect(m.evaluate({...calm, dailyPnl: -toMicro(300), dayPeakEquity: peak, equity: toMicro(8_000)}, MON)).toEqual({
+      from: 'REDUCING',
+      to: 'REDUCING',
+      reason: "equity 8000.00 is 2000.00 below the day's peak 10000.00 (limit 10%)",
+      code: 'MAX_DRAWDOWN',
     })
     expect(m.until).toBeUndefined()
     expect(m.evaluate({...calm, dailyPnl: -toMicro(300)}, MON)).toBeUndefined()
     expect(m.tick(TUE_OPEN)).toBeUndefined()
+    expect(m.state).toBe('REDUCING')
+  })
+
+  it('a loss never weakens HALTED; a fault or a manual halt over a loss trip halts until a person resumes', () => {
+    const halted = machine()
+    halted.onEvent({kind: 'halt'}, MON)
+    expect(halted.evaluate({...calm, dailyPnl: -toMicro(300)}, MON)).toBeUndefined()
+    expect(halted.state).toBe('HALTED')
+    const m = machine()
+    m.evaluate({...calm, consecutiveLosses: 6}, MON)
+    expect(m.onEvent({kind: 'strategy-error', message: 'boom'}, MON)).toEqual({from: 'REDUCING', to: 'HALTED', reason: 'strategy error: boom', code: 'STRATEGY_ERROR'})
+    expect(m.tick(TUE_OPEN)).toBeUndefined()
     expect(m.state).toBe('HALTED')
   })
 
-  it('a timed halt entered from REDUCING goes back to REDUCING when it ends', () => {
+  it('reduced by hand: a loss trip changes nothing; reduce by hand over a timed trip waits for a person', () => {
     const m = machine()
     m.onEvent({kind: 'reduce'}, at('2024-03-08T15:00:00Z')) // Friday
-    m.evaluate({...calm, consecutiveLosses: 6}, MON)
-    expect(m.state).toBe('HALTED')
-    expect(m.tick(TUE_OPEN)).toMatchObject({from: 'HALTED', to: 'REDUCING', code: 'HALT_EXPIRED'})
+    expect(m.evaluate({...calm, consecutiveLosses: 6}, MON)).toBeUndefined()
+    expect(m.state).toBe('REDUCING')
+    const t = machine()
+    t.evaluate({...calm, consecutiveLosses: 6}, MON)
+    expect(t.onEvent({kind: 'reduce'}, MON)).toMatchObject({from: 'REDUCING', to: 'REDUCING', code: 'MANUAL_REDUCE'})
+    expect(t.until).toBeUndefined()
+    expect(t.tick(TUE_OPEN)).toBeUndefined()
   })
 
-  it('after a manual resume the same loss does not halt again that day, but does the next day', () => {
+  it('after a manual resume the same loss does not trip again that day, but does the next day', () => {
     const m = machine()
     const loss = {...calm, dailyPnl: -toMicro(300)}
     m.evaluate(loss, MON)
@@ -147,7 +165,7 @@ describe('automatic halts', () => {
     expect(m.state).toBe('ACTIVE')
     expect(m.onEvent({kind: 'strategy-error', message: 'x'}, MON + 180_000)?.to).toBe('HALTED') // errors still halt
     m.onEvent({kind: 'resume'}, MON + 240_000)
-    expect(m.evaluate(loss, TUE_OPEN)).toMatchObject({to: 'HALTED', code: 'DAILY_LOSS_CAP'})
+    expect(m.evaluate(loss, TUE_OPEN)).toMatchObject({to: 'REDUCING', code: 'DAILY_LOSS_CAP'})
   })
 })
 
@@ -160,15 +178,15 @@ describe('fold: the state after a restart', () => {
     expect(m.code).toBe('MANUAL_HALT')
   })
 
-  it('a daily-loss halt is still on before the next session day and expires after it', () => {
-    const events = journal([[MON, {from: 'ACTIVE', to: 'HALTED', reason: 'loss', code: 'DAILY_LOSS_CAP', until: TUE_OPEN}]])
+  it('a daily-loss trip is still on before the next session day and expires after it', () => {
+    const events = journal([[MON, {from: 'ACTIVE', to: 'REDUCING', reason: 'loss', code: 'DAILY_LOSS_CAP', until: TUE_OPEN}]])
     const early = machine()
     expect(early.fold(events, TUE_OPEN - 1)).toBeUndefined()
-    expect(early.state).toBe('HALTED')
+    expect(early.state).toBe('REDUCING')
     expect(early.until).toBe(TUE_OPEN)
     const late = machine()
     expect(late.fold(events, TUE_OPEN + 5)).toEqual({
-      from: 'HALTED',
+      from: 'REDUCING',
       to: 'ACTIVE',
       reason: 'DAILY_LOSS_CAP ended: a new session day began',
       code: 'HALT_EXPIRED',
@@ -176,31 +194,36 @@ describe('fold: the state after a restart', () => {
     expect(late.state).toBe('ACTIVE')
   })
 
+  it('a journal of the old timed halts (before loss rules reduced) still folds and expires', () => {
+    const events = journal([[MON, {from: 'ACTIVE', to: 'HALTED', reason: 'loss', code: 'DAILY_LOSS_CAP', until: TUE_OPEN}]])
+    const m = machine()
+    expect(m.fold(events, TUE_OPEN + 5)).toMatchObject({from: 'HALTED', to: 'ACTIVE', code: 'HALT_EXPIRED'})
+  })
+
   it('replays the machine’s own records to the same state, ignoring other events', () => {
     const live = machine()
     const records: Array<[number, RiskTransition]> = []
     const keep = (ts: number, t: RiskTransition | undefined) => t && records.push([ts, t])
-    keep(MON, live.onEvent({kind: 'reduce'}, MON))
-    keep(MON + 1, live.evaluate({...calm, consecutiveLosses: 9}, MON + 1)) // suppressed: reduced by hand today
+    keep(MON, live.onEvent({kind: 'halt'}, MON))
+    keep(MON + 1, live.onEvent({kind: 'resume'}, MON + 1))
+    keep(MON + 2, live.evaluate({...calm, consecutiveLosses: 9}, MON + 2)) // suppressed: resumed by hand today
     keep(TUE_OPEN + 1, live.evaluate({...calm, consecutiveLosses: 9}, TUE_OPEN + 1))
+    keep(TUE_OPEN + 2, live.onEvent({kind: 'halt'}, TUE_OPEN + 2))
+    expect(records).toHaveLength(4)
     expect(live.state).toBe('HALTED')
     const events = journal(records)
     events.splice(1, 0, {...events[0]!, type: 'STRATEGY_LOG', payload: {message: 'not a risk event'}} as JournalEvent)
     const restarted = machine()
-    expect(restarted.fold(events, TUE_OPEN + 2)).toBeUndefined()
-    expect({state: restarted.state, until: restarted.until, code: restarted.code}).toEqual({
-      state: live.state,
-      until: live.until,
-      code: live.code,
-    })
-    // The halt ends where the live one would: back to REDUCING, where it came from.
-    expect(restarted.tick(at('2024-03-13T13:30:00Z'))).toMatchObject({to: 'REDUCING', code: 'HALT_EXPIRED'})
+    expect(restarted.fold(events, TUE_OPEN + 3)).toBeUndefined()
+    expect({state: restarted.state, until: restarted.until, code: restarted.code}).toEqual({state: live.state, until: live.until, code: live.code})
+    // Resumed by hand, both are ACTIVE; without the halt the loss trip would have ended at Wednesday's open.
+    expect(restarted.onEvent({kind: 'resume'}, TUE_OPEN + 4)).toMatchObject({to: 'ACTIVE'})
   })
 
-  it('restores the manual-override day: no re-halt the same day after a restart', () => {
+  it('restores the manual-override day: no new trip the same day after a restart', () => {
     const events = journal([
-      [MON, {from: 'ACTIVE', to: 'HALTED', reason: 'loss', code: 'DAILY_LOSS_CAP', until: TUE_OPEN}],
-      [MON + 60_000, {from: 'HALTED', to: 'ACTIVE', reason: 'by hand', code: 'MANUAL_RESUME'}],
+      [MON, {from: 'ACTIVE', to: 'REDUCING', reason: 'loss', code: 'DAILY_LOSS_CAP', until: TUE_OPEN}],
+      [MON + 60_000, {from: 'REDUCING', to: 'ACTIVE', reason: 'by hand', code: 'MANUAL_RESUME'}],
     ])
     const m = machine()
     m.fold(events, MON + 120_000)

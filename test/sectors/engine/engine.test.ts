@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
 import type {EventPayloads} from '../../../src/foundation/journal/events.js'
+import {toMicro} from '../../../src/foundation/domain/money.js'
 import {engineHarness, target, type EngineHarness} from './harness.js'
 
 let h: EngineHarness | undefined
@@ -164,7 +165,22 @@ describe('the risk gate in the order path', () => {
     expect(h.venue.submits.at(-1)).toMatchObject({side: 'sell', qty: 6, reduceOnly: true})
   })
 
-  it('trips a halt on consecutive losses and journals it', async () => {
+  it('a loss rule leaves the sector REDUCING: a working entry is cancelled, the exit of what it holds still passes', async () => {
+    // Long 10 at 100; a working limit to add 5 more at 95; the price falls to 90: −100 ≥ the 50 cap.
+    h = await engineHarness((i) => [[target(10)], [{instrument: 'TEST', target: 15, type: 'limit', limitPrice: 95, reason: 'add on a dip'}], [], [target(0, 'exit')]][i] ?? [], {limits: {dailyLossCap: toMicro(50)}})
+    await h.bar(100)
+    h.venue.fill('run1-1', 10, 100)
+    await h.bar(100)
+    expect(h.engine.workingOrders()).toEqual(['run1-2'])
+    await h.bar(90)
+    expect(payload(h, 'RISK_STATE')).toMatchObject([{from: 'ACTIVE', to: 'REDUCING', code: 'DAILY_LOSS_CAP'}])
+    expect(h.venue.cancels).toEqual(['run1-2'])
+    await h.bar(90)
+    expect(payload(h, 'ORDER_DENIED')).toEqual([])
+    expect(h.venue.submits.at(-1)).toMatchObject({side: 'sell', qty: 10, reduceOnly: true})
+  })
+
+  it('trips REDUCING on consecutive losses and journals it', async () => {
     // Buy at 100, sell at 99, three times: three losing trades with a limit of 3.
     h = await engineHarness((i) => (i % 2 === 0 ? [target(1)] : [target(0)]), {limits: {consecutiveLossHalt: 3}})
     for (let k = 0; k < 3; k++) {
@@ -174,8 +190,8 @@ describe('the risk gate in the order path', () => {
       h.venue.fill(h.venue.submits.at(-1)!.clientOrderId, 1, 99)
     }
     const states = payload(h, 'RISK_STATE')
-    expect(states.at(-1)).toMatchObject({to: 'HALTED', code: 'CONSECUTIVE_LOSSES'})
-    expect(h.engine.state).toBe('HALTED')
+    expect(states.at(-1)).toMatchObject({to: 'REDUCING', code: 'CONSECUTIVE_LOSSES'})
+    expect(h.engine.state).toBe('REDUCING')
   })
 })
 
