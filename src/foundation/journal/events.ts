@@ -34,6 +34,8 @@ export interface RunStartedPayload {
   notices: string[]
   /** Set when this run continues an interrupted one (recovery after a crash). */
   resumedFrom?: string
+  /** The connector that trades (a real venue's SDK and endpoint hosts; never a secret). */
+  connector?: {name: string; sdk?: {package: string; version: string}; endpoints: string[]; account?: string}
 }
 
 export interface RunStoppedPayload {
@@ -64,6 +66,13 @@ export interface EventPayloads {
   STRATEGY_LOG: {message: string}
   /** After a restart: what the venue and the journal said, and what was done about differences. */
   RECONCILED: {positions: Array<{instrument: string; qty: number}>; cash: Micro; notes: string[]}
+  /** A live venue's stream connected, dropped or gave up (`venueTs`: the venue's clock when known). */
+  CONNECTION: {stream: string; state: 'connected' | 'disconnected' | 'fatal'; reason?: string; venueTs?: number}
+  /**
+   * Something at the venue that rick did not do: an order placed by hand, or a position that no
+   * journaled fill explains. It counts toward risk (a position is applied to the books as `qty`).
+   */
+  EXTERNAL: {kind: 'order' | 'position'; instrument: string; detail: string; qty?: number; price?: number; venueOrderId?: string}
 }
 
 export type EventType = keyof EventPayloads
@@ -103,6 +112,8 @@ export const EVENT_TYPES = [
   'STRATEGY_CHECKPOINT',
   'STRATEGY_LOG',
   'RECONCILED',
+  'CONNECTION',
+  'EXTERNAL',
 ] as const satisfies readonly EventType[]
 
 // Fails to compile when a type is added to EventPayloads and not to EVENT_TYPES.

@@ -59,6 +59,8 @@ const SUMMARIES: Summaries = {
   STRATEGY_LOG: (p) => p.message,
   RECONCILED: (p) =>
     `cash ${money(p.cash)}, positions ${p.positions.length === 0 ? 'none' : p.positions.map((q) => `${q.instrument} ${num(q.qty)}`).join(', ')}${p.notes.length > 0 ? `; ${p.notes.join('; ')}` : ''}`,
+  CONNECTION: (p) => `${p.stream} ${p.state}${p.reason ? `: ${p.reason}` : ''}`,
+  EXTERNAL: (p) => `${p.kind} ${p.instrument}${p.qty === undefined ? '' : ` ${num(p.qty)}`}: ${p.detail}`,
 }
 
 const MAX_SUMMARY = 160

@@ -16,6 +16,9 @@
 // | `rick halt <sector>`                     | HALTED    | a person resumes             | MANUAL_HALT        |
 // | `rick reduce <sector>` (from any state)  | REDUCING  | a person resumes             | MANUAL_REDUCE      |
 // | `rick resume <sector>`                   | ACTIVE    | —                            | MANUAL_RESUME      |
+// | no price or heartbeat for too long       | REDUCING  | data flows again             | DATA_STALE         |
+// | data flows again after DATA_STALE        | the state before it         | —          | DATA_RESUMED       |
+// | reconciliation finds what it cannot explain | REDUCING | a person resumes            | RECONCILE_MISMATCH |
 // | a timed state's `until` has passed       | the state before it (ACTIVE or REDUCING) | — | HALT_EXPIRED |
 //
 // - A state never gets weaker by an automatic trip: HALTED is stricter than REDUCING, and a state
@@ -43,6 +46,9 @@ export const RISK_STATE_CODES = [
   'MANUAL_REDUCE',
   'MANUAL_RESUME',
   'HALT_EXPIRED',
+  'DATA_STALE',
+  'DATA_RESUMED',
+  'RECONCILE_MISMATCH',
 ] as const
 export type RiskStateCode = (typeof RISK_STATE_CODES)[number]
 
@@ -55,6 +61,12 @@ export type RiskTrigger =
   | {kind: 'reduce'; reason?: string}
   | {kind: 'resume'; reason?: string}
   | {kind: 'strategy-error'; message: string}
+  /** The market data stopped (no price or heartbeat for too long): only cancels and reductions. */
+  | {kind: 'data-stale'; reason: string}
+  /** Data flows again: back to where DATA_STALE found the sector (only if it is still what holds it). */
+  | {kind: 'data-fresh'; reason: string}
+  /** The venue and the journal differ in a way reconciliation cannot explain. */
+  | {kind: 'reconcile-mismatch'; reason: string}
 
 /** What evaluate() compares with the limits; the same figures the gate sees in its snapshot. */
 export interface RiskMetrics {
@@ -123,6 +135,19 @@ export class TradingStateMachine {
         if (this.current === 'ACTIVE') return undefined
         this.overrideDay = this.session.sessionDay(now)
         return this.move('ACTIVE', 'MANUAL_RESUME', trigger.reason ?? 'resumed by hand', undefined)
+      }
+      case 'data-stale':
+        // Only from ACTIVE: a sector already reduced or halted is held as strictly or more.
+        if (this.current !== 'ACTIVE') return undefined
+        this.resumeTo = 'ACTIVE'
+        return this.move('REDUCING', 'DATA_STALE', trigger.reason, undefined)
+      case 'data-fresh':
+        if (this.current !== 'REDUCING' || this.lastCode !== 'DATA_STALE') return undefined
+        return this.move(this.resumeTo, 'DATA_RESUMED', trigger.reason, undefined)
+      case 'reconcile-mismatch': {
+        if (this.current === 'HALTED' || (this.current === 'REDUCING' && this.haltUntil === undefined && this.lastCode !== 'DATA_STALE')) return undefined
+        if (this.current === 'ACTIVE') this.resumeTo = 'ACTIVE'
+        return this.move('REDUCING', 'RECONCILE_MISMATCH', trigger.reason, undefined)
       }
       default: {
         const unknown: never = trigger

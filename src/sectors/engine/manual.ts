@@ -7,13 +7,15 @@
 // the same place.
 import type {EventPayloads, JournalEvent} from '../../foundation/journal/events.js'
 import type {Journal} from '../../foundation/journal/types.js'
-import type {RiskTrigger} from '../../foundation/risk/state.js'
 import {MANUAL_RUN_ID} from './recovery.js'
 
-const KIND: Record<string, RiskTrigger['kind'] | undefined> = {MANUAL_HALT: 'halt', MANUAL_RESUME: 'resume', MANUAL_REDUCE: 'reduce'}
+/** The triggers a person gives (the others come from the engine itself). */
+export type ManualTriggerKind = 'halt' | 'resume' | 'reduce'
+
+const KIND: Record<string, ManualTriggerKind | undefined> = {MANUAL_HALT: 'halt', MANUAL_RESUME: 'resume', MANUAL_REDUCE: 'reduce'}
 
 /** The trigger a manual RISK_STATE record stands for, or undefined for other records. */
-export function triggerOf(payload: EventPayloads['RISK_STATE']): RiskTrigger['kind'] | undefined {
+export function triggerOf(payload: EventPayloads['RISK_STATE']): ManualTriggerKind | undefined {
   return KIND[payload.code]
 }
 

@@ -106,7 +106,7 @@ export async function replayRun(req: ReplayRequest, ctx: SetupContext): Promise<
       const p = e.payload as EventPayloads['RISK_STATE']
       const after = adoptedAfterBar(p)
       const kind = triggerOf(p)
-      if (after === undefined || kind === undefined || kind === 'strategy-error') continue
+      if (after === undefined || kind === undefined) continue
       const list = triggers.get(after) ?? []
       list.push({kind, reason: p.reason})
       triggers.set(after, list)

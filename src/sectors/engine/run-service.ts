@@ -239,7 +239,7 @@ async function trade(a: TradeArgs): Promise<RunResult> {
             nextPoll = io.monotonic() + MANUAL_POLL_MS
             for (const e of poller.poll()) {
               const kind = triggerOf(e.payload)
-              if (kind === undefined || kind === 'strategy-error') continue
+              if (kind === undefined) continue
               const reason = adoptedReason(manualReason(e.payload.reason), e.seq, bars)
               await engine?.applyTrigger({kind, reason})
             }
