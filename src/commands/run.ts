@@ -13,7 +13,9 @@ export default class Run extends BaseCommand {
 
   static override description = `Checks the charter for the mode that really runs, takes a snapshot of the code if the tree is dirty, rebuilds the sector's account from the journal (positions, cash, open orders, risk state, strategy checkpoint), reconciles it with the venue, and trades until stopped.
 
-This version has no real broker connector yet: every sector runs on the paper venue with synthetic market data, and says so. Canary and practice therefore run as paper (the effective mode, which the charter judges and the journal records); live refuses to start (it never falls back to a simulation).
+Practice, canary and live trade at the venue through its connector when the venue's plugin provides one, its SDK loads and the credentials are set; otherwise the sector runs on rick's paper venue with synthetic market data and says so (the effective mode, paper, is what the charter judges and the journal records). Live never falls back: it refuses to start (exit 3).
+
+--sim runs the sector's real connector and SDK against the venue's simulator, started for the run on a free port: the whole live path offline, at --speed (default 60x) of the simulator's clock.
 
 One line per decision, order, fill and denial, and a summary at the end. Ctrl-C (SIGINT) or SIGTERM cancels the working orders, keeps the positions, journals RUN_STOPPED and exits 0. A lock (<rick home>/locks/<sector>.lock) refuses a second engine on the same sector.
 
@@ -25,6 +27,7 @@ Exit codes: 0 stopped normally (signal, --bars reached), 1 failure (strategy err
     {description: 'The quick start: no credentials needed, runs on paper with synthetic data', command: '<%= config.bin %> <%= command.id %> coinbase --canary'},
     {description: '500 bars as fast as possible, then stop', command: '<%= config.bin %> <%= command.id %> ibkr --paper --speed max --bars 500'},
     {description: 'Observe: the strategy runs, intents are journaled, nothing is sent', command: '<%= config.bin %> <%= command.id %> oanda --observe --seed 7'},
+    {description: "The live path offline: OANDA's connector and SDK against rick's OANDA simulator, 60x", command: '<%= config.bin %> <%= command.id %> oanda --sim --practice --bars 30'},
     {description: 'Real-time pace, into a journal of its own', command: '<%= config.bin %> <%= command.id %> coinbase --paper --speed 1x --journal ./paper.db'},
     {description: 'The run summary as JSON (no per-event lines)', command: '<%= config.bin %> <%= command.id %> ibkr --paper --bars 200 --speed max --json'},
   ]
@@ -36,13 +39,14 @@ Exit codes: 0 stopped normally (signal, --bars reached), 1 failure (strategy err
   }
 
   static override flags = {
-    canary: Flags.boolean({description: 'Ask for canary mode (runs as paper while there is no real connector).', exclusive: ['paper', 'practice', 'observe']}),
+    canary: Flags.boolean({description: 'Canary mode: the real venue with canary caps (needs an approval; paper when the venue cannot be reached).', exclusive: ['paper', 'practice', 'observe']}),
     paper: Flags.boolean({description: 'Paper mode: the paper venue.', exclusive: ['canary', 'practice', 'observe']}),
-    practice: Flags.boolean({description: "Ask for the broker's practice account (runs as paper while there is no real connector).", exclusive: ['canary', 'paper', 'observe']}),
+    practice: Flags.boolean({description: "The broker's practice account (OANDA); paper when the venue cannot be reached.", exclusive: ['canary', 'paper', 'observe']}),
     observe: Flags.boolean({description: 'Observe: intents are journaled, nothing is sent.', exclusive: ['canary', 'paper', 'practice']}),
     seed: Flags.integer({description: 'Seed of the synthetic data (same seed, same bars).', default: 1, min: 0}),
     speed: Flags.string({description: `Pace of synthetic bars: 1x (real time), 60x, max, another multiple like 10x, or a delay per bar like 50ms (default ${DEFAULT_SPEED}).`}),
     bars: Flags.integer({description: 'Stop after this many bars (per instrument).', min: 1}),
+    sim: Flags.boolean({description: "Trade through the venue's real connector against rick's simulator of the venue (started on a free port; no account, no money)."}),
     journal: journalFlag,
     file: configFileFlag,
   }
@@ -53,7 +57,7 @@ Exit codes: 0 stopped normally (signal, --bars reached), 1 failure (strategy err
     const registry = await loadSectorRegistry(this.config)
     const quiet = this.jsonEnabled()
     const result: RunResult = await runSector(
-      {sector: args.sector, mode, seed: flags.seed, speed: flags.speed, bars: flags.bars, journalPath: flags.journal, version: this.config.version},
+      {sector: args.sector, mode, seed: flags.seed, speed: flags.speed, bars: flags.bars, journalPath: flags.journal, version: this.config.version, sim: flags.sim},
       {
         registry,
         file: flags.file,

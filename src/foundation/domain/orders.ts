@@ -55,6 +55,8 @@ export interface Fill {
   fee: Micro
   liquidity: 'maker' | 'taker'
   ts: number
+  /** Not heard from the venue as it happened: learned on reconciliation (or its fills list). */
+  inferred?: boolean
 }
 
 /** What a connector reports about orders, as they happen. */

@@ -130,6 +130,11 @@ interface InstrumentSlot {
   position: number
 }
 
+/** The books' side of an EXTERNAL position: a fill no order of rick's made. */
+function externalFill(instrument: string, qty: number, price: number, ts: number): Fill {
+  return {clientOrderId: 'external', fillId: `external:${instrument}:${ts}`, instrument, side: qty > 0 ? 'buy' : 'sell', qty: Math.abs(qty), price: Number.isFinite(price) && price > 0 ? price : 0, fee: 0, liquidity: 'taker', ts}
+}
+
 /** Fill ids of finished orders remembered for de-duplication (a repeat comes soon after, if at all). */
 const RECENT_FILLS = 1024
 
@@ -367,6 +372,65 @@ export class SectorEngine implements VenueSink {
     return work
   }
 
+  /**
+   * A bar of the venue's history, before live trading: the strategy sees it (so it can act on the
+   * first live bar), nothing else does — no order, no risk, no journal entry.
+   */
+  warmUp(bar: Bar): void {
+    if (this.host.dead || this.stopped) return
+    const signals = this.host.onBar(bar)
+    if (isStrategyFault(signals)) this.background(this.strategyFailed(signals))
+  }
+
+  /** Journals a live venue's connection change (the run's own record of what the venue did). */
+  recordConnection(payload: EventPayloads['CONNECTION']): void {
+    this.durable('CONNECTION', payload)
+  }
+
+  /**
+   * A position at the venue that no journaled fill explains (made by hand, or a fill never heard
+   * of): journaled as EXTERNAL and applied to the books at `price`, so it counts toward risk.
+   */
+  applyExternalPosition(instrument: string, qty: number, price: number, detail: string): void {
+    if (qty === 0 || !Number.isFinite(qty)) return
+    const payload: EventPayloads['EXTERNAL'] = {kind: 'position', instrument, detail, qty}
+    if (Number.isFinite(price) && price > 0) payload.price = price
+    this.durable('EXTERNAL', payload)
+    const fill = externalFill(instrument, qty, price, this.o.clock.now())
+    const effect = this.o.ledger.applyFill(fill, this.byId.get(instrument)?.multiplier ?? 1)
+    this.positions.set(instrument, effect.positionAfter)
+    this.slotFor(instrument).position = effect.positionAfter
+    this.equityDirty = true
+  }
+
+  /** Journals an order at the venue that rick did not send (it is reported, never touched). */
+  recordExternalOrder(order: OrderState): void {
+    const payload: EventPayloads['EXTERNAL'] = {kind: 'order', instrument: order.instrument, detail: `${order.side} ${order.qty} ${order.type}${order.limitPrice !== undefined ? ` @ ${order.limitPrice}` : ''} placed outside rick`, qty: order.side === 'buy' ? order.qty : -order.qty}
+    if (order.venueOrderId !== undefined) payload.venueOrderId = order.venueOrderId
+    this.durable('EXTERNAL', payload)
+  }
+
+  /** Client ids of the orders this engine tracks (working or in flight). */
+  trackedOrderIds(): string[] {
+    return [...this.orders.keys()]
+  }
+
+  /**
+   * Reconciliation of orders: every tracked order the venue no longer lists as open is asked about
+   * by client id (fills we missed are inferred, a cancel or an expiry is journaled); fills the
+   * venue reports for our orders are applied once (repeats are dropped by fill id).
+   */
+  async reconcileOrders(venueOpen: readonly OrderState[], venueFills: readonly Fill[]): Promise<void> {
+    for (const f of venueFills) if (this.orders.has(f.clientOrderId)) this.onFill({...f, inferred: true})
+    const open = new Set(venueOpen.map((o) => o.clientOrderId))
+    for (const [id, o] of [...this.orders]) {
+      if (open.has(id) || !o.confirmed) continue
+      o.uncertain = true
+      this.unconfirmed++
+    }
+    await this.settleUnconfirmed(true)
+  }
+
   applyTrigger(trigger: RiskTrigger): Promise<void> | undefined {
     const t = this.o.states.onEvent(trigger, this.o.clock.now())
     if (!t) return undefined
@@ -571,6 +635,7 @@ export class SectorEngine implements VenueSink {
         fee: 0,
         liquidity: 'taker',
         ts: now,
+        inferred: true,
       }
       if (state.venueOrderId !== undefined) fill.venueOrderId = state.venueOrderId
       this.onFill(fill)

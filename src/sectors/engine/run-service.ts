@@ -2,24 +2,25 @@
 // the account from the journal, reconcile with the venue, then trade until stopped — a signal,
 // `--bars`, or a strategy fault. Every order is journaled before it is sent; SIGINT/SIGTERM cancel
 // the working orders, keep the positions, journal RUN_STOPPED and end with exit 0.
-import {readFileSync} from 'node:fs'
 
 import {hashCanonical} from '../../foundation/canonical.js'
 import {SimulatedClock, systemEngineClock} from '../../foundation/clock.js'
-import type {Mode} from '../../foundation/config/types.js'
+import type {Mode, SectorConfig} from '../../foundation/config/types.js'
 import {toMicro} from '../../foundation/domain/money.js'
-import {CharterDenied, ExitCode} from '../../foundation/errors.js'
+import {CharterDenied, ExitCode, UsageError} from '../../foundation/errors.js'
 import type {RunStartedPayload} from '../../foundation/journal/events.js'
 import {openJournal} from '../../foundation/journal/index.js'
 import {resolveJournalPath} from '../../foundation/journal/location.js'
 import type {Journal} from '../../foundation/journal/types.js'
 import {limitsForJournal} from '../../foundation/risk/index.js'
 import type {SessionClock} from '../../foundation/risk/session.js'
-import {readDotenvFiles} from '../../foundation/secrets/dotenv.js'
-import {resolveSecretsFiles} from '../../foundation/secrets/secrets-base.js'
 import {authorizeEngineStart} from '../charter-service.js'
 import {syntheticFeed} from '../data/feed.js'
 import {chooseConnector, type ConnectorChoice} from './connector-choice.js'
+import {credentialFacts, credentialValues, denialMessage, newRunId, runStartedPayload, summaryLines, usableCheckpoint} from './run-common.js'
+import {tradeOnVenue} from '../live/live-service.js'
+import {coreRuntime} from '../core-runtime.js'
+import type {RunningSimulator, SectorDefinition} from '../definition.js'
 import type {EngineSummary, SectorEngine} from './engine.js'
 import {formatQty, formatTs, money} from './format.js'
 import {acquireLock, type SectorLock} from './lock.js'
@@ -29,6 +30,24 @@ import {recoverAccount, type RecoveredAccount} from './recovery.js'
 import {runLog} from './run-log.js'
 import {runSession} from './session.js'
 import {ACCOUNT_CURRENCY, buildRisk, currencyNotices, DEFAULT_PAPER_CASH, loadSectorSetup, SYNTHETIC_PERIOD_MS, type SectorSetup, type SetupContext} from './setup.js'
+
+/** Bar length of a live run (the sector's barPeriod setting comes with the config work). */
+export const LIVE_PERIOD_MS = 60_000
+
+/** `--sim`: the venue's simulator on a free port, seeded, its clock at the asked speed (default 60×). */
+async function startSimulatorFor(setup: SectorSetup, definition: SectorDefinition, req: RunRequest, io: RunIo): Promise<RunningSimulator & {rest: string}> {
+  if (definition.startSimulator === undefined) throw new UsageError(`venue ${setup.config.venue} has no simulator: --sim is not available for ${setup.sector}`, 'NO_SIMULATOR')
+  const m = /^(\d+(?:\.\d+)?)x$/.exec(req.speed ?? '60x')
+  if (!m) throw new UsageError(`--speed with --sim is the simulator's pace, like 1x or 60x; found ${req.speed}`, 'BAD_SPEED')
+  const sim = await definition.startSimulator({port: 0, seed: req.seed ?? 1, speed: Number(m[1]), instruments: setup.instruments.map((i) => i.id), core: coreRuntime, log: (t) => io.notice(`rick sim: ${t}`)})
+  setup.config.connection = {...setup.config.connection, ...sim.connection}
+  return Object.assign(sim, {rest: sim.endpoints.rest ?? Object.values(sim.endpoints)[0] ?? ''})
+}
+
+/** With --sim the connector is real and the money is not: the charter judges paper, the limits are the asked mode's. */
+function simChoice(config: SectorConfig, requested: Mode, rest: string): ConnectorChoice {
+  return {requestedMode: requested, effectiveMode: 'paper', venueLabel: `${config.venue} connector → simulator`, real: true, notice: `${config.name}: --sim: the ${config.venue} connector and its SDK against rick's ${config.venue} simulator at ${rest}; no real account (effective mode: paper, limits of ${requested})`}
+}
 
 /** Strategy checkpoints every this many bars in a run (and at stop). */
 export const RUN_CHECKPOINT_EVERY = 100
@@ -45,6 +64,8 @@ export interface RunRequest {
   bars?: number
   journalPath?: string
   version: string
+  /** Trade through the venue's real connector against its simulator, started on a free port. */
+  sim?: boolean
 }
 
 /** The process around the engine: output, signals, waiting, wall time. Tests replace it. */
@@ -115,10 +136,33 @@ export async function runSector(req: RunRequest, ctx: SetupContext & {io?: RunIo
   const config = setup.config
   const definition = ctx.registry.get(config.venue)?.definition
   const requested: Mode = req.mode ?? config.mode
-  const choice = chooseConnector(config, definition, requested, credentialFacts(setup, definition, requested, env))
-  const pace = parseSpeed(req.speed, SYNTHETIC_PERIOD_MS)
-  const journalPath = resolveJournalPath(req.journalPath, cwd, env)
   const seed = req.seed ?? 1
+  const sim = req.sim && definition ? await startSimulatorFor(setup, definition, req, io) : undefined
+  const runEnv = sim ? {...env, ...sim.env(config)} : env
+  try {
+    const choice = sim ? simChoice(config, requested, sim.rest) : chooseConnector(config, definition, requested, credentialFacts(setup, definition, requested, runEnv))
+    return await runChosen(req, ctx, {io, cwd, env: runEnv, setup, definition, choice, seed, sim})
+  } finally {
+    await sim?.close()
+  }
+}
+
+interface Chosen {
+  io: RunIo
+  cwd: string
+  env: NodeJS.ProcessEnv
+  setup: SectorSetup
+  definition: SectorDefinition | undefined
+  choice: ConnectorChoice
+  seed: number
+  sim: (RunningSimulator & {rest: string}) | undefined
+}
+
+async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise<RunResult> {
+  const {io, cwd, env, setup, choice, seed} = c
+  const config = setup.config
+  const pace = parseSpeed(req.sim ? undefined : req.speed, SYNTHETIC_PERIOD_MS)
+  const journalPath = resolveJournalPath(req.journalPath, cwd, env)
 
   const lock = acquireLock(setup.home, {pid: io.pid, sector: req.sector, mode: choice.effectiveMode, journal: journalPath, startedAt: new Date(io.wallClock()).toISOString()})
   if (lock.tookOver) io.notice(`rick: took over a stale lock of ${req.sector} (pid ${lock.tookOver.pid} is not running; the engine was killed or crashed)`)
@@ -127,6 +171,10 @@ export async function runSector(req: RunRequest, ctx: SetupContext & {io?: RunIo
     const auth = await authorizeEngineStart(req.sector, {mode: choice.effectiveMode}, {registry: ctx.registry, cwd, env, file: ctx.file})
     journal = openJournal({path: journalPath})
     const runId = newRunId(req.sector, io)
+    if (choice.real && c.definition) {
+      const secrets = credentialValues(setup, c.definition, choice.requestedMode, env)
+      return await tradeOnVenue({req, io, setup, definition: c.definition, choice, journal, journalPath, runId, auth, secrets, periodMs: LIVE_PERIOD_MS, ...(c.sim ? {simulator: {rest: c.sim.rest}} : {})})
+    }
     const recovered = recoverAccount(journal, {sector: req.sector, venue: config.venue, environment: 'paper'}, {instruments: setup.instruments, currency: ACCOUNT_CURRENCY, startingCash: toMicro(DEFAULT_PAPER_CASH)})
     // A fallback rehearses the mode that was asked for: a canary run on the paper venue keeps the
     // canary caps, so what a person sees is the real thing minus the money.
@@ -140,23 +188,18 @@ export async function runSector(req: RunRequest, ctx: SetupContext & {io?: RunIo
     notices.push(...currencyNotices(setup.instruments))
     const checkpoint = usableCheckpoint(recovered, setup, notices)
     const interrupted = recovered.runs.filter((r) => r.interrupted).at(-1)
-    const started: RunStartedPayload = {
-      requestedMode: choice.requestedMode,
-      effectiveMode: choice.effectiveMode,
-      venue: config.venue,
+    const started = runStartedPayload({
+      choice,
+      setup,
+      auth,
       environment: 'paper',
-      profile: config.profile,
-      charter: auth.decision,
-      snapshot: auth.snapshot,
-      configHash: hashCanonical(config),
-      strategy: {name: setup.strategy.name, codeHash: setup.strategy.codeHash, params: {...setup.strategy.params}},
       inputs: feed.source ?? {kind: 'recorded', instruments: setup.instruments.map((i) => i.id)},
       seed,
       limits: limitsForJournal(risk.limits),
       version: req.version,
       notices,
-    }
-    if (interrupted) started.resumedFrom = interrupted.summary.runId
+      ...(interrupted ? {resumedFrom: interrupted.summary.runId} : {}),
+    })
     if (!auth.decision.allow) {
       // The denial is part of the record too: a start that never happened, and why.
       journal.append({ts: startTs.ts, runId, sector: req.sector, type: 'RUN_STARTED', payload: started})
@@ -300,50 +343,11 @@ function firstLines(a: TradeArgs, reconciled: {positions: Array<{instrument: str
   io.line(`  stop      Ctrl-C (or kill -INT ${io.pid}): cancels working orders, keeps positions`)
 }
 
-function summaryLines(io: RunIo, a: TradeArgs, reason: string, detail: string | undefined, s: EngineSummary): void {
-  const positions = s.positions.length > 0 ? s.positions.map((p) => `${p.instrument} ${formatQty(p.qty)}`).join(', ') : 'flat'
-  io.line(`stopped: ${reason}${detail ? ` (${detail})` : ''} after ${s.barsProcessed} bars`)
-  io.line(`  ${plural(s.signals, 'decision')}, ${plural(s.orders, 'order')}, ${plural(s.fills, 'fill')}, ${s.denials} denied, ${s.rejects} rejected; ${plural(s.trades, 'closing trade')}`)
-  io.line(`  realized ${money(s.realizedPnl, ACCOUNT_CURRENCY)}, fees ${money(s.fees, ACCOUNT_CURRENCY)}, equity ${money(s.equity, ACCOUNT_CURRENCY)}, cash ${money(s.cash, ACCOUNT_CURRENCY)}`)
-  io.line(`  positions kept: ${positions}; risk state ${s.state}`)
-  io.line(`  journal ${a.journalPath} (run ${a.runId}); see \`rick report ${a.req.sector} --run ${a.runId}\``)
-  if (process.env.RICK_REPORT_RSS === '1') io.notice(`rss: ${residentMb().toFixed(1)} MB`)
-}
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
-/** VmRSS of this process in MB (Linux), else process.memoryUsage().rss. */
-export function residentMb(): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
-    if (m) return Number(m[1]) / 1024
-  } catch {
-    // not Linux
-  }
-  return process.memoryUsage().rss / (1024 * 1024)
-}
 
-function credentialFacts(setup: SectorSetup, definition: {credentialVariables(s: SectorSetup['config'], m: Mode): string[]} | undefined, mode: Mode, env: NodeJS.ProcessEnv) {
-  const required = definition ? definition.credentialVariables(setup.config, mode) : []
-  if (required.length === 0) return {required, missing: []}
-  const files = readDotenvFiles(resolveSecretsFiles(setup.configFile, setup.config.secretsFiles))
-  const set = (n: string) => (env[n] !== undefined && env[n] !== '') || (files[n] !== undefined && files[n] !== '')
-  return {required, missing: required.filter((n) => !set(n))}
-}
 
-function denialMessage(sector: string, choice: ConnectorChoice, decision: {rules: Array<{rule: string; status: string; detail: string}>; detail?: string}): string {
-  const failed = decision.rules.filter((r) => r.status === 'fail').map((r) => `  ✗ ${r.rule}: ${r.detail}`)
-  const lines = [`the charter denies ${sector} in mode ${choice.effectiveMode}${choice.effectiveMode !== choice.requestedMode ? ` (asked: ${choice.requestedMode})` : ''}: ${decision.detail ?? 'denied'}`]
-  if (failed.length > 0) lines.push(...failed)
-  lines.push(`(see \`rick charter check ${sector} --mode ${choice.effectiveMode}\`)`)
-  return lines.join('\n')
-}
 
-/** `<sector>-<yyyymmddThhmmss>-<pid36>`: unique while the lock holds one engine per sector. */
-function newRunId(sector: string, io: RunIo): string {
-  const t = new Date(io.wallClock()).toISOString().replace(/[-:]/g, '').slice(0, 15)
-  return `${sector}-${t}-${io.pid.toString(36)}`
-}
 
 /**
  * Where synthetic time starts: now (whole minute), never before the account's last event (its clock
@@ -361,15 +365,3 @@ export function syntheticStart(wall: number, lastTs: number, session: SessionClo
   return {ts}
 }
 
-/** The last checkpoint, when it was taken by the same strategy code with the same params. */
-function usableCheckpoint(r: RecoveredAccount, setup: SectorSetup, notices: string[]): unknown {
-  const cp = r.checkpoint
-  if (!cp) return undefined
-  const same = cp.strategy.name === setup.strategy.name && cp.strategy.codeHash === setup.strategy.codeHash && hashCanonical(cp.strategy.params) === hashCanonical({...setup.strategy.params})
-  if (!same) {
-    notices.push(`strategy checkpoint of run ${cp.runId} not restored: the strategy, its code or its params changed since`)
-    return undefined
-  }
-  notices.push(`strategy restored from the checkpoint of run ${cp.runId} (after ${cp.barsProcessed} bars)`)
-  return cp.state
-}

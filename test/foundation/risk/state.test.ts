@@ -169,6 +169,37 @@ describe('loss rules: REDUCING, so the sector can still close what it holds', ()
   })
 })
 
+describe('data and reconciliation', () => {
+  it('stale data reduces from ACTIVE and fresh data gives it back; never over a stricter state', () => {
+    const m = machine()
+    expect(m.onEvent({kind: 'data-stale', reason: 'no price for 15 s'}, MON)).toEqual({from: 'ACTIVE', to: 'REDUCING', reason: 'no price for 15 s', code: 'DATA_STALE'})
+    expect(m.onEvent({kind: 'data-stale', reason: 'again'}, MON)).toBeUndefined()
+    expect(m.onEvent({kind: 'data-fresh', reason: 'prices flow again'}, MON)).toEqual({from: 'REDUCING', to: 'ACTIVE', reason: 'prices flow again', code: 'DATA_RESUMED'})
+    expect(m.onEvent({kind: 'data-fresh', reason: 'x'}, MON)).toBeUndefined()
+    m.onEvent({kind: 'halt'}, MON)
+    expect(m.onEvent({kind: 'data-stale', reason: 'x'}, MON)).toBeUndefined()
+    const r = machine()
+    r.evaluate({...calm, consecutiveLosses: 9}, MON)
+    expect(r.onEvent({kind: 'data-stale', reason: 'x'}, MON)).toBeUndefined()
+    // Fresh data never lifts a loss trip or a manual reduce.
+    expect(r.onEvent({kind: 'data-fresh', reason: 'x'}, MON)).toBeUndefined()
+    expect(r.state).toBe('REDUCING')
+  })
+
+  it('a reconciliation mismatch reduces until a person resumes, also over stale data or a timed loss trip', () => {
+    const m = machine()
+    m.onEvent({kind: 'data-stale', reason: 'x'}, MON)
+    expect(m.onEvent({kind: 'reconcile-mismatch', reason: 'EUR_USD: venue 1000, journal 0'}, MON)).toMatchObject({from: 'REDUCING', to: 'REDUCING', code: 'RECONCILE_MISMATCH'})
+    expect(m.onEvent({kind: 'data-fresh', reason: 'x'}, MON)).toBeUndefined()
+    expect(m.tick(TUE_OPEN + 86_400_000)).toBeUndefined()
+    expect(m.onEvent({kind: 'resume'}, MON)).toMatchObject({to: 'ACTIVE'})
+    const t = machine()
+    t.evaluate({...calm, dailyPnl: -toMicro(300)}, MON)
+    expect(t.onEvent({kind: 'reconcile-mismatch', reason: 'x'}, MON)).toMatchObject({code: 'RECONCILE_MISMATCH'})
+    expect(t.until).toBeUndefined()
+  })
+})
+
 describe('fold: the state after a restart', () => {
   it('a manual halt survives a restart', () => {
     const m = machine()

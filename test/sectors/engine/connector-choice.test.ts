@@ -14,6 +14,7 @@ describe('chooseConnector', () => {
       requestedMode: 'canary',
       effectiveMode: 'paper',
       venueLabel: 'paper venue',
+      real: false,
       notice: 'coinbase: no credentials (COINBASE_API_KEY, COINBASE_API_SECRET) → running on the paper venue with synthetic data; effective mode: paper',
     })
   })
@@ -21,7 +22,7 @@ describe('chooseConnector', () => {
     expect(chooseConnector(coinbase, modes, 'canary', {required: ['A'], missing: []}).notice).toMatch(/no real coinbase connector yet → running on the paper venue/)
   })
   it('paper and observe run as asked, without a notice', () => {
-    expect(chooseConnector(coinbase, modes, 'paper', missing)).toEqual({requestedMode: 'paper', effectiveMode: 'paper', venueLabel: 'paper venue'})
+    expect(chooseConnector(coinbase, modes, 'paper', missing)).toEqual({requestedMode: 'paper', effectiveMode: 'paper', venueLabel: 'paper venue', real: false})
     expect(chooseConnector(coinbase, modes, 'observe', missing).effectiveMode).toBe('observe')
   })
   it('live never falls back: a charter denial (exit 3)', () => {
@@ -29,6 +30,20 @@ describe('chooseConnector', () => {
     expect(run).toThrow(CharterDenied)
     expect(run).toThrow(/live refuses to start: no credentials \(COINBASE_API_KEY, COINBASE_API_SECRET\), and live never falls back/)
   })
+  it('the venue connector when the plugin provides one, its SDK loads and the credentials are set', () => {
+    const real = {...modes, createConnector: async () => ({}) as never, sdkStatus: () => ({package: 'ccxt', loadable: true})}
+    expect(chooseConnector(coinbase, real, 'canary', {required: ['A'], missing: []})).toEqual({requestedMode: 'canary', effectiveMode: 'canary', venueLabel: 'coinbase connector', real: true})
+    expect(chooseConnector(coinbase, real, 'live', {required: ['A'], missing: []}).real).toBe(true)
+    // An SDK that does not load: paper for canary, refused for live.
+    const broken = {...real, sdkStatus: () => ({package: 'ccxt', loadable: false, detail: 'not installed'})}
+    expect(chooseConnector(coinbase, broken, 'canary', {required: ['A'], missing: []}).notice).toMatch(/the ccxt SDK cannot be loaded \(not installed\) → running on the paper venue/)
+    expect(() => chooseConnector(coinbase, broken, 'live', {required: ['A'], missing: []})).toThrow(CharterDenied)
+    // paper: the broker's own paper account only where the venue has one.
+    expect(chooseConnector(coinbase, real, 'paper', {required: [], missing: []}).real).toBe(false)
+    expect(chooseConnector(coinbase, {...real, paperAccount: true}, 'paper', {required: ['A'], missing: []}).real).toBe(true)
+    expect(chooseConnector(coinbase, real, 'observe', {required: [], missing: []}).real).toBe(false)
+  })
+
   it('a mode the venue does not support is a usage error', () => {
     expect(() => chooseConnector(coinbase, modes, 'practice', missing)).toThrow(UsageError)
   })

@@ -1,0 +1,291 @@
+// `rick run` on a real venue (a broker, or its simulator with `--sim`): the sector's connector over
+// the broker's SDK, bars from the venue's price stream on the venue's clock, and the same engine as
+// every other mode. What this file adds to the engine is what a real venue needs and the paper
+// venue does not: connect (a 401 stops cleanly, with the reason), warm up on the venue's history,
+// reconcile with the venue at start, after every reconnect and every minute (reconcile.ts), stale
+// data to REDUCING and back, and connection changes journaled as they happen.
+import type {SimulatedClock} from '../../foundation/clock.js'
+import type {Bar} from '../../foundation/domain/bars.js'
+import {BrokerError, NetworkError} from '../../foundation/domain/broker-errors.js'
+import type {Instrument} from '../../foundation/domain/instrument.js'
+import {ExitCode, RickError} from '../../foundation/errors.js'
+import type {RunStartedPayload} from '../../foundation/journal/events.js'
+import type {Journal} from '../../foundation/journal/types.js'
+import type {Connector, ConnectorStatus} from '../connector.js'
+import {coreRuntime} from '../core-runtime.js'
+import type {SectorDefinition} from '../definition.js'
+import {SectorEngine, type EngineObserver} from '../engine/engine.js'
+import {adoptedReason, ManualPoller, manualReason, triggerOf} from '../engine/manual.js'
+import {recoverAccount} from '../engine/recovery.js'
+import {riskDayAt} from '../engine/risk-day.js'
+import type {RiskSetup, SectorSetup} from '../engine/setup.js'
+import {Ledger} from '../portfolio/ledger.js'
+import {MarketData} from './market-data.js'
+import {reconcileWithVenue} from './reconcile.js'
+
+/** Bars of history the strategy warms up on before the first live bar. */
+export const WARMUP_BARS = 200
+/** How often a live run reconciles with the venue while it runs (local ms). */
+export const RECONCILE_EVERY_MS = 60_000
+/** No price and no heartbeat for this long (local ms) → DATA_STALE. */
+export const STALE_AFTER_MS = 15_000
+
+export interface LiveRunOptions {
+  runId: string
+  sector: string
+  setup: SectorSetup
+  definition: SectorDefinition
+  /** The mode the connector trades in (practice, canary, live; paper for a broker's paper account or a simulator). */
+  mode: SectorSetup['config']['mode']
+  /** The account this run trades: `practice`, `live`, `sim`… (its journal history is the account's). */
+  environment: string
+  /** The engine's clock; this run moves it along the venue's. */
+  clock: SimulatedClock
+  secrets: Readonly<Record<string, string>>
+  risk: RiskSetup
+  journal: Journal
+  /** RUN_STARTED as the caller built it; the live run adds the connector, currency and instruments. */
+  started: RunStartedPayload
+  checkpoint?: unknown
+  checkpointEvery: number
+  periodMs: number
+  sendOrders: boolean
+  /** Stop after this many bar periods. */
+  maxPeriods?: number
+  observer: EngineObserver & {flush?(): void}
+  /** Local monotonic ms and timers (tests replace them). */
+  monotonic(): number
+  every(ms: number, fn: () => void): () => void
+  /** Resolves when a stop was asked (SIGINT/SIGTERM); the run then stops at the next moment it can. */
+  stopRequested(): string | undefined
+  onStopRequest(wake: () => void): void
+  line(text: string): void
+  notice(text: string): void
+  /** Lines for the person before the first bar (connector, account, warm-up). */
+  onStarted?(info: LiveStartInfo): void
+}
+
+export interface LiveStartInfo {
+  engine: SectorEngine
+  connector: Connector
+  instruments: Instrument[]
+  warmedUp: number
+  notes: string[]
+  cash: number
+  currency: string
+}
+
+export interface LiveRunResult {
+  engine: SectorEngine
+  reason: 'signal' | 'bars-limit' | 'halted' | 'error'
+  detail?: string
+  periods: number
+}
+
+/** Connects, reconciles, warms up, trades until stopped; the engine's RUN_STOPPED is always written once it started. */
+export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
+  const config = o.setup.config
+  if (o.definition.createConnector === undefined) throw new RickError(`${config.venue} has no connector`, {code: 'NO_CONNECTOR'})
+  const clock = o.clock
+  const connector = await o.definition.createConnector({sector: config, mode: o.mode, secrets: o.secrets, instruments: o.setup.instruments, clock, log: (m) => o.notice(`rick: ${config.venue}: ${m}`), core: coreRuntime})
+  try {
+    return await trade(o, connector, clock)
+  } finally {
+    await connector.close().catch(() => undefined)
+  }
+}
+
+async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedClock): Promise<LiveRunResult> {
+  await connectOrExplain(o, connector)
+  const instruments = await venueInstruments(o.setup.instruments, connector)
+  const account = await connector.account()
+  const environment = o.environment
+  const recovered = recoverAccount(o.journal, {sector: o.sector, venue: o.setup.config.venue, environment}, {instruments, currency: account.currency, startingCash: account.cash})
+  const ledger = recovered.known ? Ledger.fromSnapshot(recovered.ledger.snapshot()) : new Ledger({currency: account.currency, startingCash: account.cash, instruments})
+  for (const [instrument, price] of recovered.lastPrices) ledger.mark(instrument, price)
+
+  const queue: Bar[][] = []
+  let wake: (() => void) | undefined
+  const poke = () => wake?.()
+  o.onStopRequest(poke)
+  let fatal: string | undefined
+  let needReconcile = false
+  let engine: SectorEngine | undefined
+  const staleEvents: Array<{kind: 'data-stale' | 'data-fresh'; reason: string}> = []
+  const md = new MarketData({
+    connector,
+    instruments: instruments.map((i) => i.id),
+    periodMs: o.periodMs,
+    staleAfterMs: STALE_AFTER_MS,
+    monotonic: o.monotonic,
+    every: o.every,
+    onBars: (bars) => {
+      queue.push(bars)
+      poke()
+    },
+    onStale: (reason) => {
+      staleEvents.push({kind: 'data-stale', reason})
+      poke()
+    },
+    onFresh: (reason) => {
+      staleEvents.push({kind: 'data-fresh', reason})
+      needReconcile = true
+      poke()
+    },
+    onStatus: (s) => onStatus(s),
+  })
+  const connected = new Set<string>()
+  function onStatus(s: ConnectorStatus): void {
+    if (s.kind === 'heartbeat') return
+    if (s.kind === 'fatal') {
+      fatal = `${s.code}: ${s.message}`
+      engine?.recordConnection({stream: 'all', state: 'fatal', reason: fatal})
+      poke()
+      return
+    }
+    const payload = s.kind === 'connected' ? {stream: s.stream, state: 'connected' as const, venueTs: s.ts} : {stream: s.stream, state: 'disconnected' as const, reason: s.reason, venueTs: s.ts}
+    engine?.recordConnection(payload)
+    if (s.kind === 'connected') {
+      // A reconnect (not the first connect) may have missed fills: reconcile before any new order.
+      if (connected.has(s.stream)) needReconcile = true
+      connected.add(s.stream)
+    }
+    poke()
+  }
+
+  const warm = await md.history(WARMUP_BARS)
+  const lastWarm = warm.at(-1)
+  clock.set(Math.max(recovered.lastTs + 1, lastWarm ? lastWarm.ts + o.periodMs : 0, Number.isFinite(recovered.lastTs) ? recovered.lastTs : 0))
+
+  const transitions = []
+  const expired = o.risk.states.fold(recovered.riskEvents, clock.now())
+  if (expired) transitions.push(expired)
+  const riskDay = riskDayAt(recovered.riskTrail, o.risk.session, clock.now())
+  const notes: string[] = []
+  if (recovered.known) notes.push(`account continued from the journal: ${recovered.fills} fill(s) over ${recovered.runs.length} earlier run(s)`)
+  else notes.push(`first run on this ${environment} account: the books start from the venue's cash`)
+  for (const c of recovered.fillConflicts) notes.push(c)
+
+  const positions = await connector.positions()
+  const started: RunStartedPayload = {
+    ...o.started,
+    environment,
+    startingEquity: ledger.equity,
+    currency: account.currency,
+    instruments: instruments.map((i) => ({id: i.id, multiplier: i.multiplier, lotSize: i.lotSize, tickSize: i.tickSize})),
+  } as RunStartedPayload
+  if (connector.info) started.connector = {...connector.info}
+  engine = new SectorEngine({
+    runId: o.runId,
+    sector: o.sector,
+    instruments,
+    connector,
+    clock,
+    journal: o.journal,
+    durability: 'durable',
+    sendOrders: o.sendOrders,
+    strategy: {create: () => o.setup.strategy.create(), params: o.setup.strategy.params},
+    gate: o.risk.gate,
+    states: o.risk.states,
+    limits: o.risk.limits,
+    session: o.risk.session,
+    ledger,
+    checkpointEvery: o.checkpointEvery,
+    observer: o.observer,
+    recordBars: true,
+  })
+  const reconciled = {positions: positions.filter((p) => p.qty !== 0).map((p) => ({instrument: p.instrument, qty: p.qty})), cash: account.cash, notes}
+  await engine.start({started, checkpoint: o.checkpoint, openOrders: recovered.openOrders, transitions, reconciled, riskDay})
+  if (engine.strategyFault) return {engine, reason: 'halted', detail: `strategy error: ${engine.strategyFault.message}`, periods: 0}
+  // In-flight orders of an earlier run are settled (engine.start); what the venue still holds that
+  // the journal does not explain is reconciled now, before the first order.
+  const first = await reconcileWithVenue(engine, connector, {sector: o.sector, sinceTs: Number.isFinite(recovered.lastTs) ? recovered.lastTs : clock.now() - 86_400_000, lastPrices: recovered.lastPrices})
+  notes.push(...first.notes)
+  for (const bar of warm) engine.warmUp(bar)
+  o.onStarted?.({engine, connector, instruments, warmedUp: warm.length, notes, cash: account.cash, currency: account.currency})
+
+  const poller = new ManualPoller(o.journal, o.sector, o.journal.lastSeq())
+  let periods = 0
+  let nextReconcile = o.monotonic() + RECONCILE_EVERY_MS
+  let nextPoll = o.monotonic() + 1000
+  md.start()
+  try {
+    for (;;) {
+      if (o.stopRequested() !== undefined) return {engine, reason: 'signal', periods}
+      if (fatal !== undefined) return {engine, reason: 'error', detail: fatal, periods}
+      const fault = faultOf(engine)
+      if (fault !== undefined) return {engine, reason: 'halted', detail: `strategy error: ${fault}`, periods}
+      if (engine.isStopped) return {engine, reason: 'error', detail: 'the engine stopped (journal failure)', periods}
+      for (const t of staleEvents.splice(0)) await engine.applyTrigger(t)
+      const now = o.monotonic()
+      if (needReconcile || now >= nextReconcile) {
+        needReconcile = false
+        nextReconcile = now + RECONCILE_EVERY_MS
+        try {
+          await reconcileWithVenue(engine, connector, {sector: o.sector, sinceTs: clock.now() - 2 * RECONCILE_EVERY_MS * 60, lastPrices: new Map()})
+        } catch (error) {
+          // The venue could not be asked: try again soon; no new order waits on it forever.
+          o.notice(`rick: reconciliation failed: ${messageOf(error)}; trying again`)
+          nextReconcile = now + 5_000
+        }
+      }
+      if (now >= nextPoll) {
+        nextPoll = now + 1000
+        for (const e of poller.poll()) {
+          const kind = triggerOf(e.payload)
+          if (kind !== undefined) await engine.applyTrigger({kind, reason: adoptedReason(manualReason(e.payload.reason), e.seq, periods)})
+        }
+      }
+      const period = queue.shift()
+      if (period === undefined) {
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          setTimeout(resolve, 250).unref?.()
+        })
+        wake = undefined
+        continue
+      }
+      for (const bar of period) {
+        clock.set(bar.ts)
+        const work = engine.onBar(bar)
+        if (work !== undefined) await work
+      }
+      periods++
+      if (o.maxPeriods !== undefined && periods >= o.maxPeriods) return {engine, reason: 'bars-limit', periods}
+    }
+  } finally {
+    md.stop()
+  }
+}
+
+/** Connects; a venue that refuses the credentials stops the run with its reason, never a retry loop. */
+async function connectOrExplain(o: LiveRunOptions, connector: Connector): Promise<void> {
+  try {
+    await connector.connect()
+  } catch (error) {
+    if (error instanceof BrokerError && error.kind === 'AuthFailed') {
+      throw new RickError(`${o.sector}: ${o.setup.config.venue} refused the credentials: ${error.message}`, {code: 'AUTH_FAILED', exitCode: ExitCode.Failure, cause: error})
+    }
+    if (error instanceof NetworkError) {
+      throw new RickError(`${o.sector}: cannot reach ${o.setup.config.venue} (${error.kind}): ${error.message}`, {code: 'VENUE_UNREACHABLE', exitCode: ExitCode.Failure, cause: error})
+    }
+    throw error
+  }
+}
+
+/** The configured instruments, with what the venue says about them (tick, lot, minimum) where it says. */
+async function venueInstruments(configured: Instrument[], connector: Connector): Promise<Instrument[]> {
+  const known = new Map((await connector.instruments()).map((i) => [i.id, i]))
+  const missing = configured.filter((i) => !known.has(i.id)).map((i) => i.id)
+  if (missing.length > 0) throw new RickError(`${connector.venue} does not trade ${missing.join(', ')} on this account`, {code: 'UNKNOWN_INSTRUMENT', exitCode: ExitCode.BadInput})
+  return configured.map((i) => ({...i, ...(known.get(i.id) as Instrument), referencePrice: i.referencePrice}))
+}
+
+/** Read through a call: TypeScript would keep the narrowing of an earlier check across awaits. */
+function faultOf(engine: SectorEngine): string | undefined {
+  return engine.strategyFault?.message
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
