@@ -423,7 +423,8 @@ export class TransactionFeed {
     throw new Error(`catch-up after transaction ${this.cursor} did not end within ${MAX_CATCH_UP_PAGES} pages`)
   }
 
-  private line(value: unknown): void {
+  /** A stream line. `repairs`: false for lines released after a catch-up (the venue said what there is: no second repair for them). */
+  private line(value: unknown, repairs = true): void {
     if (this.held !== undefined) {
       this.held.push(value)
       return
@@ -434,13 +435,13 @@ export class TransactionFeed {
       this.o.onHeartbeat(parseTime(o.time, 'HEARTBEAT.time'))
       // The stream is in order: a heartbeat naming a later transaction than the last delivered
       // means a line was lost (or malformed). Fetch it now rather than at the next reconnect.
-      if (last > this.cursor) this.repair([])
+      if (last > this.cursor && repairs) this.repair([])
       return
     }
     const tx = parseTransaction(value)
     // An account's transaction ids follow each other: a jump means lines were lost. The later
     // transaction waits until the missing ones are fetched (a venue whose ids skip costs a fetch).
-    if (tx.seq > this.cursor + 1) this.repair([value])
+    if (tx.seq > this.cursor + 1 && repairs) this.repair([value])
     else this.deliver(tx)
   }
 
@@ -451,18 +452,11 @@ export class TransactionFeed {
       () => {
         const held = this.held ?? []
         this.held = undefined
-        while (held.length > 0) {
-          const v = held.shift()
+        for (const v of held) {
           try {
-            this.line(v)
+            this.line(v, false)
           } catch (error) {
             this.o.onProblem(`events stream: malformed line skipped (${error instanceof Error ? error.message : String(error)})`)
-          }
-          // line() found another gap: the rest waits for that catch-up, behind what it holds.
-          const again = this.held as unknown[] | undefined
-          if (again !== undefined) {
-            again.push(...held)
-            return
           }
         }
       },

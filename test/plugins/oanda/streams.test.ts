@@ -387,6 +387,24 @@ describe('TransactionFeed', () => {
     expect(f.problems).toEqual([expect.stringContaining('malformed line skipped')])
   })
 
+  it('a venue whose ids skip: the repair finds nothing more, the held line goes out, no second repair', async () => {
+    const venue = [tx(1), tx(5)]
+    const f = feedHarness(venue, 1)
+    f.feed.start()
+    f.opener.last.h.open()
+    await flush()
+    expect(f.ids()).toEqual([5])
+    venue.push(tx(9))
+    f.opener.last.h.data(line(tx(9)))
+    await flush()
+    expect(f.ids()).toEqual([5, 9])
+    venue.splice(0)
+    f.opener.last.h.data(line(tx(12)) + heartbeat(20))
+    await flush()
+    expect(f.ids()).toEqual([5, 9, 12])
+    expect(f.asked).toEqual(['1', '5', '9'])
+  })
+
   it('a heartbeat naming a later transaction triggers a catch-up; heartbeats give the venue\'s time', async () => {
     const venue = [tx(1)]
     const f = feedHarness(venue, 1)
