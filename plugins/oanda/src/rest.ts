@@ -23,7 +23,7 @@ import {Agent as HttpsAgent, request as httpsRequest} from 'node:https'
 import {createRequire} from 'node:module'
 
 import type {OandaEndpoint} from './config.js'
-import {httpError, timeoutCause, transportError, type ErrorClasses, type VenueFailure} from './errors.js'
+import {httpError, parseRetryAfter, timeoutCause, transportError, type ErrorClasses, type VenueFailure} from './errors.js'
 import {SDK_ENTRY, SDK_PACKAGE} from './sdk.js'
 
 /** Timers, injectable so tests drive time (and so nothing reads the wall clock behind our back). */
@@ -130,8 +130,14 @@ export class OandaRest {
   private current: Call | undefined
   private readonly live = new Set<{abort(): void}>()
   private closed = false
-  /** Epoch ms before which no request is sent (set by a 429). */
-  private blockedUntil = 0
+  /**
+   * After a 429, requests wait for this gate (opened by a timer after Retry-After), or are refused
+   * at once when the wait is longer than a request may take. Timers, not the clock: the engine's
+   * clock may follow a simulator's faster time, while OANDA's limits are in real time.
+   */
+  /** Consecutive 429 answers. */
+  private rateLimited = 0
+  private gate: {opens: Promise<void>; open(): void; ms: number; timer: unknown} | undefined
 
   constructor(private readonly o: RestOptions) {
     this.timers = o.timers ?? systemTimers
@@ -164,7 +170,7 @@ export class OandaRest {
         settle: (r) => {
           if (settled) return
           settled = true
-          if ('reply' in r) resolve(r.reply)
+          if ('reply' in r) resolve(this.noteRateLimit(r.reply))
           else reject(r.error)
         },
       }
@@ -209,23 +215,59 @@ export class OandaRest {
       retryAfter: Array.isArray(retry) ? retry[0] : retry,
       now: this.o.clock.now(),
     })
-    if (reply.status === 429) this.blockedUntil = Math.max(this.blockedUntil, this.o.clock.now() + ((error as {retryAfterMs?: number}).retryAfterMs ?? 1000))
     return error
   }
 
   /** Aborts what is in flight (NetworkError Disconnected) and closes the kept-alive sockets. */
   close(): void {
     this.closed = true
+    // Waiters go on and meet `closed`.
+    if (this.gate !== undefined) {
+      this.timers.clearTimeout(this.gate.timer)
+      this.gate.open()
+    }
+    this.gate = undefined
     for (const r of [...this.live]) r.abort()
     this.agent.destroy()
   }
 
+  /**
+   * A 429 holds every request: for its Retry-After, else for 1 s, 2 s, 4 s… (to 30 s) over
+   * consecutive 429s. Any other answer resets the doubling.
+   */
+  private noteRateLimit(reply: RestReply): RestReply {
+    if (reply.status !== 429) {
+      this.rateLimited = 0
+      return reply
+    }
+    this.rateLimited++
+    const retry = reply.headers['retry-after']
+    const after = parseRetryAfter(Array.isArray(retry) ? retry[0] : retry, this.o.clock.now())
+    this.block(after ?? Math.min(30_000, 1000 * 2 ** (this.rateLimited - 1)))
+    return reply
+  }
+
+  /** Holds every request for `ms` (the longest of overlapping 429s wins). */
+  private block(ms: number): void {
+    if (this.gate !== undefined && this.gate.ms >= ms) return
+    if (this.gate !== undefined) this.timers.clearTimeout(this.gate.timer)
+    let open!: () => void
+    const opens = new Promise<void>((resolve) => (open = resolve))
+    const gate = {opens, open, ms, timer: undefined as unknown}
+    gate.timer = this.timers.setTimeout(() => {
+      if (this.gate === gate) this.gate = undefined
+      open()
+    }, ms)
+    this.gate = gate
+  }
+
   private async waitForRateLimit(context: string): Promise<void> {
-    const wait = this.blockedUntil - this.o.clock.now()
-    if (wait <= 0) return
+    const gate = this.gate
+    if (gate === undefined) return
     // A wait longer than a request may take is refused rather than queued: the caller learns now.
-    if (wait > this.o.timeoutMs) throw new this.o.core.NetworkError('RateLimited', `OANDA ${context}: rate limited for another ${wait} ms (not sent)`, {retryAfterMs: wait})
-    await new Promise<void>((resolve) => this.timers.setTimeout(resolve, wait))
+    if (gate.ms > this.o.timeoutMs) throw new this.o.core.NetworkError('RateLimited', `OANDA ${context}: rate limited for up to ${gate.ms} ms (not sent)`, {retryAfterMs: gate.ms})
+    await gate.opens
+    if (this.closed) throw transportError(this.o.core, context, new Error('the connector is closed'))
   }
 
   /** What the SDK gets as `http.request(options, onResponse)`: a request that sends on end(). */

@@ -9,7 +9,7 @@ import type {AddressInfo} from 'node:net'
 import {afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {parseEndpoint} from '../../../plugins/oanda/src/config.js'
-import {importSdk, OandaRest, sdkVersion, type SdkModule} from '../../../plugins/oanda/src/rest.js'
+import {importSdk, OandaRest, sdkVersion, systemTimers, type SdkModule, type Timers} from '../../../plugins/oanda/src/rest.js'
 import {BrokerError, NetworkError} from '../../../src/foundation/domain/broker-errors.js'
 
 let sdk: SdkModule
@@ -55,8 +55,8 @@ async function trap(answer: (req: IncomingMessage, res: ServerResponse, n: numbe
   return {port: (server.address() as AddressInfo).port, seen}
 }
 
-function client(port: number, timeoutMs = 2000): OandaRest {
-  const c = new OandaRest({endpoint: parseEndpoint(`http://127.0.0.1:${port}`), token: 'test-token-123', timeoutMs, core: {BrokerError, NetworkError}, clock: {now: () => Date.now()}, sdk})
+function client(port: number, timeoutMs = 2000, timers?: Timers): OandaRest {
+  const c = new OandaRest({endpoint: parseEndpoint(`http://127.0.0.1:${port}`), token: 'test-token-123', timeoutMs, core: {BrokerError, NetworkError}, clock: {now: () => Date.now()}, sdk, timers})
   clients.push(c)
   return c
 }
@@ -193,6 +193,20 @@ describe('OandaRest over the real @oanda/v20 SDK', () => {
     expect(post.status).toBe(429)
     expect(c.failure(post, 'orders')).toMatchObject({kind: 'RateLimited', retryAfterMs: 0})
     expect(seen.length).toBe(3)
+  })
+
+  it('a GET answered 429 without Retry-After waits 1 s, 2 s, 4 s, then gives up with RateLimited and holds the next requests 8 s', async () => {
+    const {port, seen} = await trap((_req, res) => json(res, 429, {errorMessage: 'Too many requests'}))
+    const waits: number[] = []
+    // Records the waits asked for and runs them at once (the request timeout keeps its real delay).
+    const timers: Timers = {setTimeout: (fn, ms) => (ms === 5000 ? systemTimers.setTimeout(fn, ms) : (waits.push(ms), systemTimers.setTimeout(fn, 0))), clearTimeout: (h) => systemTimers.clearTimeout(h)}
+    const c = client(port, 5000, timers)
+    await expect(c.get('summary', (ctx, done) => ctx.account.summary('101-001-1-001', done))).rejects.toMatchObject({kind: 'RateLimited'})
+    expect(seen.length).toBe(4)
+    expect(waits.filter((w) => w !== 0)).toEqual([1000, 2000, 4000, 8000])
+    // 8 s is longer than a request may take: the next one is refused at once, not sent.
+    await expect(summary(c)).rejects.toMatchObject({kind: 'RateLimited', message: expect.stringContaining('not sent')})
+    expect(seen.length).toBe(4)
   })
 
   it('a long Retry-After refuses the next request at once instead of queueing it (not sent)', async () => {
