@@ -117,7 +117,8 @@ export class SimClock {
 
   /** Sim time, whole epoch milliseconds (never before startTs). */
   now(): number {
-    return this.startTs + Math.max(0, Math.floor((this.wall.now() - this.wallStart) * this.speed))
+    // The epsilon keeps a timer due at 5000/60 wall ms from reading 4999 sim ms (float dust).
+    return this.startTs + Math.max(0, Math.floor((this.wall.now() - this.wallStart) * this.speed + 1e-6))
   }
 
   /** Wall milliseconds that `simMs` of sim time take. */

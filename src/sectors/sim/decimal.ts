@@ -54,3 +54,26 @@ export function formatScaled(steps: number | bigint, decimals: number): string {
 export function roundHalfAway(value: number): number {
   return value < 0 ? -Math.round(-value) : Math.round(value)
 }
+
+/**
+ * The exact product of `steps` × 10^-scale and decimal texts ("0.0066667", "0.02"), as a whole number
+ * of 10^-decimals steps rounded half away from zero: money from prices, units and conversion factors
+ * without a float in between (a float product can round a tie the wrong way).
+ */
+export function multiplyScaled(steps: number | bigint, scale: number, factors: readonly string[], decimals: number): bigint {
+  let product = BigInt(steps)
+  let s = scale
+  for (const f of factors) {
+    const d = parseDecimal(f)
+    if (d === undefined) throw new Error(`not a decimal: ${f}`)
+    product *= BigInt(d.whole + d.fraction) * (d.negative ? -1n : 1n)
+    s += d.fraction.length
+  }
+  if (s <= decimals) return product * 10n ** BigInt(decimals - s)
+  const div = 10n ** BigInt(s - decimals)
+  const negative = product < 0n
+  const abs = negative ? -product : product
+  let q = abs / div
+  if ((abs % div) * 2n >= div) q += 1n
+  return negative ? -q : q
+}

@@ -3,7 +3,7 @@
 // NDJSON streams and exact decimal strings. Plugins reach these values through `core.sim`
 // (core-runtime.ts) and import this folder for types only.
 import {ManualWall, SimClock, systemWall} from './clock.js'
-import {decimalsIn, formatScaled, parseDecimal, roundHalfAway, toScaled} from './decimal.js'
+import {decimalsIn, formatScaled, multiplyScaled, parseDecimal, roundHalfAway, toScaled} from './decimal.js'
 import {FaultSwitches, UnknownFault} from './faults.js'
 import {BodyTooLarge, readBody, sendJsonText, SIM_HOST, startHttpServer} from './http.js'
 import {NdjsonStream, StreamHub} from './ndjson.js'
@@ -15,7 +15,7 @@ export type {FaultAction, SwitchSpec, SwitchValue, SwitchValues} from './faults.
 export type {SimHttpServer, SimHttpServerOptions, SimRequestHandler} from './http.js'
 export type {NdjsonStreamOptions} from './ndjson.js'
 export type {PricePathOptions, Quote, TickRange} from './prices.js'
-export {BodyTooLarge, decimalsIn, FaultSwitches, formatScaled, ManualWall, NdjsonStream, parseDecimal, PricePath, readBody, roundHalfAway, sendJsonText, SIM_HOST, SimClock, startHttpServer, StreamHub, systemWall, toScaled, UnknownFault}
+export {BodyTooLarge, decimalsIn, FaultSwitches, formatScaled, ManualWall, multiplyScaled, NdjsonStream, parseDecimal, PricePath, readBody, roundHalfAway, sendJsonText, SIM_HOST, SimClock, startHttpServer, StreamHub, systemWall, toScaled, UnknownFault}
 
 export const simFramework = {
   SIM_HOST,
@@ -35,6 +35,7 @@ export const simFramework = {
   decimalsIn,
   toScaled,
   formatScaled,
+  multiplyScaled,
   roundHalfAway,
 }
 

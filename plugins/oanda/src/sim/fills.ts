@@ -16,7 +16,6 @@ import type {Ledger} from './ledger.js'
 import type {OnFill, SimOrder, SimTrade} from './model.js'
 import type {Batch, TransactionLog, WireTransaction} from './transactions.js'
 import {money, orderCreateFields, unitsText, type ViewContext} from './views.js'
-import {roundMoney} from './wire.js'
 
 export const REDUCE_ONLY_NOTHING_TO_REDUCE = 'POSITION_CLOSEOUT_FAILED'
 export const OPEN_ONLY_WOULD_REDUCE = 'FIFO_VIOLATION'
@@ -140,9 +139,9 @@ export class Filler {
     const i = view.market.instrument(instrument)
     const priceText = view.market.priceText(instrument, price)
     // Half the spread on each unit, a cost: converted with the loss factor.
-    const halfSpread = (units: number): number => roundMoney(units * i.spreadTicks * ledger.tickMicro(instrument) * 0.5 * home.loss)
+    const halfSpread = (units: number): number => ledger.money(units * i.spreadTicks, i.displayPrecision, ['0.5', home.lossText])
     let pl = 0
-    let quoteMicro = 0
+    let quoteSteps = 0
     let spreadCost = 0
     let filled = 0
     const tradesClosed: Record<string, unknown>[] = []
@@ -153,7 +152,7 @@ export class Filler {
       const part = -s * units
       const realized = ledger.realize(instrument, s * units, trade.priceTicks, price, now)
       const cost = halfSpread(units)
-      quoteMicro += s * units * (price - trade.priceTicks) * ledger.tickMicro(instrument)
+      quoteSteps += s * units * (price - trade.priceTicks)
       trade.currentUnits += part
       trade.realizedPL += realized
       trade.closedUnits += units
@@ -224,7 +223,7 @@ export class Filler {
         fullPrice: view.market.fullPrice(instrument, q),
         reason,
         pl: money(view, pl),
-        quotePL: view.sim.formatScaled(quoteMicro, 6).replace(/\.?0+$/, '') || '0',
+        quotePL: trimZeros(view.sim.formatScaled(quoteSteps, i.displayPrecision)),
         financing: '0.0000',
         baseFinancing: '0',
         commission: '0.0000',
@@ -302,4 +301,9 @@ export class Filler {
     if (trade.takeProfitOrderID === order.id) trade.takeProfitOrderID = undefined
     if (trade.stopLossOrderID === order.id) trade.stopLossOrderID = undefined
   }
+}
+
+/** "-14.000" → "-14", "0.50000" → "0.5" (OANDA writes quotePL without padding). */
+function trimZeros(text: string): string {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text
 }

@@ -134,7 +134,8 @@ export async function startOandaSimulator(o: OandaSimulatorOptions): Promise<Run
     endpoints: {rest: rest.url, stream: stream.url},
     accountId: accountID,
     credentials: {token},
-    connection: {accountId: accountID, tokenEnv: SIM_TOKEN_ENV, restHost: '127.0.0.1', streamHost: '127.0.0.1', restPort: rest.port, streamPort: stream.port, tls: false},
+    // The sector settings a real OANDA sector uses (config.ts), pointed here: the connector cannot tell.
+    connection: {accountId: accountID, tokenEnv: SIM_TOKEN_ENV, restUrl: rest.url, streamUrl: stream.url},
     env(sector: SectorConfig): Record<string, string> {
       const named = sector.connection?.tokenEnv
       return {[SIM_TOKEN_ENV]: token, ...(typeof named === 'string' ? {[named]: token} : {})}

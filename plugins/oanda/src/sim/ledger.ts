@@ -6,10 +6,10 @@
 //   unrealized P&L of a trade = the same at the price that would close it now (bid for a long);
 //   margin used of a trade    = |units| × mid × (quote → USD at the mid) × the marginRate;
 //   NAV = balance + unrealized P&L; margin available = max(0, NAV − margin used).
-// Financing and commission are 0 (OANDA's standard account charges the spread only).
+// Financing and commission are 0 (OANDA's standard account charges the spread only). Products are
+// exact (decimal texts of prices and factors multiplied as integers), rounded once.
 import type {OandaMarket} from './market.js'
 import type {PositionBook, SimTrade} from './model.js'
-import {roundMoney} from './wire.js'
 
 export interface AccountState {
   unrealizedPL: number
@@ -30,7 +30,6 @@ export class Ledger {
   lastOrderFillTime: number | undefined
   readonly trades = new Map<string, SimTrade>()
   readonly books = new Map<string, PositionBook>()
-  private readonly tickMicros = new Map<string, number>()
 
   constructor(
     readonly market: OandaMarket,
@@ -39,14 +38,12 @@ export class Ledger {
     this.balance = startingCashMicro
   }
 
-  /** Micro units of the quote currency that one tick on one unit is worth (10 for EUR_USD). */
-  tickMicro(instrument: string): number {
-    let v = this.tickMicros.get(instrument)
-    if (v === undefined) {
-      v = Math.round(this.market.instrument(instrument).tickSize * 1_000_000)
-      this.tickMicros.set(instrument, v)
-    }
-    return v
+  /**
+   * USD micro units (whole multiples of 100) of `steps` × 10^-scale × the factors, computed exactly
+   * and rounded once to OANDA's 1e-4, half away from zero.
+   */
+  money(steps: number, scale: number, factors: readonly string[]): number {
+    return Number(this.market.core.sim.multiplyScaled(steps, scale, factors, 4)) * 100
   }
 
   /** Open trades, oldest first; of one instrument when given. */
@@ -67,9 +64,9 @@ export class Ledger {
 
   /** P&L in USD micro of `units` bought/sold at `openTicks` and closed at `closeTicks`. */
   realize(instrument: string, units: number, openTicks: number, closeTicks: number, now: number): number {
-    const quoteMicro = units * (closeTicks - openTicks) * this.tickMicro(instrument)
+    const quoteSteps = units * (closeTicks - openTicks)
     const f = this.market.quoteHome(instrument, now)
-    return roundMoney(quoteMicro * (quoteMicro >= 0 ? f.gain : f.loss))
+    return this.money(quoteSteps, this.market.instrument(instrument).displayPrecision, [quoteSteps >= 0 ? f.gainText : f.lossText])
   }
 
   /** The price (ticks) that would close a trade now: the bid for a long, the ask for a short. */
@@ -84,19 +81,20 @@ export class Ledger {
     return this.realize(trade.instrument, trade.currentUnits, trade.priceTicks, this.closingTicks(trade, now, closeout), now)
   }
 
-  /** |units| × mid in USD micro (unrounded). */
-  private valueMicro(instrument: string, units: number, now: number): number {
+  /** |units| × mid × (quote → USD at the mid) × the extra factors, in USD micro. */
+  private valued(instrument: string, units: number, now: number, extra: readonly string[]): number {
     const q = this.market.quote(instrument, now)
-    return Math.abs(units) * ((q.bidTicks + q.askTicks) / 2) * this.tickMicro(instrument) * this.market.quoteHome(instrument, now).mid
+    // bid + ask is twice the mid, in ticks: × 0.5.
+    return this.money(Math.abs(units) * (q.bidTicks + q.askTicks), this.market.instrument(instrument).displayPrecision, ['0.5', this.market.quoteHome(instrument, now).midText, ...extra])
   }
 
   positionValue(instrument: string, units: number, now: number): number {
-    return roundMoney(this.valueMicro(instrument, units, now))
+    return this.valued(instrument, units, now, [])
   }
 
   /** Margin `units` of an instrument need now. */
   marginFor(instrument: string, units: number, now: number): number {
-    return roundMoney(this.valueMicro(instrument, units, now) * Number(this.market.instrument(instrument).marginRate))
+    return this.valued(instrument, units, now, [this.market.instrument(instrument).marginRate])
   }
 
   marginUsed(trade: SimTrade, now: number): number {

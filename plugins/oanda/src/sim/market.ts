@@ -32,7 +32,7 @@ export class OandaMarket {
   halted = false
 
   constructor(
-    private readonly core: CoreRuntime,
+    readonly core: CoreRuntime,
     instruments: readonly SimInstrument[],
     seed: number,
     startTs: number,

@@ -52,12 +52,6 @@ export function accountUnits(micro: number, sim: Pick<SimFramework, 'formatScale
   return sim.formatScaled(Math.round(micro / 100), 4)
 }
 
-/** Micro units rounded to OANDA's 1e-4 of the account currency, half away from zero. */
-export function roundMoney(micro: number): number {
-  const q = micro / 100
-  return (q < 0 ? -Math.round(-q) : Math.round(q)) * 100
-}
-
 /** A real factor as OANDA writes conversion factors (10 significant digits, no exponent). */
 export function factorText(x: number): string {
   if (x === 1) return '1'

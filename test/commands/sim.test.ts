@@ -1,0 +1,87 @@
+// `rick sim` as a user runs it: the built CLI in its own process, its one JSON line, the official
+// SDK against what it serves, then SIGTERM and a prompt exit 0.
+import {spawn} from 'node:child_process'
+import {describe, expect, it} from 'vitest'
+
+import {RICK_BIN, rick} from '../helpers/cli.js'
+import {sdk, sdkFor} from '../plugins/oanda/sim/harness.js'
+
+function startCli(args: string[]) {
+  const child = spawn(process.execPath, [RICK_BIN, ...args], {env: {...process.env, NO_COLOR: '1', NODE_ENV: 'production'}, stdio: ['ignore', 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('exit', (code, signal) => resolve({code, signal})))
+  const firstLine = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no line from rick sim in time; stderr: ${stderr}`)), 15_000)
+    const check = (): void => {
+      const nl = stdout.indexOf('\n')
+      if (nl >= 0) {
+        clearTimeout(timer)
+        resolve(stdout.slice(0, nl))
+      }
+    }
+    child.stdout.on('data', check)
+    void exited.then(() => {
+      clearTimeout(timer)
+      reject(new Error(`rick sim exited before serving; stderr: ${stderr}`))
+    })
+  })
+  return {child, exited, firstLine, output: () => ({stdout, stderr})}
+}
+
+describe('rick sim', () => {
+  it('oanda --json --port 0: one JSON line; the SDK trades against it; SIGTERM stops it promptly with exit 0', async () => {
+    const cli = startCli(['sim', 'oanda', '--json', '--port', '0', '--speed', '60x', '--seed', '3'])
+    try {
+      const info = JSON.parse(await cli.firstLine)
+      expect(Object.keys(info).sort()).toEqual(['accountId', 'rest', 'stream', 'token', 'venue'])
+      expect(info.venue).toBe('oanda')
+      expect(info.rest).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect(info.stream).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const api = sdkFor(info.rest, info.token)
+      const summary = await sdk(api, 'account.summary', info.accountId)
+      expect(summary.statusCode).toBe('200')
+      expect(summary.body.account.balance).toBe('100000.0000')
+      const r = await sdk(api, 'order.create', info.accountId, {order: {type: 'MARKET', instrument: 'EUR_USD', units: '1000', clientExtensions: {id: 'cli-1'}}})
+      expect(r.statusCode).toBe('201')
+      expect(r.body.orderFillTransaction.tradeOpened.units).toBe('1000')
+      const p1 = (await sdk(api, 'pricing.get', info.accountId, {instruments: 'EUR_USD'})).body.prices[0].time
+      expect(Date.parse(p1)).toBeGreaterThan(0)
+      const t0 = performance.now()
+      cli.child.kill('SIGTERM')
+      const {code, signal} = await cli.exited
+      expect(performance.now() - t0).toBeLessThan(3_000)
+      expect({code, signal}).toEqual({code: 0, signal: null})
+      // Exactly one line of JSON on stdout.
+      expect(cli.output().stdout.trim().split('\n')).toHaveLength(1)
+    } finally {
+      cli.child.kill('SIGKILL')
+    }
+  })
+
+  it('without --json it prints one line; SIGINT stops it too', async () => {
+    const cli = startCli(['sim', 'oanda'])
+    try {
+      const line = await cli.firstLine
+      expect(line).toMatch(/^oanda simulator: rest http:\/\/127\.0\.0\.1:\d+, stream http:\/\/127\.0\.0\.1:\d+; account \d{3}-\d{3}-\d+-\d{3}; token [0-9a-f]{32}-[0-9a-f]{32} \(seed 1, speed 1x; Ctrl-C stops it\)$/)
+      cli.child.kill('SIGINT')
+      expect(await cli.exited).toEqual({code: 0, signal: null})
+    } finally {
+      cli.child.kill('SIGKILL')
+    }
+  })
+
+  it('an unknown venue, a venue without a simulator or a bad --speed is a usage error (exit 2)', async () => {
+    const unknown = await rick(['sim', 'nope'])
+    expect(unknown.exitCode).toBe(2)
+    expect(unknown.stderr).toMatch(/unknown venue 'nope' \(known: .*oanda/)
+    const none = await rick(['sim', 'ibkr', '--json'])
+    expect(none.exitCode).toBe(2)
+    expect(JSON.parse(none.stdout).error).toMatchObject({code: 'NO_SIMULATOR'})
+    const speed = await rick(['sim', 'oanda', '--speed', 'fast'])
+    expect(speed.exitCode).toBe(2)
+    expect(speed.stderr).toMatch(/--speed/)
+  })
+})
