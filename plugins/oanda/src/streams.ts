@@ -241,6 +241,8 @@ export class ReconnectingStream {
       this.fatal('STREAM_TARGET', (error as Error).message)
       return
     }
+    // Armed before the answer too: a connect or a server that never answers is caught like silence.
+    this.armWatchdog()
     this.conn = this.o.opener(target, {
       open: () => {
         if (!live()) return
@@ -315,7 +317,8 @@ export class ReconnectingStream {
     this.o.timers.clearTimeout(this.watchdog)
     const gen = this.generation
     this.watchdog = this.o.timers.setTimeout(() => {
-      if (gen === this.generation && this.phase !== 'stopped') this.lost(`no data or heartbeat for ${this.o.heartbeatTimeoutMs} ms`)
+      if (gen !== this.generation || this.phase === 'stopped') return
+      this.lost(this.phase === 'connecting' ? `no answer to the stream request within ${this.o.heartbeatTimeoutMs} ms` : `no data or heartbeat for ${this.o.heartbeatTimeoutMs} ms`)
     }, this.o.heartbeatTimeoutMs)
   }
 

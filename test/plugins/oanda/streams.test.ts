@@ -178,6 +178,14 @@ describe('ReconnectingStream', () => {
     expect(h.statuses[2]).toMatchObject({kind: 'connected'})
   })
 
+  it('a stream request that is never answered (a hung connect) is given up after the heartbeat timeout', () => {
+    const h = harness()
+    h.stream.start()
+    h.timers.advance(10_000)
+    expect(h.statuses[0]).toMatchObject({kind: 'disconnected', reason: 'no answer to the stream request within 10000 ms'})
+    expect(h.opener.conns[0]?.closed).toBe(true)
+  })
+
   it('backs off exponentially while failing, and starts over once a line came through', () => {
     const h = harness()
     h.stream.start()
