@@ -178,6 +178,9 @@ describe('OANDA connector against the simulator', () => {
     expect(range?.[0]).toEqual(latest?.[1])
     const s5 = await h.c.history?.({instrument: 'USD_JPY', periodMs: 5_000, count: 10})
     expect(s5?.length).toBe(10)
+    const days = await h.c.history?.({instrument: 'EUR_USD', periodMs: 86_400_000, count: 3})
+    expect(days?.length).toBe(3)
+    expect(days?.every((b) => b.ts % 86_400_000 === 0)).toBe(true)
     await expect(h.c.history?.({instrument: 'EUR_USD', periodMs: 7_000})).rejects.toMatchObject({kind: 'Unsupported'})
   })
 

@@ -444,6 +444,8 @@ export class OandaConnector implements Connector {
 
   /** Calls each listener; one that throws is reported and does not stop the others (or the stream). */
   private notify<T>(listeners: ReadonlyArray<(v: T) => void>, value: T, who: string): void {
+    // After close(), a request it aborted may still settle: nothing is reported any more.
+    if (this.state === 'closed') return
     for (const l of listeners) {
       try {
         l(value)
