@@ -28,7 +28,7 @@ export async function candleHistory(rest: OandaRest, core: ErrorClasses, req: Hi
   const page = async (query: Record<string, string | number>): Promise<Bar[]> => {
     const context = `GET /v3/instruments/${req.instrument}/candles`
     // Daily candles start at 17:00 New York by default; rick's bars start at UTC midnight.
-    const daily = granularity === 'D' ? {dailyAlignment: 0, alignmentTimezone: 'UTC'} : {}
+    const daily: Record<string, string | number> = granularity === 'D' ? {dailyAlignment: 0, alignmentTimezone: 'UTC'} : {}
     const body = await rest.get(context, (ctx, done) => ctx.instrument.candles(req.instrument, {price: 'M', granularity, ...daily, ...query}, done))
     return parseCandles(body, req.instrument)
   }
