@@ -35,12 +35,14 @@ Exit codes: 0 stopped by a signal, 2 unknown venue, a venue without a simulator 
     const {args, flags} = await this.parse(Sim)
     const registry = await loadSectorRegistry(this.config)
     const served = await serveSimulator(registry, {venue: args.venue, port: flags.port, seed: flags.seed, speed: flags.speed, log: (m) => this.note(m)})
-    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(simJson(served))}\n`)
-    else this.log(simText(served))
-    await new Promise<void>((resolve) => {
+    // Listening for the signals before the line goes out: whoever reads it may stop us at once.
+    const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve())
       process.once('SIGTERM', () => resolve())
     })
+    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(simJson(served))}\n`)
+    else this.log(simText(served))
+    await stopped
     await served.running.close()
   }
 }

@@ -41,33 +41,31 @@ export class OandaApi {
   async rest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim')
     if (url.pathname.startsWith('/__sim/')) return this.control(req, res, url)
-    const pre = this.preamble(req, res, url)
+    const pre = this.preamble(req, res, url, true)
     if (pre === undefined) return
     let body: unknown
     if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') {
       const text = await this.c.core.sim.readBody(req).catch(() => undefined)
-      if (text === undefined) return this.send(res, pre, {status: 400, body: {errorMessage: 'Unable to read the request body'}})
+      if (text === undefined) return this.send(res, pre, {status: 400, body: {errorMessage: 'Unable to read the request body'}}, true)
       try {
         body = text.trim() === '' ? {} : JSON.parse(text)
       } catch {
-        return this.send(res, pre, {status: 400, body: {errorMessage: 'Invalid JSON in the request body'}})
+        return this.send(res, pre, {status: 400, body: {errorMessage: 'Invalid JSON in the request body'}}, true)
       }
     }
     const outcome = this.route(req.method ?? 'GET', url, body, pre)
-    const latency = this.c.faults.value('latencyMs')
     if (req.method === 'POST' && ORDER_POST.test(url.pathname) && this.c.faults.take('submitTimeout')) {
       // Executed, never answered: the client cannot know whether the order exists.
       this.c.clock.wall.setTimeout(() => res.socket?.destroy(), this.c.faults.value('submitTimeoutHoldMs'))
       return
     }
-    if (latency > 0) await new Promise<void>((resolve) => this.c.clock.wall.setTimeout(resolve, latency))
-    this.send(res, pre, outcome)
+    this.send(res, pre, outcome, true)
   }
 
   /** The stream port. */
   stream(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://sim')
-    const pre = this.preamble(req, res, url)
+    const pre = this.preamble(req, res, url, false)
     if (pre === undefined) return
     const pricing = PRICING_STREAM.test(url.pathname)
     if (!pricing && !TRANSACTIONS_STREAM.test(url.pathname)) return this.send(res, pre, {status: 404, body: {errorMessage: 'The requested resource was not found'}})
@@ -80,20 +78,20 @@ export class OandaApi {
   }
 
   /** Steps 2-6; undefined when it has answered already. */
-  private preamble(req: IncomingMessage, res: ServerResponse, url: URL): {requestID: string; format: DateTimeFormat} | undefined {
+  private preamble(req: IncomingMessage, res: ServerResponse, url: URL, rest: boolean): {requestID: string; format: DateTimeFormat} | undefined {
     const requestID = (this.requestBase + ++this.requestSeq).toString()
     const early = {requestID, format: 'RFC3339' as DateTimeFormat}
-    if (this.c.faults.take('http429')) return void this.send(res, early, {status: 429, body: RATE_LIMIT_BODY})
-    if (this.c.faults.take('http5xx')) return void this.send(res, early, {status: 503, body: UNAVAILABLE_BODY})
+    if (this.c.faults.take('http429')) return void this.send(res, early, {status: 429, body: RATE_LIMIT_BODY}, rest)
+    if (this.c.faults.take('http5xx')) return void this.send(res, early, {status: 503, body: UNAVAILABLE_BODY}, rest)
     const header = req.headers['accept-datetime-format']
     const format: DateTimeFormat | undefined = header === undefined ? 'RFC3339' : header === 'RFC3339' || header === 'UNIX' ? header : undefined
-    if (format === undefined) return void this.send(res, early, {status: 400, body: {errorMessage: "Invalid value specified for 'Accept-Datetime-Format'"}})
+    if (format === undefined) return void this.send(res, early, {status: 400, body: {errorMessage: "Invalid value specified for 'Accept-Datetime-Format'"}}, rest)
     const pre = {requestID, format}
-    if (this.c.faults.value('revokeToken') || req.headers.authorization !== `Bearer ${this.c.token}`) return void this.send(res, pre, {status: 401, body: UNAUTHORIZED_BODY})
+    if (this.c.faults.value('revokeToken') || req.headers.authorization !== `Bearer ${this.c.token}`) return void this.send(res, pre, {status: 401, body: UNAUTHORIZED_BODY}, rest)
     const account = ACCOUNT_PATH.exec(url.pathname)?.[1]
     if (account !== undefined && account !== this.c.accountID) {
-      if (!ACCOUNT_ID.test(account)) return void this.send(res, pre, {status: 400, body: {errorMessage: "Invalid value specified for 'accountID'"}})
-      return void this.send(res, pre, {status: 403, body: {errorMessage: 'The provided request was forbidden.'}})
+      if (!ACCOUNT_ID.test(account)) return void this.send(res, pre, {status: 400, body: {errorMessage: "Invalid value specified for 'accountID'"}}, rest)
+      return void this.send(res, pre, {status: 403, body: {errorMessage: 'The provided request was forbidden.'}}, rest)
     }
     return pre
   }
@@ -111,10 +109,14 @@ export class OandaApi {
     return pathMatched ? {status: 405, body: {errorMessage: 'Method not allowed'}} : {status: 404, body: {errorMessage: 'The requested resource was not found'}}
   }
 
-  private send(res: ServerResponse, pre: {requestID: string; format: DateTimeFormat}, outcome: Outcome): void {
+  /** Writes an answer; a REST answer comes latencyMs (wall) late. */
+  private send(res: ServerResponse, pre: {requestID: string; format: DateTimeFormat}, outcome: Outcome, rest = false): void {
     const headers: Record<string, string> = {RequestID: pre.requestID}
     if (outcome.location !== undefined) headers.Location = `${this.c.restUrl()}${outcome.location}`
-    this.c.core.sim.sendJsonText(res, outcome.status, toWire(outcome.body, pre.format), headers)
+    const text = toWire(outcome.body, pre.format)
+    const latency = rest ? this.c.faults.value('latencyMs') : 0
+    if (latency > 0) this.c.clock.wall.setTimeout(() => this.c.core.sim.sendJsonText(res, outcome.status, text, headers), latency)
+    else this.c.core.sim.sendJsonText(res, outcome.status, text, headers)
   }
 
   /** The fault control endpoint (see faults.ts). */

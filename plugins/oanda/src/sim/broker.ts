@@ -173,6 +173,27 @@ export class OandaBroker {
     return {status: 200, body: {orderClientExtensionsModifyTransaction: tx, lastTransactionID: this.d.log.lastID, relatedTransactionIDs: batch.ids}}
   }
 
+  /** PUT /trades/{spec}/clientExtensions (open trades): TRADE_CLIENT_EXTENSIONS_MODIFY. */
+  setTradeClientExtensions(spec: string, body: unknown, now: number, requestID?: string): Outcome {
+    const trade = this.findTrade(spec)
+    const batch = this.d.log.batch(now, requestID)
+    const ce = readExtensions(isObject(body) ? body.clientExtensions : undefined)
+    let reason: string | undefined
+    if (trade === undefined || trade.state !== 'OPEN') reason = 'TRADE_DOESNT_EXIST'
+    else if (ce === null) reason = 'CLIENT_TRADE_ID_INVALID'
+    else if (ce === undefined) reason = 'CLIENT_EXTENSIONS_DATA_MISSING'
+    else if (ce.id !== undefined && ce.id !== trade.clientExtensions?.id && this.clientTradeIdTaken(ce.id)) reason = 'CLIENT_TRADE_ID_ALREADY_EXISTS'
+    const ids = trade === undefined ? (spec.startsWith('@') ? {clientTradeID: spec.slice(1)} : {tradeID: spec}) : {tradeID: trade.id, ...(trade.clientExtensions?.id === undefined ? {} : {clientTradeID: trade.clientExtensions.id})}
+    if (reason !== undefined || trade === undefined || ce === null || ce === undefined) {
+      const r = reason ?? 'TRADE_DOESNT_EXIST'
+      const reject = batch.add({type: 'TRADE_CLIENT_EXTENSIONS_MODIFY_REJECT', ...ids, ...(isObject(ce) ? {tradeClientExtensionsModify: ce} : {}), rejectReason: r})
+      return {status: r === 'TRADE_DOESNT_EXIST' ? 404 : 400, body: {tradeClientExtensionsModifyRejectTransaction: reject, lastTransactionID: this.d.log.lastID, relatedTransactionIDs: batch.ids, errorCode: r, errorMessage: rejectMessage(r)}}
+    }
+    trade.clientExtensions = {...trade.clientExtensions, ...ce}
+    const tx = batch.add({type: 'TRADE_CLIENT_EXTENSIONS_MODIFY', ...ids, tradeClientExtensionsModify: ce})
+    return {status: 200, body: {tradeClientExtensionsModifyTransaction: tx, relatedTransactionIDs: batch.ids, lastTransactionID: this.d.log.lastID}}
+  }
+
   /** Runs the pending orders over every step of the price path up to `now`. */
   process(now: number): void {
     const path = this.d.market.path(this.d.market.instruments.keys().next().value as string)

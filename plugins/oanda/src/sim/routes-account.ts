@@ -83,6 +83,7 @@ export function accountRoutes(c: OandaSimContext): Route[] {
         return ok({trade: tradeView(v, t, now), lastTransactionID: last()})
       },
     },
+    {method: 'PUT', pattern: re(`${A}/trades/${SPEC}/clientExtensions$`), handler: ({params, body, now, requestID}) => c.broker.setTradeClientExtensions(params[1] as string, body, now, requestID)},
     {method: 'PUT', pattern: re(`${A}/trades/${SPEC}/close$`), handler: ({params, body, now, requestID}) => c.closeouts.closeTrade(params[1] as string, body, now, requestID)},
     {method: 'GET', pattern: re(`${A}/positions$`), handler: ({now}) => ok({positions: positionInstruments(v, false).map((i) => positionView(v, i, now)), lastTransactionID: last()})},
     {method: 'GET', pattern: re(`${A}/openPositions$`), handler: ({now}) => ok({positions: positionInstruments(v, true).map((i) => positionView(v, i, now)), lastTransactionID: last()})},

@@ -37,6 +37,21 @@ describe('OANDA simulator faults', () => {
     s.close()
   })
 
+  it('latencyMs delays error answers too (here a 401), on the simulator wall clock', async () => {
+    h = await startSim()
+    h.sim.faults.set({latencyMs: 1_000})
+    let status: number | undefined
+    const timers = h.wall.pending
+    const pending = raw(`${h.rest}/v3/accounts`, {headers: auth('wrong')}).then((r) => (status = r.status))
+    // The answer waits on a timer of the (manual) wall clock: it cannot come before time moves.
+    await until(() => h!.wall.pending === timers + 1, 'the held answer')
+    await raw(`${h.rest}/__sim/faults`)
+    expect(status).toBeUndefined()
+    h.wall.advance(1_000)
+    await pending
+    expect(status).toBe(401)
+  })
+
   it('submitTimeout: the order is executed but its answer never comes; the connection is destroyed', async () => {
     h = await startSim({wall: coreRuntime.sim.systemWall()})
     h.sim.faults.set({submitTimeout: 1, submitTimeoutHoldMs: 150})

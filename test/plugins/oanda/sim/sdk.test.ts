@@ -375,6 +375,20 @@ describe('OANDA simulator through the @oanda/v20 SDK: trades, positions, transac
     expect(Number(fill.pl)).toBeGreaterThan(0)
   })
 
+  it('trade client extensions: set and found by @id; an unknown trade is 404; a taken id is 400', async () => {
+    const a = (await sdk(h.api, 'order.create', h.account, {order: {type: 'MARKET', instrument: 'EUR_USD', units: '10', tradeClientExtensions: {id: 'first'}}})).body.orderFillTransaction.id
+    const b = (await sdk(h.api, 'order.create', h.account, {order: {type: 'MARKET', instrument: 'USD_JPY', units: '10'}})).body.orderFillTransaction.id
+    const set = await sdk(h.api, 'trade.setClientExtensions', h.account, b, {clientExtensions: {id: 'second', comment: 'by hand'}})
+    expect(set.statusCode).toBe('200')
+    expect(set.body.tradeClientExtensionsModifyTransaction).toMatchObject({type: 'TRADE_CLIENT_EXTENSIONS_MODIFY', tradeID: b, tradeClientExtensionsModify: {id: 'second', comment: 'by hand'}})
+    expect((await sdk(h.api, 'trade.get', h.account, '@second')).body.trade.id).toBe(b)
+    const taken = await sdk(h.api, 'trade.setClientExtensions', h.account, b, {clientExtensions: {id: 'first'}})
+    expect(taken.statusCode).toBe('400')
+    expect(taken.body.tradeClientExtensionsModifyRejectTransaction.rejectReason).toBe('CLIENT_TRADE_ID_ALREADY_EXISTS')
+    expect((await sdk(h.api, 'trade.setClientExtensions', h.account, '999', {clientExtensions: {id: 'x'}})).statusCode).toBe('404')
+    expect((await sdk(h.api, 'trade.get', h.account, '@first')).body.trade.id).toBe(a)
+  })
+
   it('transactions: pages of idrange links, idrange, sinceid, by id; changes since an id', async () => {
     for (let i = 0; i < 3; i++) await sdk(h.api, 'order.create', h.account, {order: {type: 'MARKET', instrument: 'EUR_USD', units: '10'}})
     const list = await sdk(h.api, 'transaction.list', h.account, {pageSize: 3})

@@ -2,7 +2,7 @@
 // PRICE lines): chunked NDJSON, one JSON object per line, heartbeats on the sim clock.
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {auth, type Harness, openStream, raw, sdk, startSim, T0, until} from './harness.js'
+import {auth, type Harness, openStream, raw, sdk, sdkFor, startSim, T0, until} from './harness.js'
 
 let h: Harness
 beforeEach(async () => {
@@ -68,6 +68,22 @@ describe('OANDA simulator streams', () => {
     await until(() => s.lines.length === 4, 'the reject')
     expect(s.lines[3]).toMatchObject({type: 'MARKET_ORDER_REJECT', rejectReason: 'UNITS_PRECISION_EXCEEDED'})
     s.close()
+  })
+
+  it("the SDK's own transaction stream reader parses the lines into its transaction classes", async () => {
+    const stream = sdkFor(h.stream, h.token)
+    const seen: string[] = []
+    const timers = h.wall.pending
+    stream.transaction.stream(h.account, (msg: {constructor: {name: string}; type: string}) => seen.push(`${msg.constructor.name}:${msg.type}`), () => {})
+    // The SDK says nothing when its stream is open; the simulator's heartbeat timer does.
+    await until(() => h.wall.pending === timers + 1, 'the stream open at the simulator')
+    const r = await sdk(h.api, 'order.create', h.account, {order: {type: 'MARKET', instrument: 'EUR_USD', units: '5'}})
+    expect(r.statusCode).toBe('201')
+    await until(() => seen.length >= 2, 'two transactions through the SDK')
+    h.wall.advance(100)
+    await until(() => seen.length >= 3, 'a heartbeat through the SDK')
+    expect(seen.slice(0, 3)).toEqual(['MarketOrderTransaction:MARKET_ORDER', 'OrderFillTransaction:ORDER_FILL', 'TransactionHeartbeat:HEARTBEAT'])
+    await h.sim.faults.act('dropStreams')
   })
 
   it('a stream refuses what OANDA refuses: 401, 400 for unknown instruments, 404 for other paths; REST is not on the stream port', async () => {
