@@ -10,12 +10,18 @@ export interface NdjsonStreamOptions {
   headers?: Record<string, string>
   /** Serializes one message (default JSON.stringify); a venue passes its own (time formats…). */
   serialize?(message: unknown): string
+  /**
+   * A client that does not read is cut once this much waits in the send buffer (default 8 MiB), as
+   * brokers drop a slow consumer, instead of the simulator holding every line of a 60x run for it.
+   */
+  maxBufferedBytes?: number
 }
 
 export class NdjsonStream {
   private closed = false
   private readonly closeListeners: Array<() => void> = []
   private readonly serialize: (message: unknown) => string
+  private readonly maxBuffered: number
   /** Lines written so far. */
   lines = 0
 
@@ -24,6 +30,7 @@ export class NdjsonStream {
     options: NdjsonStreamOptions = {},
   ) {
     this.serialize = options.serialize ?? ((m) => JSON.stringify(m))
+    this.maxBuffered = options.maxBufferedBytes ?? 8 << 20
     // No Content-Length: Node sends the body chunked, one chunk per write().
     res.writeHead(200, {'Transfer-Encoding': 'chunked', ...(options.headers ?? {})})
     res.flushHeaders()
@@ -34,9 +41,13 @@ export class NdjsonStream {
     return !this.closed && !this.res.destroyed
   }
 
-  /** Writes one message as one line (one chunk). False when the stream is closed. */
+  /** Writes one message as one line (one chunk). False when the stream is closed (or just cut). */
   write(message: unknown): boolean {
     if (!this.open) return false
+    if (this.res.writableLength > this.maxBuffered) {
+      this.destroy()
+      return false
+    }
     this.res.write(`${this.serialize(message)}\n`)
     this.lines++
     return true

@@ -99,4 +99,28 @@ describe('sim HTTP server', () => {
     expect(wall.pending).toBe(0)
     await s.close()
   })
+
+  it('a client that does not read is cut once its send buffer passes maxBufferedBytes', async () => {
+    const hub = new StreamHub()
+    const s = await startHttpServer((_req, res) => {
+      hub.add(new NdjsonStream(res, {maxBufferedBytes: 64 << 10}))
+    })
+    const req = request(`${s.url}/`)
+    const paused = new Promise<void>((resolve) => req.on('response', (res) => {
+      res.pause()
+      resolve()
+    }))
+    req.on('error', () => {})
+    req.end()
+    await paused
+    const line = {pad: 'x'.repeat(1_000)}
+    let written = 0
+    hub.forEach((st) => {
+      while (st.write(line)) written++
+    })
+    expect(hub.size).toBe(0)
+    expect(written).toBeGreaterThan(60)
+    expect(written).toBeLessThan(20_000)
+    await s.close()
+  })
 })

@@ -120,7 +120,7 @@ export class OandaBroker {
 
   /** A new order's first moment: a market order fills (or is cancelled) now; a pending order that is
    *  already marketable fills now; FOK/IOC that cannot fill now are cancelled. */
-  private afterCreate(order: SimOrder, batch: Batch): {orderFillTransaction?: WireTransaction; orderCancelTransaction?: WireTransaction} {
+  afterCreate(order: SimOrder, batch: Batch): {orderFillTransaction?: WireTransaction; orderCancelTransaction?: WireTransaction} {
     const q = this.d.market.quote(order.instrument, batch.now)
     let result: {fill?: WireTransaction; cancel?: WireTransaction} | undefined
     if (order.type === 'MARKET') result = this.filler.fill(order, batch, q, 'MARKET_ORDER')
@@ -129,10 +129,15 @@ export class OandaBroker {
     return {...(result?.fill ? {orderFillTransaction: result.fill} : {}), ...(result?.cancel ? {orderCancelTransaction: result.cancel} : {})}
   }
 
-  private linkDependent(order: SimOrder): void {
+  /** Makes a TP/SL order its trade's. */
+  linkDependent(order: SimOrder): void {
     if (order.tradeID === undefined) return
     const trade = this.d.ledger.trades.get(order.tradeID)
     if (trade === undefined) return
+    if (order.type === 'STOP_LOSS' && order.priceTicks === undefined && order.distanceTicks !== undefined) {
+      // A distance is measured from the trade's price, on the losing side.
+      order.priceTicks = trade.currentUnits > 0 ? trade.priceTicks - order.distanceTicks : trade.priceTicks + order.distanceTicks
+    }
     if (order.type === 'TAKE_PROFIT') trade.takeProfitOrderID = order.id
     if (order.type === 'STOP_LOSS') trade.stopLossOrderID = order.id
   }
@@ -276,7 +281,8 @@ export class OandaBroker {
     }
   }
 
-  private requestContext(now: number): RequestContext {
+  /** How requests.ts checks a request against this account (`replacing`: a TP/SL may replace one). */
+  requestContext(now: number, replacing = false): RequestContext {
     const {market, ledger} = this.d
     return {
       sim: this.d.core.sim,
@@ -292,6 +298,7 @@ export class OandaBroker {
         return {instrument: t.instrument, units: t.currentUnits, tradeID: t.id}
       },
       hasDependent: (tradeID, type) => {
+        if (replacing) return false
         const t = ledger.trades.get(tradeID)
         const id = type === 'TAKE_PROFIT' ? t?.takeProfitOrderID : t?.stopLossOrderID
         return id !== undefined && this.d.orders.get(id)?.state === 'PENDING'

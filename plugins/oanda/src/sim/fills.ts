@@ -50,8 +50,8 @@ export class Filler {
   constructor(private readonly d: FillDeps) {}
 
   /** Cancels a pending order in `batch` (ORDER_CANCEL) and unlinks a TP/SL from its trade. */
-  cancel(order: SimOrder, batch: Batch, reason: string): WireTransaction {
-    const tx = batch.add({type: 'ORDER_CANCEL', orderID: order.id, ...(order.clientExtensions?.id === undefined ? {} : {clientOrderID: order.clientExtensions.id}), reason})
+  cancel(order: SimOrder, batch: Batch, reason: string, replacedByOrderID?: string): WireTransaction {
+    const tx = batch.add({type: 'ORDER_CANCEL', orderID: order.id, ...(order.clientExtensions?.id === undefined ? {} : {clientOrderID: order.clientExtensions.id}), reason, ...(replacedByOrderID === undefined ? {} : {replacedByOrderID})})
     order.state = 'CANCELLED'
     order.cancellingTransactionID = tx.id
     order.cancelledTime = batch.now

@@ -60,6 +60,8 @@ export interface SimOrder {
   tradeClosedIDs?: string[]
   cancellingTransactionID?: string
   cancelledTime?: number
+  replacesOrderID?: string
+  replacedByOrderID?: string
 }
 
 export interface SimTrade {

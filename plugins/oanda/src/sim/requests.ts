@@ -244,6 +244,7 @@ export function rejectMessage(reason: string): string {
     TRADE_ID_UNSPECIFIED: 'The Trade ID was not specified',
     TAKE_PROFIT_ORDER_ALREADY_EXISTS: 'A Take Profit Order for the specified Trade already exists',
     STOP_LOSS_ORDER_ALREADY_EXISTS: 'A Stop Loss Order for the specified Trade already exists',
+    TRAILING_STOP_LOSS_ORDERS_NOT_SUPPORTED: 'Trailing Stop Loss Orders are not supported by this simulator',
   }
   return known[reason] ?? `The Order request was rejected: ${reason}`
 }

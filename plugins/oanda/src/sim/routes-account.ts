@@ -2,6 +2,7 @@
 // the account (details, summary, instruments, changes), orders, trades and positions. Each answer
 // carries lastTransactionID, as OANDA's do.
 import {type OandaSimContext, type Route, badRequest, ok} from './context.js'
+import {setDependentOrders} from './dependents.js'
 import type {OrderState, SimTrade} from './model.js'
 import {accountSummaryView, accountView, instrumentView, money, orderView, positionInstruments, positionView, tradeSummaryView, tradeView, type ViewContext} from './views.js'
 
@@ -84,6 +85,7 @@ export function accountRoutes(c: OandaSimContext): Route[] {
       },
     },
     {method: 'PUT', pattern: re(`${A}/trades/${SPEC}/clientExtensions$`), handler: ({params, body, now, requestID}) => c.broker.setTradeClientExtensions(params[1] as string, body, now, requestID)},
+    {method: 'PUT', pattern: re(`${A}/trades/${SPEC}/orders$`), handler: ({params, body, now, requestID}) => setDependentOrders(c, params[1] as string, body, now, requestID)},
     {method: 'PUT', pattern: re(`${A}/trades/${SPEC}/close$`), handler: ({params, body, now, requestID}) => c.closeouts.closeTrade(params[1] as string, body, now, requestID)},
     {method: 'GET', pattern: re(`${A}/positions$`), handler: ({now}) => ok({positions: positionInstruments(v, false).map((i) => positionView(v, i, now)), lastTransactionID: last()})},
     {method: 'GET', pattern: re(`${A}/openPositions$`), handler: ({now}) => ok({positions: positionInstruments(v, true).map((i) => positionView(v, i, now)), lastTransactionID: last()})},

@@ -104,6 +104,8 @@ export function orderView(v: ViewContext, o: SimOrder): Record<string, unknown> 
     ...(o.tradeReducedID === undefined ? {} : {tradeReducedID: o.tradeReducedID}),
     ...(o.tradeClosedIDs === undefined ? {} : {tradeClosedIDs: o.tradeClosedIDs}),
     ...(o.cancellingTransactionID === undefined ? {} : {cancellingTransactionID: o.cancellingTransactionID, cancelledTime: new SimTime(o.cancelledTime ?? 0)}),
+    ...(o.replacesOrderID === undefined ? {} : {replacesOrderID: o.replacesOrderID}),
+    ...(o.replacedByOrderID === undefined ? {} : {replacedByOrderID: o.replacedByOrderID}),
   }
 }
 

@@ -375,6 +375,36 @@ describe('OANDA simulator through the @oanda/v20 SDK: trades, positions, transac
     expect(Number(fill.pl)).toBeGreaterThan(0)
   })
 
+  it("a trade's dependent orders: set, replace, cancel (PUT /trades/{id}/orders); a bad part changes nothing", async () => {
+    const p = await price('EUR_USD')
+    const tradeID = (await sdk(h.api, 'order.create', h.account, {order: {type: 'MARKET', instrument: 'EUR_USD', units: '100'}})).body.orderFillTransaction.id
+    const set = await sdk(h.api, 'trade.setDependentOrders', h.account, tradeID, {takeProfit: {price: '1.20000'}, stopLoss: {distance: '0.01000'}})
+    expect(set.statusCode).toBe('200')
+    const tp1 = set.body.takeProfitOrderTransaction
+    expect(tp1).toMatchObject({type: 'TAKE_PROFIT_ORDER', tradeID, price: '1.20000', reason: 'CLIENT_ORDER'})
+    expect(set.body.stopLossOrderTransaction).toMatchObject({type: 'STOP_LOSS_ORDER', tradeID, distance: '0.01000'})
+    let trade = (await sdk(h.api, 'trade.get', h.account, tradeID)).body.trade
+    expect(trade.stopLossOrder.price).toBe((Number(p.ask) - 0.01).toFixed(5))
+    const replace = await sdk(h.api, 'trade.setDependentOrders', h.account, tradeID, {takeProfit: {price: '1.25000'}, stopLoss: null})
+    expect(replace.body.takeProfitOrderCancelTransaction).toMatchObject({orderID: tp1.id, reason: 'CLIENT_REQUEST_REPLACED', replacedByOrderID: replace.body.takeProfitOrderTransaction.id})
+    expect(replace.body.takeProfitOrderTransaction).toMatchObject({price: '1.25000', reason: 'REPLACEMENT', replacesOrderID: tp1.id})
+    expect(replace.body.stopLossOrderCancelTransaction).toMatchObject({orderID: set.body.stopLossOrderTransaction.id, reason: 'CLIENT_REQUEST'})
+    trade = (await sdk(h.api, 'trade.get', h.account, tradeID)).body.trade
+    expect(trade.takeProfitOrder.price).toBe('1.25000')
+    expect(trade.stopLossOrder).toBeUndefined()
+    const bad = await sdk(h.api, 'trade.setDependentOrders', h.account, tradeID, {takeProfit: {price: '1.3'}, stopLoss: {price: '1.0000001'}})
+    expect(bad.statusCode).toBe('400')
+    expect(bad.body.stopLossOrderRejectTransaction.rejectReason).toBe('PRICE_PRECISION_EXCEEDED')
+    expect((await sdk(h.api, 'trade.get', h.account, tradeID)).body.trade.takeProfitOrder.price).toBe('1.25000')
+    expect((await sdk(h.api, 'trade.setDependentOrders', h.account, '999', {takeProfit: {price: '1.3'}})).statusCode).toBe('404')
+    // A standalone STOP_LOSS order by distance (POST /orders) gets its price from the trade.
+    await sdk(h.api, 'trade.setDependentOrders', h.account, tradeID, {takeProfit: null})
+    const sl = await sdk(h.api, 'order.create', h.account, {order: {type: 'STOP_LOSS', tradeID, distance: '0.00200'}})
+    expect(sl.statusCode).toBe('201')
+    expect((await sdk(h.api, 'order.get', h.account, sl.body.orderCreateTransaction.id)).body.order.price).toBe((Number(p.ask) - 0.002).toFixed(5))
+    expect((await sdk(h.api, 'order.create', h.account, {order: {type: 'STOP_LOSS', tradeID, price: '1.00000'}})).body.orderRejectTransaction.rejectReason).toBe('STOP_LOSS_ORDER_ALREADY_EXISTS')
+  })
+
   it('trade client extensions: set and found by @id; an unknown trade is 404; a taken id is 400', async () => {
     const a = (await sdk(h.api, 'order.create', h.account, {order: {type: 'MARKET', instrument: 'EUR_USD', units: '10', tradeClientExtensions: {id: 'first'}}})).body.orderFillTransaction.id
     const b = (await sdk(h.api, 'order.create', h.account, {order: {type: 'MARKET', instrument: 'USD_JPY', units: '10'}})).body.orderFillTransaction.id
