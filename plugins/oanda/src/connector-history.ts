@@ -80,9 +80,16 @@ export async function fillsSince(rest: OandaRest, accountId: string, sinceTs: nu
     for (const raw of body.transactions as unknown[]) {
       const tx = parseTransaction(raw)
       if (tx.type !== 'ORDER_FILL' || tx.ts < sinceTs) continue
-      const fill = parseFill(tx)
+      // A fill of an order placed outside rick (no client id) is reported too, under the venue's
+      // order id: reconciliation explains a position made by hand with it (EXTERNAL, not a mismatch).
+      const fill = parseFill(tx) ?? parseFill(withClientId(tx, `external:${String(tx.raw.orderID ?? tx.id)}`))
       if (fill !== undefined) fills.push(fill)
     }
   }
   return fills
+}
+
+/** The transaction as if its order carried this client id (for fills of orders placed by hand). */
+function withClientId(tx: ReturnType<typeof parseTransaction>, id: string): ReturnType<typeof parseTransaction> {
+  return {...tx, raw: {...tx.raw, clientOrderID: id}}
 }

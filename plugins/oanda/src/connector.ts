@@ -160,7 +160,12 @@ export class OandaConnector implements Connector {
     if (!Array.isArray(body.orders)) throw new Error('OANDA pendingOrders: the answer has no orders list')
     const trades = new Map<string, TradeInfo>()
     const out: OrderState[] = []
-    for (const raw of body.orders.filter(isRickOrder)) {
+    for (const order of body.orders as unknown[]) {
+      // Orders placed outside rick are listed too, under `external:<OANDA id>`: reconciliation
+      // reports them (EXTERNAL) and never touches them. Exits of trades made by hand are not
+      // orders of their own for rick: the position they protect is what it counts.
+      const raw = isRickOrder(order) ? order : asExternal(order)
+      if (raw === undefined) continue
       const state = orderState(raw, {trade: await this.tradeFor(raw, trades)})
       if (state !== undefined) out.push(state)
     }
@@ -476,4 +481,12 @@ function safeTransactions(body: Record<string, unknown>, keys: readonly string[]
     }
   }
   return out
+}
+
+/** An order placed outside rick, named `external:<OANDA id>`; undefined for a trade's exits. */
+function asExternal(order: unknown): unknown {
+  if (typeof order !== 'object' || order === null) return undefined
+  const o = order as Record<string, unknown>
+  if (o.type === 'TAKE_PROFIT' || o.type === 'STOP_LOSS' || o.type === 'TRAILING_STOP_LOSS' || o.type === 'GUARANTEED_STOP_LOSS') return undefined
+  return {...o, clientExtensions: {id: `external:${String(o.id)}`}}
 }

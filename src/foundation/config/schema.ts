@@ -125,6 +125,11 @@ const strategySchema: JsonSchema = {
   },
 }
 
+/** Bar lengths a sector can trade on, shortest first (barPeriodMs() gives their length). */
+export const BAR_PERIODS = ['5s', '15s', '1m', '5m', '15m', '1h', '1d'] as const
+/** `500ms`, `15s`, `2m`, `1h`. */
+export const DURATION_PATTERN = '^[1-9][0-9]{0,6}(ms|s|m|h)$'
+
 function sectorSchema(venueNames?: readonly string[]): JsonSchema {
   return {
     type: 'object',
@@ -157,6 +162,22 @@ function sectorSchema(venueNames?: readonly string[]): JsonSchema {
       session: sessionSchema,
       canary: canarySchema,
       paper: paperSchema,
+      barPeriod: {
+        type: 'string',
+        enum: [...BAR_PERIODS],
+        default: '1m',
+        description: 'Length of the bars the strategy sees, in backtests and live runs alike: 5s, 15s, 1m (default), 5m, 15m, 1h or 1d. Live, a bar closes on the venue’s clock even when no price arrived in it.',
+      },
+      live: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'How a run at the venue watches it (practice, canary, live, --sim).',
+        properties: {
+          warmupBars: {type: 'integer', minimum: 0, maximum: 5000, default: 200, description: 'Bars of the venue’s history the strategy sees before the first live bar (default 200).'},
+          staleAfter: {type: 'string', pattern: DURATION_PATTERN, default: '15s', description: 'No price and no heartbeat for this long → DATA_STALE: only cancels and reductions until data flows (default 15s).', [EXPECTED_KEYWORD]: 'a duration like 15s, 500ms or 2m'},
+          reconcileEvery: {type: 'string', pattern: DURATION_PATTERN, default: '60s', description: 'How often the account is reconciled with the venue while running, besides at start and after every reconnect (default 60s).', [EXPECTED_KEYWORD]: 'a duration like 60s or 5m'},
+        },
+      },
       connection: {
         type: 'object',
         description: 'Venue-specific connection settings. Secrets are never written here: keys ending in Env hold the NAME of the environment variable that holds the secret.',

@@ -87,6 +87,10 @@ export interface SectorConfig {
   canary?: CanaryCaps
   /** How the paper venue simulates this sector; omitted fields take the venue's defaults. */
   paper?: PaperSettings
+  /** Bar length: 5s, 15s, 1m (default), 5m, 15m, 1h, 1d (barPeriodMs() turns it into ms). */
+  barPeriod?: string
+  /** How a run at the venue watches it; durations as written (`15s`), see durationMs(). */
+  live?: {warmupBars?: number; staleAfter?: string; reconcileEvery?: string}
   /** Venue-specific; credential fields hold environment variable NAMES, never values. */
   connection: Record<string, unknown>
   /** Extra dotenv-style files that hold this sector's secrets (checked for permissions). */
@@ -104,4 +108,17 @@ export interface LoadedConfig {
   /** sha256 of the canonical JSON of `config`. */
   hash: string
   config: RickConfig
+}
+
+const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
+
+/** `500ms`, `15s`, `2m`, `1h`, `1d` in milliseconds; NaN for anything else. */
+export function durationMs(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text)
+  return m ? Number(m[1]) * (UNIT_MS[m[2] as string] as number) : Number.NaN
+}
+
+/** The sector's bar length in ms (1 minute unless it says otherwise). */
+export function barPeriodMs(sector: Pick<SectorConfig, 'barPeriod'>): number {
+  return durationMs(sector.barPeriod ?? '1m')
 }

@@ -389,6 +389,8 @@ function toSectorConfig(name: string, raw: Obj): SectorConfig {
     ...(raw.session === undefined ? {} : {session: raw.session as NonNullable<SectorConfig['session']>}),
     ...(raw.canary === undefined ? {} : {canary: raw.canary as NonNullable<SectorConfig['canary']>}),
     ...(raw.paper === undefined ? {} : {paper: raw.paper as NonNullable<SectorConfig['paper']>}),
+    ...(raw.barPeriod === undefined ? {} : {barPeriod: raw.barPeriod as string}),
+    ...(raw.live === undefined ? {} : {live: {...(raw.live as NonNullable<SectorConfig['live']>)}}),
     connection: {...(raw.connection as Obj)},
     secretsFiles: [...((raw.secretsFiles as string[] | undefined) ?? [])],
   }

@@ -15,7 +15,8 @@ import {datasetFeed} from '../data/store.js'
 import {computeMetrics, RoundTripBook, type Metrics, type OpenPosition, type Trade} from '../report/index.js'
 import type {EngineObserver, EngineSummary} from './engine.js'
 import {runSession, type SessionStrategy} from './session.js'
-import {buildRisk, currencyNotices, DEFAULT_PAPER_CASH, limitedFeed, loadSectorSetup, SYNTHETIC_PERIOD_MS, type RiskSetup, type SetupContext} from './setup.js'
+import {buildRisk, currencyNotices, DEFAULT_PAPER_CASH, limitedFeed, loadSectorSetup, type RiskSetup, type SetupContext} from './setup.js'
+import {barPeriodMs} from '../../foundation/config/types.js'
 
 /** Synthetic backtests start here unless --from says otherwise (a fixed date: same seed, same run). */
 export const DEFAULT_BACKTEST_START = Date.UTC(2024, 0, 1)
@@ -170,7 +171,8 @@ export async function runBacktest(req: BacktestRequest, ctx: SetupContext): Prom
   const setup = await loadSectorSetup(req.sector, ctx)
   const seed = req.seed ?? 1
   const data = req.data ?? 'synthetic'
-  const periodMs = SYNTHETIC_PERIOD_MS
+  // Synthetic bars have the sector's bar length; a dataset's bars are what was imported.
+  const periodMs = barPeriodMs(setup.config)
   const startTs = req.from ?? (data === 'synthetic' ? DEFAULT_BACKTEST_START : 0)
   let bars = req.bars
   if (data === 'synthetic') {

@@ -5,7 +5,7 @@
 
 import {hashCanonical} from '../../foundation/canonical.js'
 import {SimulatedClock, systemEngineClock} from '../../foundation/clock.js'
-import type {Mode, SectorConfig} from '../../foundation/config/types.js'
+import {barPeriodMs, type Mode, type SectorConfig} from '../../foundation/config/types.js'
 import {toMicro} from '../../foundation/domain/money.js'
 import {CharterDenied, ExitCode, UsageError} from '../../foundation/errors.js'
 import type {RunStartedPayload} from '../../foundation/journal/events.js'
@@ -30,9 +30,6 @@ import {recoverAccount, type RecoveredAccount} from './recovery.js'
 import {runLog} from './run-log.js'
 import {runSession} from './session.js'
 import {ACCOUNT_CURRENCY, buildRisk, currencyNotices, DEFAULT_PAPER_CASH, loadSectorSetup, SYNTHETIC_PERIOD_MS, type SectorSetup, type SetupContext} from './setup.js'
-
-/** Bar length of a live run (the sector's barPeriod setting comes with the config work). */
-export const LIVE_PERIOD_MS = 60_000
 
 /** `--sim`: the venue's simulator on a free port, seeded, its clock at the asked speed (default 60×). */
 async function startSimulatorFor(setup: SectorSetup, definition: SectorDefinition, req: RunRequest, io: RunIo): Promise<RunningSimulator & {rest: string}> {
@@ -161,7 +158,8 @@ interface Chosen {
 async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise<RunResult> {
   const {io, cwd, env, setup, choice, seed} = c
   const config = setup.config
-  const pace = parseSpeed(req.sim ? undefined : req.speed, SYNTHETIC_PERIOD_MS)
+  const periodMs = barPeriodMs(config)
+  const pace = parseSpeed(req.sim ? undefined : req.speed, periodMs)
   const journalPath = resolveJournalPath(req.journalPath, cwd, env)
 
   const lock = acquireLock(setup.home, {pid: io.pid, sector: req.sector, mode: choice.effectiveMode, journal: journalPath, startedAt: new Date(io.wallClock()).toISOString()})
@@ -173,14 +171,14 @@ async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise
     const runId = newRunId(req.sector, io)
     if (choice.real && c.definition) {
       const secrets = credentialValues(setup, c.definition, choice.requestedMode, env)
-      return await tradeOnVenue({req, io, setup, definition: c.definition, choice, journal, journalPath, runId, auth, secrets, periodMs: LIVE_PERIOD_MS, ...(c.sim ? {simulator: {rest: c.sim.rest}} : {})})
+      return await tradeOnVenue({req, io, setup, definition: c.definition, choice, journal, journalPath, runId, auth, secrets, periodMs, ...(c.sim ? {simulator: {rest: c.sim.rest}} : {})})
     }
     const recovered = recoverAccount(journal, {sector: req.sector, venue: config.venue, environment: 'paper'}, {instruments: setup.instruments, currency: ACCOUNT_CURRENCY, startingCash: toMicro(DEFAULT_PAPER_CASH)})
     // A fallback rehearses the mode that was asked for: a canary run on the paper venue keeps the
     // canary caps, so what a person sees is the real thing minus the money.
     const risk = buildRisk(setup, choice.requestedMode)
-    const startTs = syntheticStart(io.wallClock(), recovered.lastTs, risk.session)
-    const feed = syntheticFeed({instruments: setup.instruments, seed, startTs: startTs.ts, periodMs: SYNTHETIC_PERIOD_MS, bars: req.bars})
+    const startTs = syntheticStart(io.wallClock(), recovered.lastTs, risk.session, periodMs)
+    const feed = syntheticFeed({instruments: setup.instruments, seed, startTs: startTs.ts, periodMs, bars: req.bars})
     const notices: string[] = []
     if (choice.notice) notices.push(choice.notice)
     if (auth.notice) notices.push(auth.notice)
@@ -354,12 +352,13 @@ function firstLines(a: TradeArgs, reconciled: {positions: Array<{instrument: str
  * must not go back), and at the next session window when the sector is outside one now (so a US
  * stock sector started at night still trades at once, on synthetic time).
  */
-export function syntheticStart(wall: number, lastTs: number, session: SessionClock): {ts: number; note?: string} {
-  const period = SYNTHETIC_PERIOD_MS
+export function syntheticStart(wall: number, lastTs: number, session: SessionClock, period = SYNTHETIC_PERIOD_MS): {ts: number; note?: string} {
   let ts = Math.floor(wall / period) * period
   if (Number.isFinite(lastTs) && ts <= lastTs) ts = Math.floor(lastTs / period) * period + period
   const first = ts
-  for (let i = 0; i < 8 * 1440 && !session.inSession(ts); i++) ts += period
+  // At most eight days ahead (a long weekend and more), in steps of a bar.
+  const steps = Math.ceil((8 * 86_400_000) / period)
+  for (let i = 0; i < steps && !session.inSession(ts); i++) ts += period
   if (!session.inSession(ts)) return {ts: first}
   if (ts !== first) return {ts, note: `outside the session windows now: synthetic time starts at the next window, ${formatTs(ts)} UTC`}
   return {ts}

@@ -23,12 +23,8 @@ import {Ledger} from '../portfolio/ledger.js'
 import {MarketData} from './market-data.js'
 import {reconcileWithVenue} from './reconcile.js'
 
-/** Bars of history the strategy warms up on before the first live bar. */
+/** Bars of history the strategy warms up on before the first live bar (the sector's live.warmupBars). */
 export const WARMUP_BARS = 200
-/** How often a live run reconciles with the venue while it runs (local ms). */
-export const RECONCILE_EVERY_MS = 60_000
-/** No price and no heartbeat for this long (local ms) → DATA_STALE. */
-export const STALE_AFTER_MS = 15_000
 
 export interface LiveRunOptions {
   runId: string
@@ -49,6 +45,11 @@ export interface LiveRunOptions {
   checkpoint?: unknown
   checkpointEvery: number
   periodMs: number
+  warmupBars: number
+  /** No price and no heartbeat for this long (local ms) → DATA_STALE. */
+  staleAfterMs: number
+  /** How often the account is reconciled with the venue while running (local ms). */
+  reconcileEveryMs: number
   sendOrders: boolean
   /** Stop after this many bar periods. */
   maxPeriods?: number
@@ -116,7 +117,7 @@ async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedCl
     connector,
     instruments: instruments.map((i) => i.id),
     periodMs: o.periodMs,
-    staleAfterMs: STALE_AFTER_MS,
+    staleAfterMs: o.staleAfterMs,
     monotonic: o.monotonic,
     every: o.every,
     onBars: (bars) => {
@@ -153,7 +154,7 @@ async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedCl
     poke()
   }
 
-  const warm = await md.history(WARMUP_BARS)
+  const warm = await md.history(o.warmupBars)
   const lastWarm = warm.at(-1)
   clock.set(Math.max(recovered.lastTs + 1, lastWarm ? lastWarm.ts + o.periodMs : 0, Number.isFinite(recovered.lastTs) ? recovered.lastTs : 0))
 
@@ -206,7 +207,9 @@ async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedCl
 
   const poller = new ManualPoller(o.journal, o.sector, o.journal.lastSeq())
   let periods = 0
-  let nextReconcile = o.monotonic() + RECONCILE_EVERY_MS
+  let nextReconcile = o.monotonic() + o.reconcileEveryMs
+  /** Venue time of the last reconciliation: the next one looks at fills since a bar before it. */
+  let reconciledAt = clock.now()
   let nextPoll = o.monotonic() + 1000
   md.start()
   try {
@@ -220,9 +223,11 @@ async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedCl
       const now = o.monotonic()
       if (needReconcile || now >= nextReconcile) {
         needReconcile = false
-        nextReconcile = now + RECONCILE_EVERY_MS
+        nextReconcile = now + o.reconcileEveryMs
         try {
-          await reconcileWithVenue(engine, connector, {sector: o.sector, sinceTs: clock.now() - 2 * RECONCILE_EVERY_MS * 60, lastPrices: new Map()})
+          const venueNow = Number.isFinite(md.venueNow()) ? md.venueNow() : clock.now()
+          await reconcileWithVenue(engine, connector, {sector: o.sector, sinceTs: reconciledAt - o.periodMs, lastPrices: new Map()})
+          reconciledAt = venueNow
         } catch (error) {
           // The venue could not be asked: try again soon; no new order waits on it forever.
           o.notice(`rick: reconciliation failed: ${messageOf(error)}; trying again`)

@@ -16,7 +16,8 @@ import {denialMessage, runStartedPayload, summaryLines, usableCheckpoint} from '
 import type {RunIo, RunRequest, RunResult} from '../engine/run-service.js'
 import {runLog} from '../engine/run-log.js'
 import {buildRisk, type SectorSetup} from '../engine/setup.js'
-import {runLive} from './live-run.js'
+import {runLive, WARMUP_BARS} from './live-run.js'
+import {durationMs} from '../../foundation/config/types.js'
 
 /** Strategy checkpoints every this many bars in a live run (and at stop). */
 const LIVE_CHECKPOINT_EVERY = 100
@@ -41,7 +42,8 @@ export async function tradeOnVenue(a: VenueRunArgs): Promise<RunResult> {
   const {io, req, setup, choice} = a
   const config = setup.config
   const risk = buildRisk(setup, choice.requestedMode)
-  const environment = a.simulator ? 'sim' : liveEnvironment(choice)
+  // Every --sim run starts a simulator of its own, with a fresh account: the run is an account of its own.
+  const environment = a.simulator ? `sim:${a.runId}` : liveEnvironment(choice)
   const notices: string[] = []
   if (choice.notice) notices.push(choice.notice)
   if (a.auth.notice) notices.push(a.auth.notice)
@@ -94,6 +96,9 @@ export async function tradeOnVenue(a: VenueRunArgs): Promise<RunResult> {
       checkpoint,
       checkpointEvery: LIVE_CHECKPOINT_EVERY,
       periodMs: a.periodMs,
+      warmupBars: config.live?.warmupBars ?? WARMUP_BARS,
+      staleAfterMs: durationMs(config.live?.staleAfter ?? '15s'),
+      reconcileEveryMs: durationMs(config.live?.reconcileEvery ?? '60s'),
       sendOrders: choice.effectiveMode !== 'observe',
       ...(req.bars !== undefined ? {maxPeriods: req.bars} : {}),
       observer: log,
@@ -115,7 +120,7 @@ export async function tradeOnVenue(a: VenueRunArgs): Promise<RunResult> {
         io.line(`  sector    ${req.sector} (venue ${config.venue}, instruments ${info.instruments.map((i) => i.id).join(', ')})`)
         io.line(`  mode      ${mode}${a.simulator ? ` — against rick's ${config.venue} simulator at ${a.simulator.rest}` : ''}`)
         io.line(`  venue     ${c ? `${c.name}${c.sdk ? ` (${c.sdk.package} ${c.sdk.version})` : ''}, ${c.endpoints.join(', ')}${c.account ? `, account ${c.account}` : ''}` : choice.venueLabel}`)
-        io.line(`  data      live prices from the venue, ${a.periodMs / 60_000}-minute bars on the venue's clock; strategy warmed up on ${info.warmedUp} bar(s) of history`)
+        io.line(`  data      live prices from the venue, ${config.barPeriod ?? '1m'} bars on the venue's clock; strategy warmed up on ${info.warmedUp} bar(s) of history`)
         io.line(`  profile   ${config.profile}: max order ${money(L.maxOrderNotional, info.currency)}, max position ${money(L.maxPositionNotional, info.currency)}, daily loss cap ${money(L.dailyLossCap, info.currency)}${L.canary ? ' (canary caps on)' : ''}`)
         io.line(`  strategy  ${setup.strategy.name} ${JSON.stringify(setup.strategy.params)} (code ${setup.strategy.codeHash.slice(0, 12)})`)
         const pos = info.engine.summary().positions

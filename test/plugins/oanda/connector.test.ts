@@ -297,10 +297,14 @@ describe('cancel and order lookups', () => {
     expect(s.rest.named('order.get').map((c) => c.args[1])).toEqual(['@nope', '@r-1', '@r-1-tp'])
   })
 
-  it('openOrders lists rick\'s pending orders only', async () => {
+  it('openOrders lists rick\'s pending orders by their client ids, and orders placed by hand as external:<id>', async () => {
     const s = setup({'order.listPending': () => reply(200, {orders: [limit, {...limit, id: '115', clientExtensions: {id: 'by-hand', tag: 'manual'}}, {...limit, id: '116', clientExtensions: undefined}], lastTransactionID: '120'})})
     await s.connect()
-    expect(await s.connector.openOrders()).toEqual([expect.objectContaining({clientOrderId: 'r-2', status: 'working', limitPrice: 1.09, venueOrderId: '110'})])
+    expect(await s.connector.openOrders()).toEqual([
+      expect.objectContaining({clientOrderId: 'r-2', status: 'working', limitPrice: 1.09, venueOrderId: '110'}),
+      expect.objectContaining({clientOrderId: 'external:115', status: 'working', venueOrderId: '115'}),
+      expect.objectContaining({clientOrderId: 'external:116', status: 'working', venueOrderId: '116'}),
+    ])
   })
 })
 
@@ -402,14 +406,14 @@ describe('history and recent fills', () => {
     await expect(s.connector.history({instrument: 'EUR_USD', periodMs: 7_000})).rejects.toMatchObject({kind: 'Unsupported'})
   })
 
-  it('recentFills: the ORDER_FILL pages since then, rick\'s fills only', async () => {
+  it('recentFills: the ORDER_FILL pages since then; a fill of an order placed by hand as external:<order id>', async () => {
     const s = setup({
       'transaction.list': () => reply(200, {from: T, to: T, pageSize: 1000, type: ['ORDER_FILL'], count: 3, pages: [`https://api-fxpractice.oanda.com/v3/accounts/${ACCOUNT}/transactions/idrange?from=1&to=200&type=ORDER_FILL`], lastTransactionID: '200'}),
       'transaction.range': () => reply(200, {transactions: [fill(102, 101), {...fill(150, 149), clientOrderID: undefined}, fill(160, 159, 'r-9', '-500')], lastTransactionID: '200'}),
     })
     await s.connect()
     const fills = await s.connector.recentFills(TS)
-    expect(fills.map((f) => [f.fillId, f.clientOrderId, f.side, f.qty])).toEqual([['102', 'r-1', 'buy', 1000], ['160', 'r-9', 'sell', 500]])
+    expect(fills.map((f) => [f.fillId, f.clientOrderId, f.side, f.qty])).toEqual([['102', 'r-1', 'buy', 1000], ['150', 'external:149', 'buy', 1000], ['160', 'r-9', 'sell', 500]])
     expect(s.rest.named('transaction.list')[0]?.args).toEqual([ACCOUNT, {from: new Date(TS).toISOString(), type: 'ORDER_FILL', pageSize: 1000}])
     expect(s.rest.named('transaction.range')[0]?.args).toEqual([ACCOUNT, {from: '1', to: '200', type: 'ORDER_FILL'}])
   })
