@@ -72,7 +72,7 @@ describe('rick config validate', () => {
       code: 'unknown-key',
       severity: 'error',
       message: 'unknown key "profle" in sector "oanda"',
-      expected: 'one of: venue, enabled, mode, profile, risk, instruments, strategy, session, canary, paper, connection, secretsFiles',
+      expected: 'one of: venue, enabled, mode, profile, risk, instruments, strategy, session, canary, paper, barPeriod, live, connection, secretsFiles',
       found: '"profle"',
       suggestion: 'profile',
     })

@@ -77,7 +77,7 @@ describe('validateConfigText diagnostics', () => {
     expect(formatDiagnostic(diagnostics[0]!)).toBe(
       [
         `${FILE}:${line}:5: error: unknown key "profle" in sector "oanda"`,
-        '    expected: one of: venue, enabled, mode, profile, risk, instruments, strategy, session, canary, paper, connection, secretsFiles',
+        '    expected: one of: venue, enabled, mode, profile, risk, instruments, strategy, session, canary, paper, barPeriod, live, connection, secretsFiles',
         '    found:    "profle"',
         '    did you mean: profile',
       ].join('\n'),
