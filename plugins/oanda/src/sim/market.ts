@@ -20,6 +20,11 @@ export interface HomeFactors {
 }
 
 const ONE: HomeFactors = {gain: 1, loss: 1, mid: 1, gainText: '1', lossText: '1', midText: '1'}
+/**
+ * Prices kept behind the sim's now: 30 days (500 H1 candles of warm-up fit; a day of a 60x run keeps
+ * about 10 MB per quoted instrument).
+ */
+const HISTORY_MS = 30 * 86_400_000
 /** Liquidity of the one price bucket each side shows (OANDA's docs show 10,000,000). */
 export const BUCKET_LIQUIDITY = 10_000_000
 
@@ -39,7 +44,7 @@ export class OandaMarket {
   ) {
     for (const i of instruments) {
       this.instruments.set(i.name, i)
-      this.paths.set(i.name, new core.sim.PricePath({seed, instrument: i.name, referencePrice: i.referencePrice, tickSize: i.tickSize, spreadTicks: i.spreadTicks, annualVol: i.annualVol, startTs}))
+      this.paths.set(i.name, new core.sim.PricePath({seed, instrument: i.name, referencePrice: i.referencePrice, tickSize: i.tickSize, spreadTicks: i.spreadTicks, annualVol: i.annualVol, startTs, historyMs: HISTORY_MS}))
     }
   }
 

@@ -136,7 +136,8 @@ function readUnits(raw: unknown, i: SimInstrument, ctx: RequestContext): number 
   const text = typeof raw === 'number' ? String(raw) : raw
   if (typeof text !== 'string' || ctx.sim.parseDecimal(text) === undefined) fail('UNITS_INVALID')
   const units = ctx.sim.toScaled(text, i.tradeUnitsPrecision)
-  if (units === undefined) fail(Number.isFinite(Number(text)) ? 'UNITS_PRECISION_EXCEEDED' : 'UNITS_INVALID')
+  // Not a whole number of units, or too many digits to be any order's size.
+  if (units === undefined) fail(/[1-9]/.test(ctx.sim.parseDecimal(text)?.fraction.slice(i.tradeUnitsPrecision) ?? '') ? 'UNITS_PRECISION_EXCEEDED' : 'UNITS_LIMIT_EXCEEDED')
   if (units === 0) fail('UNITS_INVALID')
   if (Math.abs(units) < i.minimumTradeSize) fail('UNITS_MIMIMUM_NOT_MET')
   if (Math.abs(units) > i.maximumOrderUnits) fail('UNITS_LIMIT_EXCEEDED')
