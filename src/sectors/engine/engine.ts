@@ -25,7 +25,8 @@ import type {Connector, VenueSink} from '../connector.js'
 import type {Ledger} from '../portfolio/ledger.js'
 import type {Signal, Strategy, StrategyContext} from '../strategy/contract.js'
 import {isStrategyFault, StrategyHost, type StrategyFault} from '../strategy/host.js'
-import {bracketExit, bracketParentId, planOrders, withClientOrderId, type OrderPlan, type PlannedOrder, type WorkingOrder} from './order-planner.js'
+import {planOrders, withClientOrderId, type OrderPlan, type PlannedOrder} from './order-planner.js'
+import {OrderTracker, type TrackedOrder} from './order-tracker.js'
 import type {RecoveredOrder} from './recovery.js'
 import {streakAfterFill, type RiskDayCounters} from './risk-day.js'
 
@@ -109,17 +110,6 @@ export interface EngineSummary {
   strategyFault?: StrategyFault
 }
 
-interface TrackedOrder extends WorkingOrder {
-  /** The venue has said something about it (ack, fill…); false while unconfirmed. */
-  confirmed: boolean
-  /** The submit's outcome is unknown (timeout, crash): the venue is asked until it says. */
-  uncertain: boolean
-  /** Times orderByClientId answered "unknown" for an uncertain order. */
-  unknownAnswers: number
-  filled: number
-  /** Fill ids already applied (a venue may repeat a fill; it counts once); made at the first fill. */
-  fillIds: string[] | undefined
-}
 
 /** What the engine keeps per instrument on its per-bar path (one lookup per bar, none in a row). */
 interface InstrumentSlot {
@@ -135,8 +125,6 @@ function externalFill(instrument: string, qty: number, price: number, ts: number
   return {clientOrderId: 'external', fillId: `external:${instrument}:${ts}`, instrument, side: qty > 0 ? 'buy' : 'sell', qty: Math.abs(qty), price: Number.isFinite(price) && price > 0 ? price : 0, fee: 0, liquidity: 'taker', ts}
 }
 
-/** Fill ids of finished orders remembered for de-duplication (a repeat comes soon after, if at all). */
-const RECENT_FILLS = 1024
 
 const NO_SIGNALS: readonly Signal[] = []
 
@@ -154,16 +142,8 @@ export class SectorEngine implements VenueSink {
   private lastSlot: InstrumentSlot | undefined
   private readonly multipliers = new Map<string, number>()
   private readonly minNotionals = new Map<string, Micro>()
-  private readonly orders = new Map<string, TrackedOrder>()
-  /** Fill ids of orders no longer tracked (bounded: a ring of the last RECENT_FILLS). */
-  private readonly recentRing: string[] = []
-  /** The order of each fill id in recentRing (a fill is the same only for the same order). */
-  private readonly recentOrders: string[] = []
-  private recentNext = 0
-  /** Orders whose submit had no known outcome (kept as a count: the hot path asks every bar). */
-  private unconfirmed = 0
-  /** Orders with a bracket, until the venue has acknowledged their exits. */
-  private readonly bracketParents = new Map<string, OrderRequest>()
+  /** Every order from its intent to a final state, and the fill ids applied (order-tracker.ts). */
+  private readonly orders = new OrderTracker()
   /** Per instrument: the session day (its end) on which it was flattened. */
   private readonly flattened = new Map<string, number>()
   private readonly recentOrderTimes: number[] = []
@@ -261,7 +241,7 @@ export class SectorEngine implements VenueSink {
 
   /** Working and unconfirmed orders (clientOrderIds). */
   workingOrders(): string[] {
-    return [...this.orders.keys()]
+    return this.orders.ids()
   }
 
   /** The equity curve so far (one point per bar where equity may have moved). */
@@ -283,8 +263,7 @@ export class SectorEngine implements VenueSink {
     if (start.riskDay) this.continueDay(start.riskDay)
     for (const t of start.transitions ?? []) this.recordTransition(t)
     if (start.reconciled) this.durable('RECONCILED', start.reconciled)
-    for (const r of start.openOrders ?? []) this.adoptRecovered(r)
-    this.unconfirmed = start.openOrders?.length ?? 0
+    for (const r of start.openOrders ?? []) this.orders.adoptRecovered(r)
     const initFault = this.host.init()
     if (initFault) return this.strategyFailed(initFault)
     if (start.checkpoint !== undefined) {
@@ -345,7 +324,7 @@ export class SectorEngine implements VenueSink {
       this.nextCheckpoint = this.bars + this.o.checkpointEvery
       this.checkpoint()
     }
-    if (this.unconfirmed > 0) work = work ? work.then(() => this.settleUnconfirmed(false)) : this.settleUnconfirmed(false)
+    if (this.orders.unconfirmed > 0) work = work ? work.then(() => this.settleUnconfirmed(false)) : this.settleUnconfirmed(false)
     return work
   }
 
@@ -412,7 +391,7 @@ export class SectorEngine implements VenueSink {
 
   /** Client ids of the orders this engine tracks (working or in flight). */
   trackedOrderIds(): string[] {
-    return [...this.orders.keys()]
+    return this.orders.ids()
   }
 
   /**
@@ -423,11 +402,7 @@ export class SectorEngine implements VenueSink {
   async reconcileOrders(venueOpen: readonly OrderState[], venueFills: readonly Fill[]): Promise<void> {
     for (const f of venueFills) if (this.orders.has(f.clientOrderId)) this.onFill({...f, inferred: true})
     const open = new Set(venueOpen.map((o) => o.clientOrderId))
-    for (const [id, o] of [...this.orders]) {
-      if (open.has(id) || !o.confirmed) continue
-      o.uncertain = true
-      this.unconfirmed++
-    }
+    for (const [id, o] of this.orders.entries()) if (!open.has(id) && o.confirmed) this.orders.markUncertain(o)
     await this.settleUnconfirmed(true)
   }
 
@@ -519,9 +494,7 @@ export class SectorEngine implements VenueSink {
     this.o.observer?.intent?.(order, reason, this.o.sendOrders)
     if (!this.o.sendOrders) return undefined
     const id = order.clientOrderId
-    const tracked: TrackedOrder = {order, remaining: order.qty, protective: order.parentId !== undefined, confirmed: false, uncertain: false, unknownAnswers: 0, filled: 0, fillIds: undefined}
-    this.orders.set(id, tracked)
-    if (order.bracket) this.bracketParents.set(id, order)
+    this.orders.track(order)
     return this.toVenue('submit', id, order)
   }
 
@@ -559,7 +532,7 @@ export class SectorEngine implements VenueSink {
     if (error instanceof BrokerError) {
       // The venue said no. Unless an event already settled it.
       if (tracked && !tracked.confirmed) {
-        this.forget(clientOrderId)
+        this.orders.forget(clientOrderId)
         this.stats.rejects++
         const payload = {clientOrderId, code: error.kind, reason: error.message}
         this.write('ORDER_REJECTED', payload)
@@ -571,10 +544,7 @@ export class SectorEngine implements VenueSink {
     // flight until the venue says what happened.
     const message = error instanceof NetworkError ? `${error.kind}: ${error.message}` : error instanceof Error ? error.message : String(error)
     if (tracked && !tracked.confirmed) {
-      if (!tracked.uncertain) {
-        tracked.uncertain = true
-        this.unconfirmed++
-      }
+      this.orders.markUncertain(tracked)
       this.write('ORDER_UNCONFIRMED', {clientOrderId, error: message})
       this.o.observer?.unconfirmed?.(clientOrderId, message)
     }
@@ -587,7 +557,7 @@ export class SectorEngine implements VenueSink {
    * never sent again (a new signal makes a new order with a new id).
    */
   private async settleUnconfirmed(atStart: boolean): Promise<void> {
-    for (const [id, o] of [...this.orders]) {
+    for (const [id, o] of this.orders.entries()) {
       if (!o.uncertain) continue
       let state: OrderState | undefined
       try {
@@ -600,7 +570,7 @@ export class SectorEngine implements VenueSink {
       if (state === undefined) {
         o.unknownAnswers++
         if (atStart || o.unknownAnswers >= 2) {
-          this.forget(id)
+          this.orders.forget(id)
           const reason = atStart
             ? `not known to the venue after a restart${o.confirmed ? '' : ': it never reached it'}`
             : 'not known to the venue after a failed submit: it never reached it'
@@ -618,7 +588,7 @@ export class SectorEngine implements VenueSink {
     const id = o.order.clientOrderId
     const now = this.o.clock.now()
     if (!o.confirmed) {
-      this.confirm(o)
+      this.orders.confirm(o)
       this.write('ORDER_ACK', {clientOrderId: id, venueOrderId: state.venueOrderId ?? id})
     }
     const missing = state.filledQty - o.filled
@@ -653,7 +623,7 @@ export class SectorEngine implements VenueSink {
         this.closeOrder(id, 'ORDER_REJECTED', {clientOrderId: id, code: 'REJECTED', reason: 'rejected at the venue (learned on reconciliation)'})
         break
       case 'filled':
-        this.forget(id)
+        this.orders.forget(id)
         break
       default:
         break
@@ -661,8 +631,7 @@ export class SectorEngine implements VenueSink {
   }
 
   private closeOrder<T extends 'ORDER_CANCELLED' | 'ORDER_EXPIRED' | 'ORDER_REJECTED'>(id: string, type: T, payload: EventPayloads[T]): void {
-    this.forget(id)
-    this.bracketParents.delete(id)
+    this.orders.close(id)
     this.write(type, payload)
   }
 
@@ -680,7 +649,7 @@ export class SectorEngine implements VenueSink {
 
   /** Cancels every working order (halt, stop). Positions stay. */
   cancelAll(reason: string): Promise<void> | undefined {
-    return this.cancelEach([...this.orders.keys()], reason, 0)
+    return this.cancelEach(this.orders.ids(), reason, 0)
   }
 
   private cancelEach(ids: readonly string[], reason: string, from: number): Promise<void> | undefined {
@@ -721,20 +690,10 @@ export class SectorEngine implements VenueSink {
     while (this.recentOrderTimes.length > 0 && (this.recentOrderTimes[0] as number) <= cutoff) this.recentOrderTimes.shift()
     s.inSession = this.o.session.inSession(now)
     s.pastFlatten = this.o.session.pastFlatten(now)
-    if (this.o.limits.canary !== undefined) s.pendingOpens = this.pendingOpens(order.instrument)
+    if (this.o.limits.canary !== undefined) s.pendingOpens = this.orders.pendingOpens(order.instrument, this.positions)
     return this.o.gate.check(order, s)
   }
 
-  /** Flat instruments other than `except` with a working order that would open a position. */
-  private pendingOpens(except: string): number {
-    const seen = new Set<string>()
-    for (const o of this.orders.values()) {
-      const id = o.order.instrument
-      if (id === except || o.protective || o.order.reduceOnly === true || (this.positions.get(id) ?? 0) !== 0) continue
-      seen.add(id)
-    }
-    return seen.size
-  }
 
   // ---------------------------------------------------------------- venue events
 
@@ -757,9 +716,9 @@ export class SectorEngine implements VenueSink {
         this.onFill(event.fill)
         return
       case 'ack': {
-        const o = this.orders.get(event.clientOrderId) ?? this.adoptBracketExit(event.clientOrderId)
+        const o = this.orders.get(event.clientOrderId) ?? this.orders.adoptBracketExit(event.clientOrderId)
         if (!o || o.confirmed) return
-        this.confirm(o)
+        this.orders.confirm(o)
         this.write('ORDER_ACK', {clientOrderId: event.clientOrderId, venueOrderId: event.venueOrderId})
         break
       }
@@ -784,18 +743,13 @@ export class SectorEngine implements VenueSink {
   }
 
   private onFill(fill: Fill): void {
-    const o = this.orders.get(fill.clientOrderId)
-    if (o ? o.fillIds?.includes(fill.fillId) === true : this.recentlyFilled(fill.clientOrderId, fill.fillId)) return
-    if (!o) {
-      // Still recorded and applied: the position at the venue changed whatever we know of it.
-      this.notice(`fill ${fill.fillId} for an order this engine does not track (${fill.clientOrderId}): recorded`)
-      this.rememberFill(fill.clientOrderId, fill.fillId)
-    } else {
-      if (o.fillIds === undefined) o.fillIds = [fill.fillId]
-      else o.fillIds.push(fill.fillId)
-    }
+    if (this.orders.isRepeat(fill)) return
+    const o = this.orders.noteFill(fill)
+    // An untracked order's fill is still recorded and applied: the position at the venue changed
+    // whatever we know of it.
+    if (!o) this.notice(`fill ${fill.fillId} for an order this engine does not track (${fill.clientOrderId}): recorded`)
     if (o && !o.confirmed) {
-      this.confirm(o)
+      this.orders.confirm(o)
       this.write('ORDER_ACK', {clientOrderId: fill.clientOrderId, venueOrderId: fill.venueOrderId ?? fill.clientOrderId})
     }
     this.write('FILL', {fill})
@@ -813,67 +767,12 @@ export class SectorEngine implements VenueSink {
     if (o) {
       o.filled += fill.qty
       o.remaining = Math.max(0, o.order.qty - o.filled)
-      if (o.remaining <= o.order.qty * 1e-9) this.forget(fill.clientOrderId)
+      if (o.remaining <= o.order.qty * 1e-9) this.orders.forget(fill.clientOrderId)
     }
     this.o.observer?.fill?.(fill, effect.positionAfter, effect.realized)
     const fault = this.host.dead ? undefined : this.host.onFill(fill)
     if (fault) this.background(this.strategyFailed(fault))
     this.evaluateRisk(fill.ts)
-  }
-
-  private confirm(o: TrackedOrder): void {
-    o.confirmed = true
-    this.settled(o)
-  }
-
-  private settled(o: TrackedOrder): void {
-    if (!o.uncertain) return
-    o.uncertain = false
-    this.unconfirmed--
-  }
-
-  /** Stops tracking an order, keeping its fill ids for de-duplication of late repeats. */
-  private forget(clientOrderId: string): void {
-    const o = this.orders.get(clientOrderId)
-    if (!o) return
-    this.settled(o)
-    this.orders.delete(clientOrderId)
-    if (o.fillIds !== undefined) for (const id of o.fillIds) this.rememberFill(clientOrderId, id)
-  }
-
-  private recentlyFilled(clientOrderId: string, fillId: string): boolean {
-    const ring = this.recentRing
-    for (let i = 0; i < ring.length; i++) if (ring[i] === fillId && this.recentOrders[i] === clientOrderId) return true
-    return false
-  }
-
-  private rememberFill(clientOrderId: string, fillId: string): void {
-    // A ring only: it is searched on the rare path (a fill for an order no longer tracked), and
-    // written on every finished order, where a Set's hashing of each new id would cost more.
-    if (this.recentRing.length < RECENT_FILLS) {
-      this.recentRing.push(fillId)
-      this.recentOrders.push(clientOrderId)
-    } else {
-      this.recentRing[this.recentNext] = fillId
-      this.recentOrders[this.recentNext] = clientOrderId
-      this.recentNext = (this.recentNext + 1) % RECENT_FILLS
-    }
-  }
-
-
-  /**
-   * A bracket's exits are created by the venue when the entry fills (`<entry>-sl`, `<entry>-tp`):
-   * tracked from their ack on as protective working orders (cancelled on a halt or a new target).
-   */
-  private adoptBracketExit(clientOrderId: string): TrackedOrder | undefined {
-    const parentId = bracketParentId(clientOrderId)
-    const parent = parentId === undefined ? undefined : this.bracketParents.get(parentId)
-    const order = parent === undefined ? undefined : bracketExit(parent, clientOrderId)
-    if (parent === undefined || order === undefined) return undefined
-    const tracked: TrackedOrder = {order, remaining: order.qty, protective: true, confirmed: false, uncertain: false, unknownAnswers: 0, filled: 0, fillIds: undefined}
-    this.orders.set(clientOrderId, tracked)
-    if (this.orders.has(`${parent.clientOrderId}-sl`) && this.orders.has(`${parent.clientOrderId}-tp`)) this.bracketParents.delete(parent.clientOrderId)
-    return tracked
   }
 
   // ---------------------------------------------------------------- risk state
@@ -951,11 +850,7 @@ export class SectorEngine implements VenueSink {
     this.o.observer?.riskState?.(t)
     if (this.orders.size === 0 || t.from === t.to) return undefined
     if (t.to === 'HALTED') return this.cancelAll(`sector HALTED: ${t.reason}`)
-    if (t.to === 'REDUCING') {
-      const adding: string[] = []
-      for (const [id, o] of this.orders) if (!o.protective && o.order.reduceOnly !== true) adding.push(id)
-      return this.cancelEach(adding, `sector REDUCING: ${t.reason}`, 0)
-    }
+    if (t.to === 'REDUCING') return this.cancelEach(this.orders.addingOrderIds(), `sector REDUCING: ${t.reason}`, 0)
     return undefined
   }
 
@@ -1034,24 +929,6 @@ export class SectorEngine implements VenueSink {
     if (stopped) s.stopped = stopped
     if (this.fault) s.strategyFault = this.fault
     return s
-  }
-
-  // ---------------------------------------------------------------- recovery
-
-  /** Tracks an order an earlier run left open or in flight (settled with the venue at start). */
-  private adoptRecovered(r: RecoveredOrder): void {
-    this.orders.set(r.order.clientOrderId, {
-      order: r.order,
-      remaining: Math.max(0, r.order.qty - r.filled),
-      protective: r.order.parentId !== undefined,
-      // Acked before the restart: no second ack; but every one is asked about (it may have filled).
-      confirmed: r.acked,
-      uncertain: true,
-      unknownAnswers: 0,
-      filled: r.filled,
-      fillIds: [...r.fillIds],
-    })
-    if (r.order.bracket) this.bracketParents.set(r.order.clientOrderId, r.order)
   }
 
   // ---------------------------------------------------------------- journal
