@@ -508,8 +508,15 @@ export class SectorEngine implements VenueSink {
     let sent: Promise<void> | undefined
     try {
       if (kind === 'submit') {
-        if (c.submitNow !== undefined) c.submitNow(order as OrderRequest)
-        else sent = c.submit(order as OrderRequest)
+        if (c.submitNow !== undefined) {
+          c.submitNow(order as OrderRequest)
+        } else {
+          sent = c.submit(order as OrderRequest)
+          // The request has left (a venue in this process answers at once and needs no such record):
+          // from here a crash leaves an order the venue may know, which recovery asks it about.
+          // Unless the venue already answered inside the call: then its ack says more.
+          if (this.orders.get(clientOrderId)?.confirmed === false) this.durable('ORDER_SUBMITTED', {clientOrderId})
+        }
       } else if (c.cancelNow !== undefined) {
         c.cancelNow(clientOrderId)
       } else {

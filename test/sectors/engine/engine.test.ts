@@ -32,6 +32,14 @@ describe('the order path', () => {
     expect(h.engine.workingOrders()).toEqual([])
   })
 
+  it('journals ORDER_SUBMITTED once the request has left a venue that answers later', async () => {
+    h = await engineHarness((i) => (i === 0 ? [target(10, 'go long')] : []), {behaviour: 'silent'})
+    await h.bar()
+    expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT', 'ORDER_SUBMITTED'])
+    h.venue.fill('run1-1', 10, 101)
+    expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT', 'ORDER_SUBMITTED', 'ORDER_ACK', 'FILL'])
+  })
+
   it('sends only the difference to the target, sized by lot, reduce-only when reducing', async () => {
     h = await engineHarness((i) => [[target(10)], [], [target(4.7)], [], [target(0)]][i] ?? [])
     await h.bar()
