@@ -122,6 +122,12 @@ export interface Connector {
   onStatus?(listener: (status: ConnectorStatus) => void): () => void
   /** Fills the venue recorded since `sinceTs` (reconciliation: fills missed while away). */
   recentFills?(sinceTs: number): Promise<Fill[]>
+  /**
+   * Per instrument, what one unit of its quote currency is worth in the account's currency now, as
+   * the venue converts it (1 when they are the same). Money of an instrument quoted in another
+   * currency (USD_JPY in a USD account) is counted in the account's currency with it.
+   */
+  conversionFactors?(instruments: readonly string[]): Promise<Map<string, number>>
 }
 
 /** Receives a venue's events by method call (Connector.onEventSink). */

@@ -16,18 +16,18 @@ import {fixtureProject, readJournal, type Fixture} from './engine-fixture.js'
 
 const TOKEN_ENV = 'OANDA_API_TOKEN'
 
-function config(sim: RunningSimulator, extra = ''): string {
+function config(sim: RunningSimulator, instruments = 'EUR_USD, GBP_USD'): string {
   return `version: 1
 sectors:
   fx:
     venue: oanda
     mode: practice
     profile: Balanced
-    instruments: [EUR_USD, GBP_USD]
+    instruments: [${instruments}]
     strategy: {name: sma-crossover, params: {fast: 3, slow: 8, size: 1000}}
     live: {warmupBars: 20, staleAfter: 3s, reconcileEvery: 1s}
     connection: {accountId: ${sim.accountId}, tokenEnv: ${TOKEN_ENV}, restUrl: "${sim.endpoints.rest}", streamUrl: "${sim.endpoints.stream}", timeoutMs: 2000}
-${extra}`
+`
 }
 
 interface Live {
@@ -46,9 +46,9 @@ afterEach(async () => {
   }
 })
 
-async function live(speed = 600): Promise<Live> {
+async function live(speed = 600, instruments?: string): Promise<Live> {
   const sim = await startOandaSimulator({core: coreRuntime, seed: 5, speed, instruments: ['EUR_USD', 'GBP_USD', 'USD_JPY']})
-  const f = fixtureProject(config(sim))
+  const f = fixtureProject(config(sim, instruments))
   const env = {...f.env, [TOKEN_ENV]: String(sim.credentials.token)}
   const l = {sim, f, env}
   open.push(l)
@@ -192,6 +192,25 @@ describe('rick run oanda --practice against the OANDA simulator', () => {
     expect((await run.exited).code).toBe(0)
     const conn = events(l, ['CONNECTION']).map((e) => e.payload as EventPayloads['CONNECTION'])
     expect(conn.some((c) => c.state === 'disconnected')).toBe(true)
+  })
+
+  it('USD_JPY in a USD account: notional, P&L and limits in USD at OANDA\'s conversion, close to what the venue realized', async () => {
+    const l = await live(1200, 'USD_JPY')
+    const r = await rick(['run', 'fx', '--bars', '60'], {cwd: l.f.root, env: l.env})
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/USD_JPY is quoted in JPY: its notional, P&L and limits are counted in USD at the venue's factor 0\.00\d+/)
+    const evs = events(l)
+    const started = evs.find((e) => e.type === 'RUN_STARTED')!.payload as EventPayloads['RUN_STARTED'] & {instruments: Array<{id: string; multiplier: number}>}
+    const jpy = started.instruments.find((i) => i.id === 'USD_JPY')!
+    // One JPY is worth about 1/150 USD.
+    expect(jpy.multiplier).toBeGreaterThan(1 / 170)
+    expect(jpy.multiplier).toBeLessThan(1 / 130)
+    const fills = evs.filter((e) => e.type === 'FILL').length
+    expect(fills).toBeGreaterThan(2)
+    const stopped = evs.find((e) => e.type === 'RUN_STOPPED')!.payload as EventPayloads['RUN_STOPPED']
+    const account = (await venue(l, '/summary')).account as {pl: string}
+    // The venue converts each trade at the rate of its close; rick at the rate of the start: close, not equal.
+    expect(Math.abs(stopped.summary.realizedPnl / 1e6 - Number(account.pl))).toBeLessThanOrEqual(0.02 * Math.abs(Number(account.pl)) + 0.02)
   })
 
   it('a token the venue refuses: a clean stop with the reason, exit 1, no stack trace', async () => {

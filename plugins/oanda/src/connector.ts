@@ -149,6 +149,26 @@ export class OandaConnector implements Connector {
     return parseAccountSummary(body.account).snapshot
   }
 
+  /**
+   * OANDA's own conversion of each instrument's quote currency into the account's (its pricing
+   * endpoint's homeConversions, the positionValue factor: the mid rate it values positions at).
+   */
+  async conversionFactors(instruments: readonly string[]): Promise<Map<string, number>> {
+    const body = await this.read('pricing', (c, d) => c.pricing.get(this.o.accountId, {instruments: instruments.join(','), includeHomeConversions: true}, d))
+    const byCurrency = new Map<string, number>()
+    for (const h of Array.isArray(body.homeConversions) ? (body.homeConversions as Array<Record<string, unknown>>) : []) {
+      const factor = Number(h.positionValue)
+      if (typeof h.currency === 'string' && Number.isFinite(factor) && factor > 0) byCurrency.set(h.currency, factor)
+    }
+    const out = new Map<string, number>()
+    for (const id of instruments) {
+      const quote = this.specs.get(id)?.quoteCurrency ?? id.split('_')[1]
+      const factor = quote === undefined ? undefined : byCurrency.get(quote)
+      if (factor !== undefined) out.set(id, factor)
+    }
+    return out
+  }
+
   async positions(): Promise<Position[]> {
     const body = await this.read('openPositions', (c, d) => c.position.listOpen(this.o.accountId, d))
     if (!Array.isArray(body.positions)) throw new Error('OANDA openPositions: the answer has no positions list')

@@ -68,6 +68,7 @@ export interface SdkContext {
     since(accountID: string, query: Query, h: SdkHandler): void
   }
   instrument: {candles(instrument: string, query: Query, h: SdkHandler): void}
+  pricing: {get(accountID: string, query: Query, h: SdkHandler): void}
 }
 
 export interface SdkModule {

@@ -98,8 +98,9 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
 
 async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedClock): Promise<LiveRunResult> {
   await connectOrExplain(o, connector)
-  const instruments = await venueInstruments(o.setup.instruments, connector)
   const account = await connector.account()
+  const conversions: string[] = []
+  const instruments = await inAccountCurrency(await venueInstruments(o.setup.instruments, connector), connector, account.currency, conversions)
   const environment = o.environment
   const recovered = recoverAccount(o.journal, {sector: o.sector, venue: o.setup.config.venue, environment}, {instruments, currency: account.currency, startingCash: account.cash})
   const ledger = recovered.known ? Ledger.fromSnapshot(recovered.ledger.snapshot()) : new Ledger({currency: account.currency, startingCash: account.cash, instruments})
@@ -166,6 +167,7 @@ async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedCl
   if (recovered.known) notes.push(`account continued from the journal: ${recovered.fills} fill(s) over ${recovered.runs.length} earlier run(s)`)
   else notes.push(`first run on this ${environment} account: the books start from the venue's cash`)
   for (const c of recovered.fillConflicts) notes.push(c)
+  notes.push(...conversions)
 
   const positions = await connector.positions()
   const started: RunStartedPayload = {
@@ -289,6 +291,29 @@ async function venueInstruments(configured: Instrument[], connector: Connector):
 /** Read through a call: TypeScript would keep the narrowing of an earlier check across awaits. */
 function faultOf(engine: SectorEngine): string | undefined {
   return engine.strategyFault?.message
+}
+
+/**
+ * Instruments quoted in another currency than the account's get their money counted in the
+ * account's: the venue's conversion factor at start is folded into the multiplier, so notional,
+ * P&L and the risk limits of USD_JPY in a USD account are in USD. The factor is fixed for the run
+ * (an FX move during it changes the true value a little; the venue's own balance stays the truth
+ * at every reconciliation). Without a factor, the instrument keeps its quote currency and says so.
+ */
+async function inAccountCurrency(instruments: Instrument[], connector: Connector, currency: string, notes: string[]): Promise<Instrument[]> {
+  const foreign = instruments.filter((i) => i.quoteCurrency !== currency)
+  if (foreign.length === 0) return instruments
+  const factors = connector.conversionFactors ? await connector.conversionFactors(foreign.map((i) => i.id)) : new Map<string, number>()
+  return instruments.map((i) => {
+    if (i.quoteCurrency === currency) return i
+    const f = factors.get(i.id)
+    if (f === undefined || !(f > 0)) {
+      notes.push(`${i.id} is quoted in ${i.quoteCurrency} and the venue gave no conversion to ${currency}: its notional and P&L count 1 ${i.quoteCurrency} as 1 ${currency}`)
+      return i
+    }
+    notes.push(`${i.id} is quoted in ${i.quoteCurrency}: its notional, P&L and limits are counted in ${currency} at the venue's factor ${Number(f.toPrecision(6))} (taken at start)`)
+    return {...i, multiplier: i.multiplier * f, quoteCurrency: currency}
+  })
 }
 
 function messageOf(error: unknown): string {
