@@ -46,7 +46,7 @@ afterEach(async () => {
   }
 })
 
-async function live(speed = 600, instruments?: string): Promise<Live> {
+async function live(speed = 1200, instruments?: string): Promise<Live> {
   const sim = await startOandaSimulator({core: coreRuntime, seed: 5, speed, instruments: ['EUR_USD', 'GBP_USD', 'USD_JPY']})
   const f = fixtureProject(config(sim, instruments))
   const env = {...f.env, [TOKEN_ENV]: String(sim.credentials.token)}
@@ -211,6 +211,36 @@ describe('rick run oanda --practice against the OANDA simulator', () => {
     const account = (await venue(l, '/summary')).account as {pl: string}
     // The venue converts each trade at the rate of its close; rick at the rate of the start: close, not equal.
     expect(Math.abs(stopped.summary.realizedPnl / 1e6 - Number(account.pl))).toBeLessThanOrEqual(0.02 * Math.abs(Number(account.pl)) + 0.02)
+  })
+
+  it('429s and 503s: backoff, no order sent twice, nothing lost; a halted market cancels orders with OANDA\'s reason', async () => {
+    const l = await live(1800)
+    const run = start(l, ['--bars', '100000'])
+    await until('the run trading', () => events(l, ['FILL']).length >= 1)
+    // Two in a row: the connector holds every request 1 s, then 2 s (its backoff), then goes on.
+    l.sim.faults.set({http429: 2, http5xx: 1})
+    const before = events(l, ['FILL']).length
+    await until('fills again after the refusals', () => events(l, ['FILL']).length >= before + 3, 20_000)
+    l.sim.faults.set({marketHalted: true})
+    const cancelsBefore = events(l, ['ORDER_CANCELLED']).length
+    await until('an order cancelled by the halted market', () => events(l, ['ORDER_CANCELLED']).length > cancelsBefore, 20_000)
+    l.sim.faults.set({marketHalted: false})
+    run.child.kill('SIGINT')
+    const done = await run.exited
+    expect(done.code, done.stderr).toBe(0)
+    expect(done.stderr).not.toMatch(/\n\s+at /)
+    const evs = events(l)
+    const halted = evs.filter((e) => e.type === 'ORDER_CANCELLED').map((e) => (e.payload as EventPayloads['ORDER_CANCELLED']).reason)
+    expect(halted.some((r) => /MARKET_HALTED/.test(r))).toBe(true)
+    const intents = evs.filter((e) => e.type === 'ORDER_INTENT').map((e) => (e.payload as EventPayloads['ORDER_INTENT']).order.clientOrderId)
+    const atVenue = await ordersAtVenue(l)
+    // Every order at the venue came from an intent, once; an intent refused before it reached the
+    // venue (a 429 or 503 on submit) is resolved as never sent, not sent again.
+    expect(new Set(atVenue).size).toBe(atVenue.length)
+    for (const id of atVenue) expect(intents).toContain(id)
+    const {perInstrument} = fillSums(evs)
+    const positions = await positionsAtVenue(l)
+    for (const id of ['EUR_USD', 'GBP_USD']) expect(perInstrument.get(id) ?? 0, id).toBe(positions.get(id) ?? 0)
   })
 
   it('a token the venue refuses: a clean stop with the reason, exit 1, no stack trace', async () => {
