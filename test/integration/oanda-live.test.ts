@@ -123,7 +123,7 @@ describe('rick run oanda --practice against the OANDA simulator', () => {
     const r = await rick(['run', 'fx', '--bars', '40'], {cwd: l.f.root, env: l.env})
     expect(r.exitCode, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/venue {5}oanda-v20 \(@oanda\/v20 3\.0\.25-0\), 127\.0\.0\.1:\d+/)
-    expect(r.stdout).toMatch(/strategy warmed up on 40 bar\(s\) of history/)
+    expect(r.stdout).toMatch(/strategy warmed up on 20 bar\(s\) of history per instrument/)
     const evs = events(l)
     const started = evs.find((e) => e.type === 'RUN_STARTED')!.payload as EventPayloads['RUN_STARTED']
     expect(started).toMatchObject({requestedMode: 'practice', effectiveMode: 'practice', environment: 'practice', connector: {name: 'oanda-v20', sdk: {package: '@oanda/v20', version: '3.0.25-0'}}})

@@ -165,7 +165,7 @@ async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedCl
   const riskDay = riskDayAt(recovered.riskTrail, o.risk.session, clock.now())
   const notes: string[] = []
   if (recovered.known) notes.push(`account continued from the journal: ${recovered.fills} fill(s) over ${recovered.runs.length} earlier run(s)`)
-  else notes.push(`first run on this ${environment} account: the books start from the venue's cash`)
+  else notes.push(environment.startsWith('sim:') ? "a fresh simulated account: the books start from the simulator's cash" : `first run on this ${environment} account: the books start from the venue's cash`)
   for (const c of recovered.fillConflicts) notes.push(c)
   notes.push(...conversions)
 

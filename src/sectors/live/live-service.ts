@@ -120,7 +120,7 @@ export async function tradeOnVenue(a: VenueRunArgs): Promise<RunResult> {
         io.line(`  sector    ${req.sector} (venue ${config.venue}, instruments ${info.instruments.map((i) => i.id).join(', ')})`)
         io.line(`  mode      ${mode}${a.simulator ? ` — against rick's ${config.venue} simulator at ${a.simulator.rest}` : ''}`)
         io.line(`  venue     ${c ? `${c.name}${c.sdk ? ` (${c.sdk.package} ${c.sdk.version})` : ''}, ${c.endpoints.join(', ')}${c.account ? `, account ${c.account}` : ''}` : choice.venueLabel}`)
-        io.line(`  data      live prices from the venue, ${config.barPeriod ?? '1m'} bars on the venue's clock; strategy warmed up on ${info.warmedUp} bar(s) of history`)
+        io.line(`  data      live prices from the venue, ${config.barPeriod ?? '1m'} bars on the venue's clock; strategy warmed up on ${Math.round(info.warmedUp / Math.max(1, info.instruments.length))} bar(s) of history per instrument`)
         io.line(`  profile   ${config.profile}: max order ${money(L.maxOrderNotional, info.currency)}, max position ${money(L.maxPositionNotional, info.currency)}, daily loss cap ${money(L.dailyLossCap, info.currency)}${L.canary ? ' (canary caps on)' : ''}`)
         io.line(`  strategy  ${setup.strategy.name} ${JSON.stringify(setup.strategy.params)} (code ${setup.strategy.codeHash.slice(0, 12)})`)
         const pos = info.engine.summary().positions
