@@ -4,7 +4,7 @@
 // accounts of the same facts: the orders the simulator received against the journal's intents, the
 // simulator's positions against the journal's fills summed here, and both against `rick status`.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {startOandaSimulator} from '../../plugins/oanda/src/sim/index.js'
@@ -127,7 +127,10 @@ describe('rick run oanda --practice against the OANDA simulator', () => {
     const evs = events(l)
     const started = evs.find((e) => e.type === 'RUN_STARTED')!.payload as EventPayloads['RUN_STARTED']
     expect(started).toMatchObject({requestedMode: 'practice', effectiveMode: 'practice', environment: 'practice', connector: {name: 'oanda-v20', sdk: {package: '@oanda/v20', version: '3.0.25-0'}}})
-    expect(JSON.stringify(started)).not.toContain(String(l.sim.credentials.token))
+    // The token is nowhere in the journal, nor in what the run printed.
+    expect(JSON.stringify(evs)).not.toContain(String(l.sim.credentials.token))
+    for (const file of [l.f.journal, `${l.f.journal}-wal`]) if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from(String(l.sim.credentials.token))), file).toBe(false)
+    expect(r.stdout + r.stderr).not.toContain(String(l.sim.credentials.token))
     const intents = evs.filter((e) => e.type === 'ORDER_INTENT').map((e) => (e.payload as EventPayloads['ORDER_INTENT']).order)
     expect(intents.length).toBeGreaterThan(2)
     // Each intent reached the venue exactly once.
