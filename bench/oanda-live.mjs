@@ -1,0 +1,295 @@
+// rick's live order path on OANDA against rick's OANDA simulator, run as a process of its own
+// (`rick sim oanda --speed 600x`), the venue outside the process under test as a broker is.
+//
+// rick runs IN THIS PROCESS through the live service `rick run` uses (dist/sectors/live/
+// live-service.js tradeOnVenue: connector from the OANDA plugin's factory over the real
+// @oanda/v20 SDK, reconcile, warm-up, bars from the price stream, strategy host, risk gate, durable
+// journal), set up as `rick run` does (oclif's plugin registry, loadSectorSetup, the charter's
+// authorizeEngineStart) in a temp project. In-process, not the CLI, because the journal's event
+// times are the venue's clock, not wall times: the timestamps come from probes around the journal
+// and the connector (oanda-probes.mjs says which), nothing inside src/ is touched. Only the sector
+// lock and the command's printing are skipped.
+//
+// The sector: EUR_USD and GBP_USD, 1-minute bars, profile Aggressive with maxTradesPerDay 200 (the
+// charter's cap), live.warmupBars 20; staleAfter and reconcileEvery left at their defaults (15 s,
+// 60 s): what a user gets. Its strategy (written into the temp project, compiled and sandboxed like
+// any) buys 10 EUR_USD at the close of every bar whose close moved: one market order per period,
+// no closing trade, so no loss rule ever blocks the samples.
+//
+// Goals (figures are printed to stderr too):
+//  1. ORDER_INTENT durable → its FILL durable (the connector's POST, the venue's answer, ORDER_ACK and
+//     FILL appended), median over the orders, against the same MARKET order body sent with the bare
+//     SDK (Context('127.0.0.1', port, false).order.create) to the same simulator, call → handler.
+//     Goal: rick p50 ≤ 1.3 × bare p50 + one durable append (openJournal + append, median, measured
+//     here on the same filesystem). p99 printed.
+//  2. Tick to order: the tick or price heartbeat that closes a period handed to the market-data side
+//     → the order's POST on the wire in this process. Goal p50 ≤ 2 ms, p99 ≤ 10 ms.
+//  3. Dead stream: heartbeats off + prices frozen (a silent stream): the last price line the
+//     market-data side got → DATA_STALE journaled, in local ms and in venue ms (local × speed: the
+//     simulator's clock is its wall clock × speed). Goal: ≤ 2 heartbeat intervals (2 × 5 s); counted
+//     on the local figure, which is the venue's at a real broker (speed 1). Then the venue back
+//     (faults off + the streams cut, as after an outage) → DATA_RESUMED and → the next order the
+//     venue accepted (ORDER_ACK or FILL journaled; the reconcile after the reconnect included).
+//     Goal ≤ 3 s. The same for a stream cut alone (dropStreams).
+// Knobs: RICK_BENCH_LIVE_SPEED (600), RICK_BENCH_LIVE_ORDERS (100 timed orders, after 5 untimed).
+import {createRequire} from 'node:module'
+import {join} from 'node:path'
+import {fileURLToPath, pathToFileURL} from 'node:url'
+
+import {median, printTable, row} from './lib.mjs'
+import {openStreams, percentile, root, startSimProcess, tempProject, until} from './oanda-common.mjs'
+import {LivePathProbe, OrderHttpTimes} from './oanda-probes.mjs'
+
+const dist = (p) => pathToFileURL(join(root, 'dist', p)).href
+const SPEED = Number(process.env.RICK_BENCH_LIVE_SPEED ?? 600)
+const ORDERS = Number(process.env.RICK_BENCH_LIVE_ORDERS ?? 100)
+const WARM = 5
+const PERIOD_MS = 60_000
+const HEARTBEAT_MS = 5_000
+const SECTOR = 'fx'
+const TOKEN_ENV = 'OANDA_SIM_TOKEN'
+const INSTRUMENTS = ['EUR_USD', 'GBP_USD']
+
+const STRATEGY = `// bench: buys \`size\` of \`instrument\` at the close of every bar whose close moved.
+const NONE = []
+class EveryMove {
+  constructor(p) { this.instrument = p.instrument; this.size = p.size; this.last = null }
+  init() {}
+  onBar(bar, ctx) {
+    if (bar.instrument !== this.instrument) return NONE
+    const moved = this.last !== null && bar.close !== this.last
+    this.last = bar.close
+    if (!moved) return NONE
+    return [{instrument: bar.instrument, target: ctx.position(bar.instrument) + this.size, reason: 'price moved'}]
+  }
+  onFill() {}
+  state() { return {last: this.last} }
+  restore(s) { this.last = s.last }
+}
+export default {
+  name: 'bench-every-move',
+  description: 'Benchmark strategy: one market buy per bar whose close moved.',
+  paramsSchema: {type: 'object', additionalProperties: false, required: ['instrument'], properties: {
+    instrument: {type: 'string', description: 'The instrument it buys.'},
+    size: {type: 'number', exclusiveMinimum: 0, default: 10, description: 'Units per order.'},
+  }},
+  create: (p) => new EveryMove(p),
+}
+`
+
+function sectorConfig(sim) {
+  return `version: 1
+sectors:
+  ${SECTOR}:
+    venue: oanda
+    mode: practice
+    profile: Aggressive
+    risk: {maxTradesPerDay: 200}
+    instruments: [${INSTRUMENTS.join(', ')}]
+    strategy: {name: bench-every-move, params: {instrument: EUR_USD, size: 10}}
+    live: {warmupBars: 20}
+    connection: {accountId: ${sim.accountId}, tokenEnv: ${TOKEN_ENV}, restUrl: "${sim.rest}", streamUrl: "${sim.stream}", timeoutMs: 5000}
+`
+}
+
+/**
+ * The same MARKET order body rick's connector sends, through the bare SDK, with the venue's two
+ * streams open and read meanwhile (as rick has them): ms from the call to its handler, and the
+ * venue's share (request on the wire → answer's headers).
+ */
+async function bareOrders(sim, count, from) {
+  const {Context} = createRequire(import.meta.url)('@oanda/v20/context')
+  const ctx = new Context('127.0.0.1', sim.port, false, 'rick-bench')
+  ctx.setToken(sim.token)
+  const streams = await openStreams(sim, INSTRUMENTS)
+  const http = new OrderHttpTimes()
+  const out = []
+  try {
+    for (let i = from; i < from + count; i++) out.push(await bareOrder(ctx, sim.accountId, i))
+  } finally {
+    http.close()
+    streams.close()
+  }
+  return {ms: out, venue: http.all.map((e) => e.answered - e.wire)}
+}
+
+function bareOrder(ctx, accountId, i) {
+  // Buy and sell in turn: the account is flat again after an even count (rick's reconcile sees no position).
+  const order = {type: 'MARKET', instrument: 'EUR_USD', units: i % 2 === 0 ? '10' : '-10', timeInForce: 'FOK', positionFill: 'DEFAULT', clientExtensions: {id: `bare-${i}`, tag: 'rick-bench'}}
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now()
+    ctx.order.create(accountId, {order}, (res) => {
+      const ms = performance.now() - t0
+      if (res.statusCode !== '201' || res.body?.orderFillTransaction === undefined) reject(new Error(`bare SDK order ${i}: ${res.statusCode} ${res.rawBody?.slice(0, 300)}`))
+      else resolve(ms)
+    })
+  })
+}
+
+/** Durable Journal.append of events shaped like the run's (an ORDER_INTENT and a FILL in turn). */
+async function durableAppends(dir, count) {
+  const {openJournal} = await import(dist('foundation/journal/index.js'))
+  const journal = openJournal({path: join(dir, 'append-bench.db')})
+  const out = []
+  try {
+    for (let i = 0; i < count; i++) {
+      const id = `fx-bench-${i >> 1}`
+      const ts = Date.UTC(2026, 0, 5, 12) + i * 60_000
+      const e =
+        i % 2 === 0
+          ? {ts, runId: 'bench', sector: 'fx', type: 'ORDER_INTENT', payload: {order: {clientOrderId: id, instrument: 'EUR_USD', side: 'buy', type: 'market', qty: 10, tif: 'gtc'}, reason: 'price moved'}}
+          : {ts, runId: 'bench', sector: 'fx', type: 'FILL', payload: {fill: {clientOrderId: id, fillId: String(1000 + i), venueOrderId: String(999 + i), instrument: 'EUR_USD', side: 'buy', qty: 10, price: 1.08123, fee: 0, liquidity: 'taker', ts}}}
+      const t0 = performance.now()
+      journal.append(e)
+      out.push(performance.now() - t0)
+    }
+  } finally {
+    journal.close()
+  }
+  return out.slice(10)
+}
+
+/** Sets up the sector as `rick run` does and starts the live service; returns a stopper. */
+async function startRick(project, sim, probe) {
+  const [{Config}, {loadSectorRegistry}, {loadSectorSetup}, {authorizeEngineStart}, {tradeOnVenue}, {openJournal}, {newRunId}] = await Promise.all([
+    import('@oclif/core'),
+    import(dist('sectors/registry.js')),
+    import(dist('sectors/engine/setup.js')),
+    import(dist('sectors/charter-service.js')),
+    import(dist('sectors/live/live-service.js')),
+    import(dist('foundation/journal/index.js')),
+    import(dist('sectors/engine/run-common.js')),
+  ])
+  const registry = await loadSectorRegistry(await Config.load(root))
+  const ctx = {registry, cwd: project.dir, env: project.env}
+  const setup = await loadSectorSetup(SECTOR, ctx)
+  const real = registry.get('oanda').definition
+  const definition = {...real, createConnector: async (o) => probe.wrapConnector(await real.createConnector(o))}
+  // As `rick run fx --sim`: the real connector, the simulator's account, the charter judging paper.
+  const choice = {requestedMode: 'practice', effectiveMode: 'paper', venueLabel: 'oanda connector → simulator', real: true}
+  const auth = await authorizeEngineStart(SECTOR, {mode: choice.effectiveMode}, ctx)
+  const journal = openJournal({path: project.journal})
+  let stop
+  const notices = []
+  const io = {
+    line: () => {},
+    notice: (t) => notices.push(t),
+    onStopSignal: (handler) => {
+      stop = handler
+      return () => {}
+    },
+    sleep: (ms) => ({done: new Promise((r) => setTimeout(r, ms)), wake() {}}),
+    monotonic: () => performance.now(),
+    wallClock: () => Date.now(),
+    pid: process.pid,
+  }
+  const runId = newRunId(SECTOR, io)
+  const done = tradeOnVenue({
+    req: {sector: SECTOR, mode: 'practice', seed: 1, version: 'bench'},
+    io,
+    setup,
+    definition,
+    choice,
+    journal: probe.wrapJournal(journal),
+    journalPath: project.journal,
+    runId,
+    auth,
+    secrets: {[TOKEN_ENV]: sim.token},
+    periodMs: PERIOD_MS,
+    simulator: {rest: sim.rest},
+  }).finally(() => journal.close())
+  // A run that fails early must not leave the bench waiting for samples.
+  let failed
+  done.catch((e) => void (failed = e))
+  return {done, notices, failed: () => failed, stop: () => stop?.('SIGINT')}
+}
+
+export default async function oandaLive() {
+  const sim = await startSimProcess({speed: SPEED})
+  const project = tempProject(sectorConfig(sim), {'bench-every-move.mjs': STRATEGY})
+  const probe = new LivePathProbe(PERIOD_MS)
+  const fail = (rick) => (rick.failed() ? (() => {
+    throw rick.failed()
+  })() : false)
+  try {
+    // The baselines first (the engine not running): the bare SDK, and the durable append.
+    const bareA = await bareOrders(sim, 2 * Math.ceil((ORDERS / 2 + WARM) / 2), 0)
+    const appends = await durableAppends(project.dir, 210)
+
+    const rick = await startRick(project, sim, probe)
+    await until('the first orders', () => fail(rick) || probe.orders.size >= WARM, 60_000)
+    probe.phase = 'trade'
+    await until(`${ORDERS} timed orders`, () => fail(rick) || probe.roundTrips.length >= ORDERS, 120_000)
+    probe.phase = 'faults'
+
+    // 3a. A silent stream: no heartbeats, no prices.
+    const tSilent = performance.now()
+    await sim.faults({heartbeats: false, freezePrices: true})
+    await until('DATA_STALE', () => fail(rick) || probe.riskAfter('DATA_STALE', tSilent) !== undefined, 60_000)
+    const staleA = probe.riskAfter('DATA_STALE', tSilent)
+    // The stream is dead from the last line the market-data side got before DATA_STALE.
+    const silentFrom = staleA.lastDelivery
+    const tBack = performance.now()
+    await sim.faults({heartbeats: true, freezePrices: false})
+    await sim.act('dropStreams')
+    await until('DATA_RESUMED and an order accepted', () => fail(rick) || (probe.riskAfter('DATA_RESUMED', tBack) !== undefined && probe.acceptedAfter(tBack) !== undefined), 30_000)
+    const resumedA = probe.riskAfter('DATA_RESUMED', tBack)
+    const acceptedA = probe.acceptedAfter(tBack)
+
+    // 3b. The streams cut alone (a reset connection).
+    await until('a few more orders', () => fail(rick) || probe.acceptedAfter(acceptedA.accepted + 1) !== undefined, 30_000)
+    const tDrop = performance.now()
+    await sim.act('dropStreams')
+    await until('DATA_STALE after the cut', () => fail(rick) || probe.riskAfter('DATA_STALE', tDrop) !== undefined, 30_000)
+    const staleB = probe.riskAfter('DATA_STALE', tDrop)
+    await until('DATA_RESUMED and an order after the cut', () => fail(rick) || (probe.riskAfter('DATA_RESUMED', staleB.t) !== undefined && probe.acceptedAfter(staleB.t) !== undefined), 30_000)
+    const resumedB = probe.riskAfter('DATA_RESUMED', staleB.t)
+    const acceptedB = probe.acceptedAfter(staleB.t)
+
+    rick.stop()
+    const result = await rick.done
+    const bareB = await bareOrders(sim, 2 * Math.ceil(ORDERS / 4), 10_000)
+
+    const bare = [...bareA.ms.slice(WARM), ...bareB.ms]
+    const bareVenue = [...bareA.venue.slice(WARM), ...bareB.venue]
+    const parts = probe.roundTripParts(median)
+    const rt = probe.roundTrips
+    const bareP50 = median(bare)
+    const appendP50 = median(appends)
+    const rtP50 = median(rt)
+    const allowance = 1.3 + appendP50 / bareP50
+    const t2o = probe.ticksToOrder
+    const rate = probe.venueRate()
+    const ms = (x) => `${x.toFixed(2)} ms`
+    const s = (x) => `${(x / 1000).toFixed(2)} s`
+    const noticedLocal = staleA.t - silentFrom
+    const lines = [
+      `oanda-live: simulator at ${SPEED}x (venue clock seen at ${rate.toFixed(0)}x); run ${result.runId}: ${result.summary.orders} orders, ${result.summary.fills} fills, ${result.summary.denials} denied, ${probe.bars} bars journaled; stop ${result.stopReason}`,
+      `  1. order round trip, ${rt.length} orders: rick ORDER_INTENT durable → FILL durable p50 ${ms(rtP50)}, p99 ${ms(percentile(rt, 99))}`,
+      `     bare @oanda/v20 order.create, ${bare.length} orders: p50 ${ms(bareP50)}, p99 ${ms(percentile(bare, 99))}; durable journal append p50 ${ms(appendP50)}, p99 ${ms(percentile(appends, 99))}`,
+      `     where rick's went (medians): intent durable → ORDER_SUBMITTED durable ${ms(parts.toSubmitted)}, → on the wire ${ms(parts.toWire)}, → venue answered ${ms(parts.venue)} (bare SDK: ${ms(median(bareVenue))}), → ORDER_ACK durable ${ms(parts.toAck)}, → FILL durable ${ms(parts.toFill)}`,
+      `     goal rick ≤ 1.3 × bare + 1 append = ${ms(1.3 * bareP50 + appendP50)}: ${rtP50 <= 1.3 * bareP50 + appendP50 ? 'met' : 'MISSED'} (rick - bare = ${ms(rtP50 - bareP50)} = ${((rtP50 - bareP50) / appendP50).toFixed(1)} appends)`,
+      `  2. tick → order on the wire, ${t2o.length} periods: p50 ${ms(median(t2o))}, p99 ${ms(percentile(t2o, 99))} (closed → intent durable p50 ${ms(median(probe.closeToIntent))}, intent durable → wire p50 ${ms(median(probe.intentToWire))}); ${probe.closedByTimer} closed by the timer, not counted`,
+      `  3. silent stream (heartbeats off, prices frozen): last line → DATA_STALE ${s(noticedLocal)} local = ${s(noticedLocal * SPEED)} venue at ${SPEED}x (${(noticedLocal * SPEED / HEARTBEAT_MS).toFixed(0)} heartbeat intervals; 2 × ${HEARTBEAT_MS / 1000} s at speed 1 is the goal)`,
+      `     venue back (faults off, streams cut) → DATA_RESUMED ${s(resumedA.t - tBack)}, → next order accepted ${s(acceptedA.accepted - tBack)}`,
+      `     streams cut alone → DATA_STALE ${s(staleB.t - tDrop)}, → DATA_RESUMED ${s(resumedB.t - tDrop)}, → next order accepted ${s(acceptedB.accepted - tDrop)}`,
+      `     risk states: ${probe.riskStates.map((r) => `${r.code}@${s(r.t - tSilent)}`).join(', ')}; connections: ${probe.connections.map((c) => `${c.stream} ${c.state}@${s(c.t - tSilent)}`).join(', ')}`,
+    ]
+    process.stderr.write(`${lines.join('\n')}\n`)
+    return [
+      row(`oanda order RT p50: rick intent→FILL vs bare SDK (goal 1.3x + 1 append ${ms(appendP50)})`, rtP50, 'bare SDK order p50', bareP50, Number(allowance.toFixed(2))),
+      row('oanda order RT p99: rick vs bare SDK (info)', percentile(rt, 99), 'bare SDK order p99', percentile(bare, 99)),
+      row('oanda tick → order on the wire p50 (goal 2 ms)', median(t2o), 'goal ms', 2, 1),
+      row('oanda tick → order on the wire p99 (goal 10 ms)', percentile(t2o, 99), 'goal ms', 10, 1),
+      row(`oanda silent stream → DATA_STALE, local ms (${s(noticedLocal * SPEED)} venue at ${SPEED}x)`, noticedLocal, '2 heartbeats ms', 2 * HEARTBEAT_MS, 1),
+      row('oanda venue back → order accepted ms (goal 3 s)', acceptedA.accepted - tBack, 'goal ms', 3000, 1),
+      row('oanda streams cut → order accepted ms (goal 3 s)', acceptedB.accepted - tDrop, 'goal ms', 3000, 1),
+    ]
+  } finally {
+    probe.close()
+    await sim.close()
+    project.cleanup()
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) printTable(await oandaLive())
