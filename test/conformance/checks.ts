@@ -4,9 +4,10 @@ import {expect} from 'vitest'
 
 import {BrokerError} from '../../src/foundation/domain/broker-errors.js'
 import {roundToTick, type Instrument} from '../../src/foundation/domain/instrument.js'
+import {notionalMicro} from '../../src/foundation/domain/money.js'
 import type {Fill, OrderRequest, Position, VenueEvent} from '../../src/foundation/domain/orders.js'
 import type {Connector} from '../../src/sectors/connector.js'
-import type {VenueFixture, VenueSession} from './fixture.js'
+import {until, type VenueFixture, type VenueSession} from './fixture.js'
 
 /** The events one listener heard, copied as they came. */
 export class Recorder {
@@ -33,6 +34,21 @@ export interface Ctx {
   spec: Instrument
 }
 
+/** How a case gets its venue: `begin` opens a connector on a fresh venue; `start` only starts the venue. */
+export interface CaseRun {
+  begin(): Promise<Ctx>
+  start(): Promise<VenueSession>
+}
+
+export interface ConformanceCase {
+  name: string
+  /** False when the venue does not have what the case tests (no brackets, no fault injection…). */
+  applies(f: VenueFixture): boolean
+  run(f: VenueFixture, t: CaseRun): Promise<void>
+}
+
+export const always = (): boolean => true
+
 export const idOf = (e: VenueEvent): string => (e.kind === 'fill' ? e.fill.clientOrderId : e.clientOrderId)
 /** A quantity in whole lots (fractional quantities are compared as integers of lots). */
 export const lots = (qty: number, spec: Instrument): number => Math.round(qty / spec.lotSize)
@@ -40,6 +56,9 @@ export const onTick = (price: number, tick: number): boolean => Math.abs(price /
 export const signedQty = (fills: readonly Fill[]): number => fills.reduce((s, f) => s + (f.side === 'buy' ? f.qty : -f.qty), 0)
 export const vwap = (fills: readonly Fill[]): number => fills.reduce((s, f) => s + f.price * f.qty, 0) / fills.reduce((s, f) => s + f.qty, 0)
 export const positionOf = (ps: readonly Position[], instrument: string): number => ps.filter((p) => p.instrument === instrument).reduce((s, p) => s + p.qty, 0)
+export const fees = (xs: readonly Fill[]): number => xs.reduce((t, x) => t + x.fee, 0)
+/** Σ price × qty × multiplier of fills, in Micro (each rounded once, as a venue does). */
+export const notional = (xs: readonly Fill[], spec: Instrument): number => xs.reduce((t, x) => t + notionalMicro(x.price, x.qty, spec.multiplier), 0)
 /** What a promise threw, or undefined when it resolved. */
 export const outcome = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e)
 
@@ -101,4 +120,11 @@ export function expectFilledOnce(t: Ctx, id: string, side: 'buy' | 'sell', qty: 
     expect(x.fee, `${id}: fee of ${x.fillId}`).toBe(f.fee(x, spec))
   }
   return fills
+}
+
+/** Submits a market order (or `extra`'s kind) and waits, moving the market, until its fills cover the qty. */
+export async function fillMarket(t: Ctx, id: string, side: 'buy' | 'sell', extra: Partial<OrderRequest> = {}): Promise<void> {
+  await t.c.submit(order(t.f, {clientOrderId: id, side, ...extra}))
+  await until(`${id} to fill`, () => lots(Math.abs(signedQty(t.rec.fills(id))), t.spec) >= lots(extra.qty ?? t.f.qty, t.spec), {venue: t.s})
+  await t.s.settle()
 }

@@ -41,6 +41,12 @@ export interface VenueFixture {
    * `reconnects` (works again). The contract leaves it open; each fixture states which.
    */
   afterClose: 'refused' | 'reconnects'
+  /**
+   * What a listener that throws does: `isolated` (the connector carries on; the other listeners hear
+   * the event, submit's outcome is unchanged) or `propagates` (the throw comes out of submit() or the
+   * step that emitted the event). The contract does not say; a live connector must isolate.
+   */
+  listenerErrors: 'isolated' | 'propagates'
   /** Whether sessions of this venue offer fault injection (VenueSession.faults). */
   faultInjection: boolean
   /** A fresh venue (its own simulator, account and port) for one test. */

@@ -3,7 +3,7 @@
 // that guard that rule, which shows the cases can fail.
 import {BrokerError, NetworkError} from '../../src/foundation/domain/broker-errors.js'
 import type {Instrument} from '../../src/foundation/domain/instrument.js'
-import type {OrderRequest, VenueEvent} from '../../src/foundation/domain/orders.js'
+import type {Fill, OrderRequest, VenueEvent} from '../../src/foundation/domain/orders.js'
 import type {Connector} from '../../src/sectors/connector.js'
 import type {VenueFixture, VenueSession} from './fixture.js'
 
@@ -38,6 +38,10 @@ function delegate(c: Connector, wrap: Wrap): Connector {
     cancel: (id) => c.cancel(id),
     subscribe: (instruments, onBar) => c.subscribe(instruments, onBar),
     onEvent: (l) => c.onEvent(l),
+    subscribeTicks: c.subscribeTicks && ((instruments, onTick) => c.subscribeTicks?.(instruments, onTick) ?? {close: () => {}}),
+    history: c.history && ((req) => c.history?.(req) ?? Promise.resolve([])),
+    onStatus: c.onStatus && ((l) => c.onStatus?.(l) ?? (() => {})),
+    recentFills: c.recentFills && ((since) => c.recentFills?.(since) ?? Promise.resolve([])),
   }
   return {...base, ...wrap(c)}
 }
@@ -135,6 +139,27 @@ export const MUTANTS: Record<string, Wrap> = {
     return {instruments: async () => (kept ??= await c.instruments())}
   },
   'openOrders(): nothing': () => ({openOrders: async () => []}),
+  'fills reported 100 ticks worse': (c) => {
+    const ticks = new Map<string, number>()
+    void c.instruments().then((list) => list.forEach((i) => ticks.set(i.id, i.tickSize)))
+    const worse = (fill: Fill): number => Number((fill.price + (fill.side === 'buy' ? 100 : -100) * (ticks.get(fill.instrument) ?? 1)).toFixed(10))
+    return mapEvents(c, (e) => (e.kind === 'fill' ? {kind: 'fill', fill: {...e.fill, price: worse(e.fill)}} : e))
+  },
+  'positions(): quantities without sign': (c) => ({positions: async () => (await c.positions()).map((p) => ({...p, qty: Math.abs(p.qty)}))}),
+  'reject codes all InvalidOrder': (c) => mapEvents(c, (e) => (e.kind === 'reject' ? {...e, code: 'InvalidOrder'} : e)),
+  'listeners called in a chain without isolation': (c) => {
+    let listeners: Array<(e: VenueEvent) => void> = []
+    c.onEvent((e) => listeners.forEach((l) => l(e)))
+    return {
+      onEvent: (l) => {
+        listeners = [...listeners, l]
+        return () => void (listeners = listeners.filter((x) => x !== l))
+      },
+    }
+  },
+  'tick subscriptions never close': (c) => ({subscribeTicks: (instruments, onTick) => (c.subscribeTicks?.(instruments, onTick), {close: () => {}})}),
+  'history newest first': (c) => ({history: async (req) => ((await c.history?.(req)) ?? []).reverse()}),
+  'recentFills(): nothing': () => ({recentFills: async () => []}),
   'info shows the credentials': (c) => ({info: c.info && {...c.info, endpoints: c.info.endpoints.map((e) => `http://token@${e}`)}}),
   'a submit without an answer is retried': (c) => submitFailing(c, async (error, o) => {
     if (!(error instanceof NetworkError)) throw error

@@ -43,6 +43,7 @@ export const oandaFixture: VenueFixture = {
   nearMove: 0.0005,
   cancelFinished: 'OrderNotFound',
   afterClose: 'refused',
+  listenerErrors: 'isolated',
   faultInjection: true,
   start: startSession,
 }

@@ -50,6 +50,9 @@ export function paperFixture(o: PaperFixtureOptions): VenueFixture {
     cancelFinished: 'OrderNotFound',
     // An in-process venue: close() has nothing to release, and connecting again just works.
     afterClose: 'reconnects',
+    // Its emit() has no try/catch (the backtest hot path): a throw comes out of submit() or step(),
+    // after the fill was booked, and the listeners after the thrower never hear the event.
+    listenerErrors: 'propagates',
     faultInjection: false,
     async start(): Promise<VenueSession> {
       const clock = new SimulatedClock(T0 - PERIOD_MS)
