@@ -22,8 +22,7 @@ import {systemEngineClock, type EngineClock} from '../../foundation/clock.js'
 import {barPeriodMs, durationMs, type Mode, type SectorConfig} from '../../foundation/config/types.js'
 import {ExitCode, RickError, UsageError} from '../../foundation/errors.js'
 import {rickHome} from '../../foundation/paths.js'
-import {readDotenvFiles} from '../../foundation/secrets/dotenv.js'
-import {resolveSecretsFiles} from '../../foundation/secrets/secrets-base.js'
+import {credentialValues} from '../engine/run-common.js'
 import type {Connector, ConnectorInfo} from '../connector.js'
 import {coreRuntime} from '../core-runtime.js'
 import type {RunningSimulator, SectorDefinition, SectorRegistry} from '../definition.js'
@@ -158,13 +157,7 @@ function venueDefinition(config: SectorConfig, registry: SectorRegistry): Sector
 /** The credential values the venue needs in `mode`, from the environment, then the sector's secrets files; a missing one is exit 2, named. */
 function credentials(config: SectorConfig, definition: SectorDefinition, mode: Mode, configFile: string, env: NodeJS.ProcessEnv): Record<string, string> {
   const required = definition.credentialVariables(config, mode)
-  if (required.length === 0) return {}
-  const files = readDotenvFiles(resolveSecretsFiles(configFile, config.secretsFiles))
-  const out: Record<string, string> = {}
-  for (const name of required) {
-    const value = env[name] !== undefined && env[name] !== '' ? env[name] : files[name]
-    if (value !== undefined && value !== '') out[name] = value
-  }
+  const out = credentialValues({config, configFile}, definition, mode, env)
   const missing = required.filter((n) => out[n] === undefined)
   if (missing.length > 0) {
     throw new RickError(

@@ -36,7 +36,7 @@ export function residentMb(): number {
   return process.memoryUsage().rss / (1024 * 1024)
 }
 
-export function credentialFacts(setup: SectorSetup, definition: {credentialVariables(s: SectorSetup['config'], m: Mode): string[]} | undefined, mode: Mode, env: NodeJS.ProcessEnv) {
+export function credentialFacts(setup: Pick<SectorSetup, 'config' | 'configFile'>, definition: {credentialVariables(s: SectorSetup['config'], m: Mode): string[]} | undefined, mode: Mode, env: NodeJS.ProcessEnv) {
   const required = definition ? definition.credentialVariables(setup.config, mode) : []
   if (required.length === 0) return {required, missing: []}
   const files = readDotenvFiles(resolveSecretsFiles(setup.configFile, setup.config.secretsFiles))
@@ -72,7 +72,7 @@ export function usableCheckpoint(r: RecoveredAccount, setup: SectorSetup, notice
 }
 
 /** The values of the credential variables a sector needs in `mode` (environment first, then its secrets files). */
-export function credentialValues(setup: SectorSetup, definition: {credentialVariables(s: SectorSetup['config'], m: Mode): string[]} | undefined, mode: Mode, env: NodeJS.ProcessEnv): Record<string, string> {
+export function credentialValues(setup: Pick<SectorSetup, 'config' | 'configFile'>, definition: {credentialVariables(s: SectorSetup['config'], m: Mode): string[]} | undefined, mode: Mode, env: NodeJS.ProcessEnv): Record<string, string> {
   const required = definition ? definition.credentialVariables(setup.config, mode) : []
   if (required.length === 0) return {}
   const files = readDotenvFiles(resolveSecretsFiles(setup.configFile, setup.config.secretsFiles))
