@@ -56,4 +56,22 @@ export const FAULT_CASES: readonly ConformanceCase[] = [
       expect(t.rec.of('cf-401')).toEqual([])
     },
   },
+  {
+    name: 'faults: close() with a submit in flight: the submit settles at once with a NetworkError (outcome unknown), nothing heard after',
+    applies: injects,
+    async run(f, r) {
+      const t = await faulty(f, r)
+      const release = t.faults.holdAnswers()
+      let settled = false
+      const sent = outcome(t.c.submit(order(f, {clientOrderId: 'cf-inflight'}))).finally(() => void (settled = true))
+      // A few turns of the event loop: the request is on its way (or at the venue, held) when close() comes.
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+      await t.c.close()
+      await until('the submit to settle after close()', () => settled, {ms: 500})
+      release()
+      expect(await sent).toBeInstanceOf(NetworkError)
+      for (let i = 0; i < 3; i++) await t.s.step()
+      expect(t.rec.events, 'events after close').toEqual([])
+    },
+  },
 ]

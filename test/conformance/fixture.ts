@@ -1,6 +1,9 @@
 // What the conformance suite needs to know about one venue: a "venue fixture". A new venue plugs
 // into the suite with one of these (see paper-fixture.ts and oanda-fixture.ts) and a test file of
-// a few lines calling conformanceSuite(fixture). Everything the suite checks, it checks against
+// a few lines calling conformanceSuite(fixture). For a broker: start its simulator (port 0, a
+// ManualWall), open the connector through the plugin's factory, make step() advance the wall and
+// settle() wait for a stream heartbeat stamped after now, read quotes and the order record through
+// the simulator's own REST API, and map the fault hooks onto its fault switches. Everything the suite checks, it checks against
 // facts it gathers itself (the events it heard, its own sums, the venue's own records through
 // `faults.ordersAtVenue`), never against what the connector says about itself alone.
 import type {Micro} from '../../src/foundation/domain/money.js'
@@ -80,6 +83,8 @@ export interface VenueFaults {
   serverError(): void
   /** Every request is refused as unauthorized until the returned function is called. */
   revokeAuth(): () => void
+  /** Answers to requests from now on are held (the requests are executed); the returned function stops holding new ones. */
+  holdAnswers(): () => void
 }
 
 /** A deadline for one wait; every test stays well under CASE_MS. */

@@ -168,6 +168,7 @@ export const MUTANTS: Record<string, Wrap> = {
   'a 401 reported as a NetworkError': (c) => submitFailing(c, async (error) => {
     throw error instanceof BrokerError && error.kind === 'AuthFailed' ? new NetworkError('Disconnected', error.message) : error
   }),
+  'a submit in flight outlives close() until its timeout': (c) => submitFailing(c, (error) => new Promise((_resolve, reject) => setTimeout(() => reject(error), 800))),
   'NetworkErrors of submit swallowed': (c) => submitFailing(c, async (error) => {
     if (!(error instanceof NetworkError)) throw error
   }),

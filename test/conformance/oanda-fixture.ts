@@ -71,6 +71,11 @@ async function startSession(): Promise<VenueSession> {
       sim.faults.set({revokeToken: true})
       return () => sim.faults.set({revokeToken: false})
     },
+    // The delay runs on the ManualWall, which no test advances by two minutes: held until the sim closes.
+    holdAnswers() {
+      sim.faults.set({latencyMs: 120_000})
+      return () => sim.faults.set({latencyMs: 0})
+    },
   }
 
   // The events stream is one ordered connection: a heartbeat stamped after now comes after every

@@ -53,6 +53,7 @@ const TABLE: Array<[keyof typeof MUTANTS, VenueFixture, string[]]> = [
   ['recentFills(): nothing', oandaFixture, ['recentFills']],
   ['a submit without an answer is retried', oandaFixture, ['faults: a submit with no answer']],
   ['a 401 reported as a NetworkError', oandaFixture, ['faults: a 401']],
+  ['a submit in flight outlives close() until its timeout', oandaFixture, ['faults: close() with a submit in flight']],
   ['NetworkErrors of submit swallowed', oandaFixture, ['faults: a submit with no answer', 'faults: a 5xx']],
 ]
 
