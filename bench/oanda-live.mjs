@@ -23,7 +23,10 @@
 //     Goal: rick p50 ≤ 1.3 × bare p50 + one durable append (openJournal + append, median, measured
 //     here on the same filesystem). p99 printed.
 //  2. Tick to order: the tick or price heartbeat that closes a period handed to the market-data side
-//     → the order's POST on the wire in this process. Goal p50 ≤ 2 ms, p99 ≤ 10 ms.
+//     → the order's POST written to its socket in this process (first order of each period). Goal
+//     p50 ≤ 2 ms, p99 ≤ 10 ms. A period closed by the market-data side's timer before any line
+//     crossed its end would not be counted (printed; the timer lags 250 ms × the venue's rate, so
+//     at 600x a heartbeat, every 8 ms, always comes first).
 //  3. Dead stream: heartbeats off + prices frozen (a silent stream): the last price line the
 //     market-data side got → DATA_STALE journaled, in local ms and in venue ms (local × speed: the
 //     simulator's clock is its wall clock × speed). Goal: ≤ 2 heartbeat intervals (2 × 5 s); counted
@@ -110,7 +113,7 @@ async function bareOrders(sim, count, from) {
     http.close()
     streams.close()
   }
-  return {ms: out, venue: http.all.map((e) => e.answered - e.wire)}
+  return {ms: out, venue: http.all.map((e) => e.answered - e.wire), streamLines: streams.lines()}
 }
 
 function bareOrder(ctx, accountId, i) {
@@ -208,46 +211,50 @@ export default async function oandaLive() {
   const sim = await startSimProcess({speed: SPEED})
   const project = tempProject(sectorConfig(sim), {'bench-every-move.mjs': STRATEGY})
   const probe = new LivePathProbe(PERIOD_MS)
-  const fail = (rick) => (rick.failed() ? (() => {
-    throw rick.failed()
-  })() : false)
+  let rick
+  // Every wait also ends when the run failed, with its error.
+  const fail = () => {
+    if (rick?.failed()) throw rick.failed()
+    return false
+  }
   try {
     // The baselines first (the engine not running): the bare SDK, and the durable append.
     const bareA = await bareOrders(sim, 2 * Math.ceil((ORDERS / 2 + WARM) / 2), 0)
     const appends = await durableAppends(project.dir, 210)
 
-    const rick = await startRick(project, sim, probe)
-    await until('the first orders', () => fail(rick) || probe.orders.size >= WARM, 60_000)
+    rick = await startRick(project, sim, probe)
+    await until('the first orders', () => fail() || probe.orders.size >= WARM, 60_000)
     probe.phase = 'trade'
-    await until(`${ORDERS} timed orders`, () => fail(rick) || probe.roundTrips.length >= ORDERS, 120_000)
+    await until(`${ORDERS} timed orders`, () => fail() || probe.roundTrips.length >= ORDERS, 120_000)
     probe.phase = 'faults'
 
     // 3a. A silent stream: no heartbeats, no prices.
     const tSilent = performance.now()
     await sim.faults({heartbeats: false, freezePrices: true})
-    await until('DATA_STALE', () => fail(rick) || probe.riskAfter('DATA_STALE', tSilent) !== undefined, 60_000)
+    await until('DATA_STALE', () => fail() || probe.riskAfter('DATA_STALE', tSilent) !== undefined, 60_000)
     const staleA = probe.riskAfter('DATA_STALE', tSilent)
     // The stream is dead from the last line the market-data side got before DATA_STALE.
     const silentFrom = staleA.lastDelivery
     const tBack = performance.now()
     await sim.faults({heartbeats: true, freezePrices: false})
     await sim.act('dropStreams')
-    await until('DATA_RESUMED and an order accepted', () => fail(rick) || (probe.riskAfter('DATA_RESUMED', tBack) !== undefined && probe.acceptedAfter(tBack) !== undefined), 30_000)
+    await until('DATA_RESUMED and an order accepted', () => fail() || (probe.riskAfter('DATA_RESUMED', tBack) !== undefined && probe.acceptedAfter(tBack) !== undefined), 30_000)
     const resumedA = probe.riskAfter('DATA_RESUMED', tBack)
     const acceptedA = probe.acceptedAfter(tBack)
 
     // 3b. The streams cut alone (a reset connection).
-    await until('a few more orders', () => fail(rick) || probe.acceptedAfter(acceptedA.accepted + 1) !== undefined, 30_000)
+    await until('a few more orders', () => fail() || probe.acceptedAfter(acceptedA.accepted + 1) !== undefined, 30_000)
     const tDrop = performance.now()
     await sim.act('dropStreams')
-    await until('DATA_STALE after the cut', () => fail(rick) || probe.riskAfter('DATA_STALE', tDrop) !== undefined, 30_000)
+    await until('DATA_STALE after the cut', () => fail() || probe.riskAfter('DATA_STALE', tDrop) !== undefined, 30_000)
     const staleB = probe.riskAfter('DATA_STALE', tDrop)
-    await until('DATA_RESUMED and an order after the cut', () => fail(rick) || (probe.riskAfter('DATA_RESUMED', staleB.t) !== undefined && probe.acceptedAfter(staleB.t) !== undefined), 30_000)
+    await until('DATA_RESUMED and an order after the cut', () => fail() || (probe.riskAfter('DATA_RESUMED', staleB.t) !== undefined && probe.acceptedAfter(staleB.t) !== undefined), 30_000)
     const resumedB = probe.riskAfter('DATA_RESUMED', staleB.t)
     const acceptedB = probe.acceptedAfter(staleB.t)
 
     rick.stop()
     const result = await rick.done
+    rick = undefined
     const bareB = await bareOrders(sim, 2 * Math.ceil(ORDERS / 4), 10_000)
 
     const bare = [...bareA.ms.slice(WARM), ...bareB.ms]
@@ -263,16 +270,18 @@ export default async function oandaLive() {
     const ms = (x) => `${x.toFixed(2)} ms`
     const s = (x) => `${(x / 1000).toFixed(2)} s`
     const noticedLocal = staleA.t - silentFrom
+    // The reconcile after a reconnect reads the venue's positions (GET …/openPositions) before any new order.
+    const reconciledBefore = (from, to) => probe.http.positionReads.filter((t) => t > from && t < to).map((t) => s(t - from)).join(', ') || 'none'
     const lines = [
       `oanda-live: simulator at ${SPEED}x (venue clock seen at ${rate.toFixed(0)}x); run ${result.runId}: ${result.summary.orders} orders, ${result.summary.fills} fills, ${result.summary.denials} denied, ${probe.bars} bars journaled; stop ${result.stopReason}`,
       `  1. order round trip, ${rt.length} orders: rick ORDER_INTENT durable → FILL durable p50 ${ms(rtP50)}, p99 ${ms(percentile(rt, 99))}`,
-      `     bare @oanda/v20 order.create, ${bare.length} orders: p50 ${ms(bareP50)}, p99 ${ms(percentile(bare, 99))}; durable journal append p50 ${ms(appendP50)}, p99 ${ms(percentile(appends, 99))}`,
+      `     bare @oanda/v20 order.create, ${bare.length} orders (its streams read ${bareA.streamLines + bareB.streamLines} lines meanwhile): p50 ${ms(bareP50)}, p99 ${ms(percentile(bare, 99))}; durable journal append p50 ${ms(appendP50)}, p99 ${ms(percentile(appends, 99))}`,
       `     where rick's went (medians): intent durable → ORDER_SUBMITTED durable ${ms(parts.toSubmitted)}, → on the wire ${ms(parts.toWire)}, → venue answered ${ms(parts.venue)} (bare SDK: ${ms(median(bareVenue))}), → ORDER_ACK durable ${ms(parts.toAck)}, → FILL durable ${ms(parts.toFill)}`,
       `     goal rick ≤ 1.3 × bare + 1 append = ${ms(1.3 * bareP50 + appendP50)}: ${rtP50 <= 1.3 * bareP50 + appendP50 ? 'met' : 'MISSED'} (rick - bare = ${ms(rtP50 - bareP50)} = ${((rtP50 - bareP50) / appendP50).toFixed(1)} appends)`,
       `  2. tick → order on the wire, ${t2o.length} periods: p50 ${ms(median(t2o))}, p99 ${ms(percentile(t2o, 99))} (closed → intent durable p50 ${ms(median(probe.closeToIntent))}, intent durable → wire p50 ${ms(median(probe.intentToWire))}); ${probe.closedByTimer} closed by the timer, not counted`,
       `  3. silent stream (heartbeats off, prices frozen): last line → DATA_STALE ${s(noticedLocal)} local = ${s(noticedLocal * SPEED)} venue at ${SPEED}x (${(noticedLocal * SPEED / HEARTBEAT_MS).toFixed(0)} heartbeat intervals; 2 × ${HEARTBEAT_MS / 1000} s at speed 1 is the goal)`,
-      `     venue back (faults off, streams cut) → DATA_RESUMED ${s(resumedA.t - tBack)}, → next order accepted ${s(acceptedA.accepted - tBack)}`,
-      `     streams cut alone → DATA_STALE ${s(staleB.t - tDrop)}, → DATA_RESUMED ${s(resumedB.t - tDrop)}, → next order accepted ${s(acceptedB.accepted - tDrop)}`,
+      `     venue back (faults off, streams cut) → DATA_RESUMED ${s(resumedA.t - tBack)}, → next order accepted ${s(acceptedA.accepted - tBack)} (a reconcile before it: positions read at ${reconciledBefore(tBack, acceptedA.accepted)})`,
+      `     streams cut alone → DATA_STALE ${s(staleB.t - tDrop)}, → DATA_RESUMED ${s(resumedB.t - tDrop)}, → next order accepted ${s(acceptedB.accepted - tDrop)} (positions read at ${reconciledBefore(tDrop, acceptedB.accepted)})`,
       `     risk states: ${probe.riskStates.map((r) => `${r.code}@${s(r.t - tSilent)}`).join(', ')}; connections: ${probe.connections.map((c) => `${c.stream} ${c.state}@${s(c.t - tSilent)}`).join(', ')}`,
     ]
     process.stderr.write(`${lines.join('\n')}\n`)
@@ -286,6 +295,10 @@ export default async function oandaLive() {
       row('oanda streams cut → order accepted ms (goal 3 s)', acceptedB.accepted - tDrop, 'goal ms', 3000, 1),
     ]
   } finally {
+    if (rick !== undefined) {
+      rick.stop()
+      await Promise.race([rick.done.catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())])
+    }
     probe.close()
     await sim.close()
     project.cleanup()

@@ -10,14 +10,19 @@
 // after RUN_STOPPED). The row counts the highest of all of them. What 600x does not give: wall-clock
 // timers fire as often as in real time, not 600 times more (the 60 s periodic reconcile does not
 // run in 20 s); RICK_BENCH_LIVE_SECONDS=600 gives ten real minutes of it.
-// Baseline in the same run, at the same time (both children side by side): `rick run oanda --paper
-// --speed 600x` (the paper venue, synthetic bars at the same pace), sampled the same way.
+// Baseline in the same run, at the same time (the children side by side): `rick run oanda --paper
+// --speed 600x` (the paper venue, synthetic bars at the same pace), sampled the same way. And, to
+// tell rick's own memory from its in-process simulator's (which keeps weeks of prices: at 600x its
+// history grows by 10 venue minutes a second), `rick run oanda --practice` against `rick sim oanda
+// --speed 600x` in a process of its own (the sector's connection pointed at it), as against a broker.
 import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
+import {parseDocument} from 'yaml'
+
 import {printTable, row} from './lib.mjs'
-import {rickBin, root, tempProject} from './oanda-common.mjs'
+import {rickBin, root, startSimProcess, tempProject} from './oanda-common.mjs'
 
 const SECONDS = Number(process.env.RICK_BENCH_LIVE_SECONDS ?? 20)
 const SPEED = '600x'
@@ -32,11 +37,22 @@ function vmRssMb(pid) {
   }
 }
 
+/** The repo's config/trading_sectors.yaml; with `sim`, the oanda sector's connection pointed at that simulator. */
+function shippedConfig(sim) {
+  const text = readFileSync(`${root}/config/trading_sectors.yaml`, 'utf8')
+  if (sim === undefined) return text
+  const doc = parseDocument(text)
+  doc.setIn(['sectors', 'oanda', 'connection'], {accountId: sim.accountId, tokenEnv: 'OANDA_API_TOKEN', restUrl: sim.rest, streamUrl: sim.stream})
+  doc.deleteIn(['sectors', 'oanda', 'secretsFiles'])
+  return doc.toString()
+}
+
 /** Runs `rick run oanda <args>` in its own temp project; samples its RSS; stops it SECONDS after it started trading. */
-async function sampledRun(args) {
-  const project = tempProject(readFileSync(`${root}/config/trading_sectors.yaml`, 'utf8'))
+async function sampledRun(args, sim) {
+  const project = tempProject(shippedConfig(sim))
   try {
-    const child = spawn(process.execPath, [rickBin, 'run', 'oanda', ...args], {cwd: project.dir, env: {...project.env, RICK_REPORT_RSS: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
+    const env = {...project.env, RICK_REPORT_RSS: '1', ...(sim ? {OANDA_API_TOKEN: sim.token} : {})}
+    const child = spawn(process.execPath, [rickBin, 'run', 'oanda', ...args], {cwd: project.dir, env, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => void (stdout += d))
@@ -70,8 +86,11 @@ async function sampledRun(args) {
     const atEnd = Number(m[1])
     const counts = /(\d+) decisions?, (\d+) orders?, (\d+) fills?/.exec(stdout)
     const bars = /after (\d+) bars/.exec(stdout)
+    const trading = samples.slice(tradingFrom).filter(Number.isFinite)
     return {
-      peak: Math.max(atEnd, lastWhileTrading, ...samples.slice(tradingFrom).filter(Number.isFinite)),
+      peak: Math.max(atEnd, lastWhileTrading, ...trading),
+      // The trend: a run that keeps growing shows it between its first and last seconds of trading.
+      firstWhileTrading: trading[0] ?? Number.NaN,
       lastWhileTrading,
       atEnd,
       orders: counts ? Number(counts[2]) : Number.NaN,
@@ -84,16 +103,20 @@ async function sampledRun(args) {
 }
 
 export default async function oandaMemory() {
-  const [sim, paper] = await Promise.all([sampledRun(['--sim', '--practice', '--speed', SPEED]), sampledRun(['--paper', '--speed', SPEED])])
+  const venue = await startSimProcess({speed: Number.parseInt(SPEED, 10)})
+  const [sim, paper, practice] = await Promise.all([sampledRun(['--sim', '--practice', '--speed', SPEED]), sampledRun(['--paper', '--speed', SPEED]), sampledRun(['--practice'], venue)]).finally(() => venue.close())
   const f = (x) => x.toFixed(1)
+  const line = (label, r) => `  ${label} peak ${f(r.peak)} MB (trading: first sample ${f(r.firstWhileTrading)}, last ${f(r.lastWhileTrading)}; after RUN_STOPPED ${f(r.atEnd)}); ${r.bars} bars, ${r.orders} orders, ${r.fills} fills\n`
   process.stderr.write(
-    `oanda-memory: ${SECONDS} s of wall time trading at ${SPEED} (${SECONDS * 10} venue minutes), both runs side by side\n` +
-      `  rick run oanda --sim:   peak ${f(sim.peak)} MB (last sample while trading ${f(sim.lastWhileTrading)}, after RUN_STOPPED ${f(sim.atEnd)}); ${sim.bars} bars, ${sim.orders} orders, ${sim.fills} fills (goal ≤ ${GOAL_MB} MB)\n` +
-      `  rick run oanda --paper: peak ${f(paper.peak)} MB (last sample while trading ${f(paper.lastWhileTrading)}, after RUN_STOPPED ${f(paper.atEnd)}); ${paper.bars} bars, ${paper.orders} orders, ${paper.fills} fills\n`,
+    `oanda-memory: ${SECONDS} s of wall time trading at ${SPEED} (${SECONDS * 10} venue minutes), the runs side by side (goal ≤ ${GOAL_MB} MB for --sim)\n` +
+      line('rick run oanda --sim:                  ', sim) +
+      line('rick run oanda --paper:                ', paper) +
+      line('rick run oanda --practice → rick sim:  ', practice),
   )
   return [
     row(`rick run oanda --sim ${SPEED}, ${SECONDS} s wall = ${SECONDS * 10} venue min: peak RSS MB (goal ≤ ${GOAL_MB})`, sim.peak, 'goal MB', GOAL_MB, 1),
     row(`rick run oanda --sim vs --paper, same ${SECONDS} s: peak RSS MB (info)`, sim.peak, 'rick run oanda --paper', paper.peak),
+    row(`rick run oanda --practice, venue in its own process: peak RSS MB (info)`, practice.peak, 'rick run oanda --paper', paper.peak),
   ]
 }
 

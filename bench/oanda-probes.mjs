@@ -15,7 +15,10 @@ export class OrderHttpTimes {
   constructor(onWire) {
     this.byRequest = new WeakMap()
     this.all = []
+    /** When a GET …/openPositions went out (a reconcile, or the start's account read). */
+    this.positionReads = []
     this.onStart = ({request}) => {
+      if (request.method === 'GET' && /\/openPositions$/.test(request.path)) this.positionReads.push(performance.now())
       if (request.method !== 'POST' || !/\/orders$/.test(request.path)) return
       const entry = {wire: performance.now(), answered: Number.NaN}
       this.byRequest.set(request, entry)
