@@ -160,8 +160,15 @@ export class OandaRest {
    * Rejects with a NetworkError when there is no usable answer: no connection, a reset, a timeout,
    * an answer that cannot be read (for a POST: the order may exist; never resend it).
    */
-  async send(context: string, invoke: (ctx: SdkContext, done: SdkHandler) => void): Promise<RestReply> {
-    await this.waitForRateLimit(context)
+  send(context: string, invoke: (ctx: SdkContext, done: SdkHandler) => void): Promise<RestReply> {
+    // Without a rate-limit gate the request is built and handed to the socket in this very call:
+    // the engine journals ORDER_SUBMITTED ("the request has left") once submit() returns, and an
+    // await here would make that untrue and delay every order by the journal's write.
+    if (this.gate === undefined) return this.sendNow(context, invoke)
+    return this.waitForRateLimit(context).then(() => this.sendNow(context, invoke))
+  }
+
+  private sendNow(context: string, invoke: (ctx: SdkContext, done: SdkHandler) => void): Promise<RestReply> {
     return new Promise<RestReply>((resolve, reject) => {
       let settled = false
       const call: Call = {
