@@ -138,8 +138,8 @@ export interface Backoff {
 }
 
 export const DEFAULT_BACKOFF: Backoff = {initialMs: 500, maxMs: 30_000}
-/** OANDA sends a heartbeat every 5 s on both streams; three missed ones mean the connection is dead. */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000
+/** OANDA sends a heartbeat every 5 s on both streams: two intervals of silence mean the connection is dead. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000
 
 /**
  * The wait before reconnect attempt `attempt` (0-based): half of min(max, initial × 2^attempt)

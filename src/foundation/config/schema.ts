@@ -174,7 +174,7 @@ function sectorSchema(venueNames?: readonly string[]): JsonSchema {
         description: 'How a run at the venue watches it (practice, canary, live, --sim).',
         properties: {
           warmupBars: {type: 'integer', minimum: 0, maximum: 5000, default: 200, description: 'Bars of the venue’s history the strategy sees before the first live bar (default 200).'},
-          staleAfter: {type: 'string', pattern: DURATION_PATTERN, default: '15s', description: 'No price and no heartbeat for this long → DATA_STALE: only cancels and reductions until data flows (default 15s).', [EXPECTED_KEYWORD]: 'a duration like 15s, 500ms or 2m'},
+          staleAfter: {type: 'string', pattern: DURATION_PATTERN, default: '9s', description: 'No price and no heartbeat for this long → DATA_STALE: only cancels and reductions until data flows (default 9s: a heartbeat may be late, two missed mean the data stopped).', [EXPECTED_KEYWORD]: 'a duration like 15s, 500ms or 2m'},
           reconcileEvery: {type: 'string', pattern: DURATION_PATTERN, default: '60s', description: 'How often the account is reconciled with the venue while running, besides at start and after every reconnect (default 60s).', [EXPECTED_KEYWORD]: 'a duration like 60s or 5m'},
         },
       },

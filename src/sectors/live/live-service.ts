@@ -19,6 +19,13 @@ import {buildRisk, type SectorSetup} from '../engine/setup.js'
 import {runLive, WARMUP_BARS} from './live-run.js'
 import {durationMs} from '../../foundation/config/types.js'
 
+/**
+ * No price and no heartbeat for this long → DATA_STALE. Brokers send a heartbeat every ~5 s
+ * (OANDA) when prices are quiet: one heartbeat may be late, a second missed one means the data
+ * stopped; the watchdog looks every second, so a dead stream is noticed within two intervals.
+ */
+export const DEFAULT_STALE_AFTER = '9s'
+
 /** Strategy checkpoints every this many bars in a live run (and at stop). */
 const LIVE_CHECKPOINT_EVERY = 100
 
@@ -97,7 +104,7 @@ export async function tradeOnVenue(a: VenueRunArgs): Promise<RunResult> {
       checkpointEvery: LIVE_CHECKPOINT_EVERY,
       periodMs: a.periodMs,
       warmupBars: config.live?.warmupBars ?? WARMUP_BARS,
-      staleAfterMs: durationMs(config.live?.staleAfter ?? '15s'),
+      staleAfterMs: durationMs(config.live?.staleAfter ?? DEFAULT_STALE_AFTER),
       reconcileEveryMs: durationMs(config.live?.reconcileEvery ?? '60s'),
       sendOrders: choice.effectiveMode !== 'observe',
       ...(req.bars !== undefined ? {maxPeriods: req.bars} : {}),
