@@ -151,6 +151,8 @@ export class SectorEngine implements VenueSink {
   /** Reused for every evaluation (once per bar while a position is held): no allocation. */
   private readonly metrics: RiskMetrics = {dailyPnl: 0, equity: 0, dayPeakEquity: 0, consecutiveLosses: 0}
   private batch: JournalBatch | undefined
+  /** Venue answers waiting for the end of the current task (writeAnswer). */
+  private answers: NewEvent[] = []
   private counter = 0
   private bars = 0
   private lastBarTs = -Infinity
@@ -726,7 +728,7 @@ export class SectorEngine implements VenueSink {
         const o = this.orders.get(event.clientOrderId) ?? this.orders.adoptBracketExit(event.clientOrderId)
         if (!o || o.confirmed) return
         this.orders.confirm(o)
-        this.write('ORDER_ACK', {clientOrderId: event.clientOrderId, venueOrderId: event.venueOrderId})
+        this.writeAnswer('ORDER_ACK', {clientOrderId: event.clientOrderId, venueOrderId: event.venueOrderId})
         break
       }
       case 'reject': {
@@ -757,9 +759,9 @@ export class SectorEngine implements VenueSink {
     if (!o) this.notice(`fill ${fill.fillId} for an order this engine does not track (${fill.clientOrderId}): recorded`)
     if (o && !o.confirmed) {
       this.orders.confirm(o)
-      this.write('ORDER_ACK', {clientOrderId: fill.clientOrderId, venueOrderId: fill.venueOrderId ?? fill.clientOrderId})
+      this.writeAnswer('ORDER_ACK', {clientOrderId: fill.clientOrderId, venueOrderId: fill.venueOrderId ?? fill.clientOrderId})
     }
-    this.write('FILL', {fill})
+    this.writeAnswer('FILL', {fill})
     const instrument = this.byId.get(fill.instrument)
     const effect = this.o.ledger.applyFill(fill, instrument?.multiplier ?? 1)
     this.positions.set(fill.instrument, effect.positionAfter)
@@ -947,7 +949,44 @@ export class SectorEngine implements VenueSink {
   /** Buffered in a batch (backtests), else durable. */
   private write<T extends EventType>(type: T, payload: EventPayloads[T]): void {
     if (this.batch) this.batch.add(this.event(type, payload))
-    else this.o.journal.append(this.event(type, payload))
+    else {
+      if (this.answers.length > 0) this.flushAnswers()
+      this.o.journal.append(this.event(type, payload))
+    }
+  }
+
+  /**
+   * A remote venue's answer (ack, fill) is journaled together with the others of the same moment —
+   * a market order's ack and fill come in one HTTP answer — in one transaction at the end of the
+   * current task: one durable commit instead of two. Anything else the engine journals writes them
+   * first, so the journal's order is the order things happened. A crash before the commit loses
+   * only what the venue still knows: recovery asks it by client id. The paper venue (answers inside
+   * the call) and backtests (batched) write as before.
+   */
+  private writeAnswer<T extends EventType>(type: T, payload: EventPayloads[T]): void {
+    if (this.batch || this.o.connector.submitNow !== undefined) {
+      this.write(type, payload)
+      return
+    }
+    this.answers.push(this.event(type, payload))
+    if (this.answers.length === 1) queueMicrotask(() => this.flushAnswersSafely())
+  }
+
+  private flushAnswers(): void {
+    const events = this.answers
+    this.answers = []
+    if (events.length === 1) this.o.journal.append(events[0] as NewEvent)
+    else if (events.length > 1) this.o.journal.appendMany(events)
+  }
+
+  private flushAnswersSafely(): void {
+    try {
+      this.flushAnswers()
+    } catch (error) {
+      // The journal refused: stop trading rather than go on with books the journal does not hold.
+      this.stopped = true
+      this.notice(`could not record the venue's answers: ${error instanceof Error ? error.message : String(error)}`)
+    }
   }
 
   /** Durable in runs (an intent is on disk before its submit); buffered in backtests. */

@@ -10,6 +10,9 @@ afterEach(() => {
   h = undefined
 })
 
+/** The end of the current task: a remote venue's answers are journaled then, in one commit. */
+const answered = () => new Promise<void>((resolve) => queueMicrotask(resolve))
+
 const payload = <T extends keyof EventPayloads>(h: EngineHarness, type: T): Array<EventPayloads[T]> => h.events([type]).map((e) => e.payload as EventPayloads[T])
 
 describe('the order path', () => {
@@ -25,6 +28,10 @@ describe('the order path', () => {
     expect(seen).toEqual(['run1-1 intents=run1-1'])
     expect(h.venue.submits).toMatchObject([{clientOrderId: 'run1-1', side: 'buy', qty: 10, type: 'market', instrument: 'TEST'}])
     h.venue.fill('run1-1', 10, 101)
+    // The books move at once; the answer is on disk at the end of the task, in one commit.
+    expect(h.engine.position('TEST')).toBe(10)
+    expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT', 'ORDER_ACK'])
+    await answered()
     expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT', 'ORDER_ACK', 'FILL'])
     expect(payload(h, 'ORDER_INTENT')[0]!.reason).toBe('go long')
     expect(h.engine.position('TEST')).toBe(10)
@@ -37,6 +44,7 @@ describe('the order path', () => {
     await h.bar()
     expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT', 'ORDER_SUBMITTED'])
     h.venue.fill('run1-1', 10, 101)
+    await answered()
     expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT', 'ORDER_SUBMITTED', 'ORDER_ACK', 'FILL'])
   })
 
@@ -61,6 +69,14 @@ describe('the order path', () => {
     expect(new Set(ids).size).toBe(ids.length)
   })
 
+  it('writes what it journals next only after the venue answers before it (the journal keeps the order of events)', async () => {
+    h = await engineHarness((i) => (i === 0 ? [target(10)] : []))
+    await h.bar()
+    h.venue.fill('run1-1', 10, 100)
+    await h.engine.applyTrigger({kind: 'halt', reason: 'by hand'})
+    expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT', 'ORDER_ACK', 'FILL', 'RISK_STATE'])
+  })
+
   it('records a partial fill and keeps the rest working until it fills', async () => {
     h = await engineHarness((i) => (i === 0 ? [target(10)] : []))
     await h.bar()
@@ -70,6 +86,7 @@ describe('the order path', () => {
     h.venue.fill('run1-1', 6, 101)
     expect(h.engine.position('TEST')).toBe(10)
     expect(h.engine.workingOrders()).toEqual([])
+    await answered()
     expect(payload(h, 'FILL').map((p) => p.fill.qty)).toEqual([4, 6])
   })
 
@@ -78,6 +95,10 @@ describe('the order path', () => {
     await h.bar()
     const f = h.venue.fill('run1-1', 4, 100, 'dup')
     h.venue.emit({kind: 'fill', fill: f})
+    expect(h.engine.position('TEST')).toBe(4)
+    await answered()
+    h.venue.emit({kind: 'fill', fill: f}) // once more, after it is on disk
+    await answered()
     expect(h.engine.position('TEST')).toBe(4)
     expect(payload(h, 'FILL')).toHaveLength(1)
   })
