@@ -130,6 +130,15 @@ export class LivePathProbe {
             return out
           }
         }
+        // A venue's answers of one moment (ack and fill) are committed together: durable at once.
+        if (prop === 'appendMany') {
+          return (events) => {
+            const out = target.appendMany(events)
+            const t = performance.now()
+            for (const e of events) this.appended(e, t)
+            return out
+          }
+        }
         const v = Reflect.get(target, prop, target)
         return typeof v === 'function' ? v.bind(target) : v
       },

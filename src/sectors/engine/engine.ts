@@ -120,6 +120,9 @@ interface InstrumentSlot {
   position: number
 }
 
+/** A lazy record (a bar, ORDER_SUBMITTED) is committed with the next write, or after this long. */
+const LAZY_COMMIT_MS = 50
+
 /** The books' side of an EXTERNAL position: a fill no order of rick's made. */
 function externalFill(instrument: string, qty: number, price: number, ts: number): Fill {
   return {clientOrderId: 'external', fillId: `external:${instrument}:${ts}`, instrument, side: qty > 0 ? 'buy' : 'sell', qty: Math.abs(qty), price: Number.isFinite(price) && price > 0 ? price : 0, fee: 0, liquidity: 'taker', ts}
@@ -151,8 +154,10 @@ export class SectorEngine implements VenueSink {
   /** Reused for every evaluation (once per bar while a position is held): no allocation. */
   private readonly metrics: RiskMetrics = {dailyPnl: 0, equity: 0, dayPeakEquity: 0, consecutiveLosses: 0}
   private batch: JournalBatch | undefined
-  /** Venue answers waiting for the end of the current task (writeAnswer). */
+  /** Venue answers and lazy records waiting for their commit (writeAnswer). */
   private answers: NewEvent[] = []
+  private answersQueued = false
+  private lazyTimer: ReturnType<typeof setTimeout> | undefined
   private counter = 0
   private bars = 0
   private lastBarTs = -Infinity
@@ -299,7 +304,7 @@ export class SectorEngine implements VenueSink {
     }
     slot.close = bar.close
     if (this.o.recordBars) {
-      this.write('BAR', {instrument, ts, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume})
+      this.writeAnswer('BAR', {instrument, ts, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume}, true)
     }
     if (slot.position !== 0) {
       this.o.ledger.mark(instrument, bar.close)
@@ -517,7 +522,7 @@ export class SectorEngine implements VenueSink {
           // The request has left (a venue in this process answers at once and needs no such record):
           // from here a crash leaves an order the venue may know, which recovery asks it about.
           // Unless the venue already answered inside the call: then its ack says more.
-          if (this.orders.get(clientOrderId)?.confirmed === false) this.durable('ORDER_SUBMITTED', {clientOrderId})
+          if (this.orders.get(clientOrderId)?.confirmed === false) this.writeAnswer('ORDER_SUBMITTED', {clientOrderId}, true)
         }
       } else if (c.cancelNow !== undefined) {
         c.cancelNow(clientOrderId)
@@ -948,35 +953,57 @@ export class SectorEngine implements VenueSink {
 
   /** Buffered in a batch (backtests), else durable. */
   private write<T extends EventType>(type: T, payload: EventPayloads[T]): void {
-    if (this.batch) this.batch.add(this.event(type, payload))
-    else {
-      if (this.answers.length > 0) this.flushAnswers()
+    if (this.batch) {
+      this.batch.add(this.event(type, payload))
+    } else if (this.answers.length > 0) {
+      // What waited goes first, in the same transaction: one commit.
+      this.answers.push(this.event(type, payload))
+      this.flushAnswers()
+    } else {
       this.o.journal.append(this.event(type, payload))
     }
   }
 
   /**
-   * A remote venue's answer (ack, fill) is journaled together with the others of the same moment —
-   * a market order's ack and fill come in one HTTP answer — in one transaction at the end of the
-   * current task: one durable commit instead of two. Anything else the engine journals writes them
-   * first, so the journal's order is the order things happened. A crash before the commit loses
-   * only what the venue still knows: recovery asks it by client id. The paper venue (answers inside
-   * the call) and backtests (batched) write as before.
+   * With a remote venue, what need not be on disk before the next step is committed together with
+   * what comes next, in one transaction, in the order it happened:
+   * - a venue's answers (a market order's ack and fill come in one HTTP answer) at the end of the
+   *   current task: one commit instead of two;
+   * - `lazy` records (a bar, ORDER_SUBMITTED) with the next write, or within LAZY_COMMIT_MS: a bar
+   *   goes down with the intent it led to, and ORDER_SUBMITTED neither holds the request back from
+   *   the wire nor costs a commit of its own.
+   * A crash before the commit loses only what the venue still knows (recovery asks it by client id;
+   * an intent without ORDER_SUBMITTED is asked about the same way) or a bar no later run needs. The
+   * paper venue (answers inside the call) and backtests (batched) write as before.
    */
-  private writeAnswer<T extends EventType>(type: T, payload: EventPayloads[T]): void {
+  private writeAnswer<T extends EventType>(type: T, payload: EventPayloads[T], lazy = false): void {
     if (this.batch || this.o.connector.submitNow !== undefined) {
       this.write(type, payload)
       return
     }
     this.answers.push(this.event(type, payload))
-    if (this.answers.length === 1) queueMicrotask(() => this.flushAnswersSafely())
+    if (!lazy) {
+      if (!this.answersQueued) {
+        this.answersQueued = true
+        queueMicrotask(() => this.flushAnswersSafely())
+      }
+    } else if (this.lazyTimer === undefined) {
+      this.lazyTimer = setTimeout(() => this.flushAnswersSafely(), LAZY_COMMIT_MS)
+      this.lazyTimer.unref?.()
+    }
   }
 
   private flushAnswers(): void {
+    this.answersQueued = false
+    if (this.lazyTimer !== undefined) {
+      clearTimeout(this.lazyTimer)
+      this.lazyTimer = undefined
+    }
     const events = this.answers
+    if (events.length === 0) return
     this.answers = []
     if (events.length === 1) this.o.journal.append(events[0] as NewEvent)
-    else if (events.length > 1) this.o.journal.appendMany(events)
+    else this.o.journal.appendMany(events)
   }
 
   private flushAnswersSafely(): void {

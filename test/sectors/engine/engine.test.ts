@@ -10,8 +10,8 @@ afterEach(() => {
   h = undefined
 })
 
-/** The end of the current task: a remote venue's answers are journaled then, in one commit. */
-const answered = () => new Promise<void>((resolve) => queueMicrotask(resolve))
+/** The end of this turn of the event loop: a remote venue's answers are journaled then, in one commit. */
+const answered = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 const payload = <T extends keyof EventPayloads>(h: EngineHarness, type: T): Array<EventPayloads[T]> => h.events([type]).map((e) => e.payload as EventPayloads[T])
 
@@ -42,10 +42,21 @@ describe('the order path', () => {
   it('journals ORDER_SUBMITTED once the request has left a venue that answers later', async () => {
     h = await engineHarness((i) => (i === 0 ? [target(10, 'go long')] : []), {behaviour: 'silent'})
     await h.bar()
-    expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT', 'ORDER_SUBMITTED'])
+    // Not a commit of its own: it goes down with the venue's answer…
+    expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT'])
     h.venue.fill('run1-1', 10, 101)
     await answered()
     expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT', 'ORDER_SUBMITTED', 'ORDER_ACK', 'FILL'])
+    const [submitted, ack, fill] = h.events(['ORDER_SUBMITTED', 'ORDER_ACK', 'FILL'])
+    expect([ack!.seq, fill!.seq]).toEqual([submitted!.seq + 1, submitted!.seq + 2])
+  })
+
+  it('…or on its own within 50 ms when the venue is slow to answer', async () => {
+    h = await engineHarness((i) => (i === 0 ? [target(10, 'go long')] : []), {behaviour: 'silent'})
+    await h.bar()
+    const until = Date.now() + 2000
+    while (!h.types().includes('ORDER_SUBMITTED') && Date.now() < until) await new Promise((r) => setTimeout(r, 5))
+    expect(h.types()).toEqual(['RUN_STARTED', 'ORDER_INTENT', 'ORDER_SUBMITTED'])
   })
 
   it('sends only the difference to the target, sized by lot, reduce-only when reducing', async () => {
