@@ -32,7 +32,7 @@ describe('rick status', () => {
     expect(typeof s.todayRealized).toBe('number')
     expect(typeof s.lastEventAgeMs).toBe('number')
     const text = await rick(['status', '--sector', 'fx'], {cwd: f.root, env: f.env})
-    expect(text.stdout).toMatch(/^fx {2}not running\n {2}mode {7}configured paper; last run paper\n {2}last run {3}fx-\S+, stopped: bars-limit\n {2}risk {7}(ACTIVE|HALTED \(\w+)/)
+    expect(text.stdout).toMatch(/^fx {2}not running\n {2}mode {7}configured paper; last run paper\n {2}last run {3}fx-\S+, stopped: bars-limit\n {2}risk {7}(ACTIVE|HALTED \(\w+|REDUCING \(\w+)/)
     expect(text.stdout).toMatch(/\n {2}snapshot {3}none\n {2}approval {3}not needed in paper\n/)
   })
 

@@ -145,6 +145,10 @@ describe('rick run oanda --practice against the OANDA simulator', () => {
     const status = JSON.parse((await rick(['status', '--json'], {cwd: l.f.root, env: l.env})).stdout)
     const fx = status.sectors.find((s: {sector: string}) => s.sector === 'fx')
     for (const p of fx.positions as Array<{instrument: string; qty: number}>) expect(p.qty).toBe(atVenue.get(p.instrument))
+    // A run at a venue cannot be replayed on the paper venue: said plainly, exit 2.
+    const replay = await rick(['replay', evs[0]!.runId], {cwd: l.f.root, env: l.env})
+    expect(replay.exitCode).toBe(2)
+    expect(replay.stderr).toMatch(/traded at oanda \(practice, oanda-v20\): its fills came from the venue/)
   })
 
   it('an order placed by hand and fills the stream never sent: EXTERNAL, every venue fill journaled once, and the books equal the venue', async () => {
@@ -214,6 +218,10 @@ describe('rick run oanda --practice against the OANDA simulator', () => {
     const account = (await venue(l, '/summary')).account as {pl: string}
     // The venue converts each trade at the rate of its close; rick at the rate of the start: close, not equal.
     expect(Math.abs(stopped.summary.realizedPnl / 1e6 - Number(account.pl))).toBeLessThanOrEqual(0.02 * Math.abs(Number(account.pl)) + 0.02)
+    // rick status folds the account with the same conversion: today's P&L in USD, not in JPY.
+    const status = JSON.parse((await rick(['status', '--json'], {cwd: l.f.root, env: l.env})).stdout)
+    const fx = status.sectors.find((x: {sector: string}) => x.sector === 'fx')
+    expect(Math.abs(fx.todayRealized - stopped.summary.realizedPnl / 1e6)).toBeLessThan(0.01)
   })
 
   it('429s and 503s: backoff, no order sent twice, nothing lost; a halted market cancels orders with OANDA\'s reason', async () => {

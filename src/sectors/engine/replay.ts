@@ -77,6 +77,14 @@ export async function replayRun(req: ReplayRequest, ctx: SetupContext): Promise<
     }
     const started = startedEvent.payload
     const sector = startedEvent.sector
+    if (started.connector !== undefined) {
+      // Its fills came from the venue (a broker or its simulator), which a replay cannot ask again:
+      // fed through the paper venue it would differ from the first fill on, and say nothing useful.
+      throw new UsageError(
+        `run ${req.runId} traded at ${started.venue} (${started.environment}, ${started.connector.name}): its fills came from the venue, which a replay cannot reproduce; rick replay reproduces runs on the paper venue and backtests. Its decisions and bars are in the journal: rick journal export --run ${req.runId}`,
+        'NOT_REPLAYABLE',
+      )
+    }
     const stopped = first(original, req.runId, 'RUN_STOPPED')?.payload as RunStoppedPayload | undefined
     const notes: string[] = []
     const setup = await loadSectorSetup(sector, ctx)

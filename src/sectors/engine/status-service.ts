@@ -136,6 +136,13 @@ function fillFromJournal(status: SectorStatus, journal: Journal, setup: Paramete
   } catch {
     // the books still fold with default lot sizes
   }
+  // The account's books fold with the multipliers its last run traded with: at a venue, an
+  // instrument quoted in another currency carries the conversion into the account's currency.
+  const traded = new Map(((last.started as {instruments?: Array<{id: string; multiplier?: number}>}).instruments ?? []).map((i) => [i.id, i.multiplier]))
+  instruments = instruments.map((i) => {
+    const m = traded.get(i.id)
+    return m !== undefined && Number.isFinite(m) && m > 0 ? {...i, multiplier: m} : i
+  })
   const recovered = recoverAccount(journal, {sector: status.sector, venue: last.started.venue, environment: last.started.environment}, {instruments, currency: ACCOUNT_CURRENCY, startingCash: toMicro(DEFAULT_PAPER_CASH)})
   const risk = buildRisk(setup, (last.started.effectiveMode as Mode) ?? setup.config.mode)
   const lastTs = Math.max(recovered.lastTs, s.startedAt)
