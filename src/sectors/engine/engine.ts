@@ -237,6 +237,19 @@ export class SectorEngine implements VenueSink {
     return this.stopped
   }
 
+  /** Orders whose outcome is unknown (a submit that timed out, an earlier run's order in flight). */
+  get unknownOrders(): number {
+    return this.orders.unconfirmed
+  }
+
+  /**
+   * Asks the venue about the orders whose outcome is unknown, now (a live run calls it on a
+   * backoff between bars, so a timed-out order is resolved in seconds, not at the next bar).
+   */
+  settleUnknown(): Promise<void> | undefined {
+    return this.orders.unconfirmed > 0 && !this.stopped ? this.settleUnconfirmed(false) : undefined
+  }
+
   /** The strategy fault that halted the sector, if any. */
   get strategyFault(): StrategyFault | undefined {
     return this.fault

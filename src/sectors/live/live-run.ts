@@ -213,6 +213,8 @@ async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedCl
   /** Venue time of the last reconciliation: the next one looks at fills since a bar before it. */
   let reconciledAt = clock.now()
   let nextPoll = o.monotonic() + 1000
+  let nextSettle: number | undefined
+  let settleWait = 1000
   md.start()
   try {
     for (;;) {
@@ -242,6 +244,20 @@ async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedCl
           const kind = triggerOf(e.payload)
           if (kind !== undefined) await engine.applyTrigger({kind, reason: adoptedReason(manualReason(e.payload.reason), e.seq, periods)})
         }
+      }
+      // An order whose outcome is unknown is asked about at 1, 2, 4… s (at most every 30 s), not
+      // only at the next bar; the engine never sends it again.
+      if (engine.unknownOrders > 0) {
+        if (nextSettle === undefined) {
+          settleWait = 1000
+          nextSettle = now + settleWait
+        } else if (now >= nextSettle) {
+          await engine.settleUnknown()
+          settleWait = Math.min(30_000, settleWait * 2)
+          nextSettle = o.monotonic() + settleWait
+        }
+      } else {
+        nextSettle = undefined
       }
       const period = queue.shift()
       if (period === undefined) {
