@@ -33,7 +33,9 @@ const EPSILON = 1e-9
 export async function reconcileWithVenue(engine: SectorEngine, connector: Connector, o: ReconcileOptions): Promise<{notes: string[]}> {
   const notes: string[] = []
   const [open, positions, fills] = await Promise.all([connector.openOrders(), connector.positions(), connector.recentFills ? connector.recentFills(o.sinceTs) : Promise.resolve([] as Fill[])])
-  const ours = (id: string | undefined): boolean => typeof id === 'string' && id.startsWith(`${o.sector}-`)
+  // rick's client ids start with the sector's name (run ids do); an order the engine tracks is ours too.
+  const tracked = new Set(engine.trackedOrderIds())
+  const ours = (id: string | undefined): boolean => typeof id === 'string' && (id.startsWith(`${o.sector}-`) || tracked.has(id))
 
   await engine.reconcileOrders(
     open.filter((x) => ours(x.clientOrderId)),
