@@ -26,6 +26,7 @@ import type {Ledger} from '../portfolio/ledger.js'
 import type {Signal, Strategy, StrategyContext} from '../strategy/contract.js'
 import {isStrategyFault, StrategyHost, type StrategyFault} from '../strategy/host.js'
 import {planOrders, withClientOrderId, type OrderPlan, type PlannedOrder} from './order-planner.js'
+import {DeferredWrites} from './deferred-writes.js'
 import {OrderTracker, type TrackedOrder} from './order-tracker.js'
 import type {RecoveredOrder} from './recovery.js'
 import {streakAfterFill, type RiskDayCounters} from './risk-day.js'
@@ -120,9 +121,6 @@ interface InstrumentSlot {
   position: number
 }
 
-/** A lazy record (a bar, ORDER_SUBMITTED) is committed with the next write, or after this long. */
-const LAZY_COMMIT_MS = 50
-
 /** The books' side of an EXTERNAL position: a fill no order of rick's made. */
 function externalFill(instrument: string, qty: number, price: number, ts: number): Fill {
   return {clientOrderId: 'external', fillId: `external:${instrument}:${ts}`, instrument, side: qty > 0 ? 'buy' : 'sell', qty: Math.abs(qty), price: Number.isFinite(price) && price > 0 ? price : 0, fee: 0, liquidity: 'taker', ts}
@@ -155,9 +153,7 @@ export class SectorEngine implements VenueSink {
   private readonly metrics: RiskMetrics = {dailyPnl: 0, equity: 0, dayPeakEquity: 0, consecutiveLosses: 0}
   private batch: JournalBatch | undefined
   /** Venue answers and lazy records waiting for their commit (writeAnswer). */
-  private answers: NewEvent[] = []
-  private answersQueued = false
-  private lazyTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly deferred: DeferredWrites
   private counter = 0
   private bars = 0
   private lastBarTs = -Infinity
@@ -219,6 +215,11 @@ export class SectorEngine implements VenueSink {
       minNotionals: this.minNotionals,
     }
     if (options.durability === 'batched') this.batch = options.journal.batch()
+    this.deferred = new DeferredWrites(options.journal, (error) => {
+      // The journal refused: stop trading rather than go on with books the journal does not hold.
+      this.stopped = true
+      this.notice(`could not record the venue's answers: ${error instanceof Error ? error.message : String(error)}`)
+    })
     if (typeof options.equityCurve === 'number' && options.equityCurve > 0) {
       this.curveTs = new Float64Array(options.equityCurve + 1)
       this.curveEq = new Float64Array(options.equityCurve + 1)
@@ -964,69 +965,17 @@ export class SectorEngine implements VenueSink {
     return {ts: this.o.clock.now(), runId: this.runId, sector: this.sector, type, payload}
   }
 
-  /** Buffered in a batch (backtests), else durable. */
+  /** Buffered in a batch (backtests), else durable (after what waits in `deferred`, in one commit). */
   private write<T extends EventType>(type: T, payload: EventPayloads[T]): void {
-    if (this.batch) {
-      this.batch.add(this.event(type, payload))
-    } else if (this.answers.length > 0) {
-      // What waited goes first, in the same transaction: one commit.
-      this.answers.push(this.event(type, payload))
-      this.flushAnswers()
-    } else {
-      this.o.journal.append(this.event(type, payload))
-    }
+    if (this.batch) this.batch.add(this.event(type, payload))
+    else if (this.deferred.waiting > 0) this.deferred.flush(this.event(type, payload))
+    else this.o.journal.append(this.event(type, payload))
   }
 
-  /**
-   * With a remote venue, what need not be on disk before the next step is committed together with
-   * what comes next, in one transaction, in the order it happened:
-   * - a venue's answers (a market order's ack and fill come in one HTTP answer) at the end of the
-   *   current task: one commit instead of two;
-   * - `lazy` records (a bar, ORDER_SUBMITTED) with the next write, or within LAZY_COMMIT_MS: a bar
-   *   goes down with the intent it led to, and ORDER_SUBMITTED neither holds the request back from
-   *   the wire nor costs a commit of its own.
-   * A crash before the commit loses only what the venue still knows (recovery asks it by client id;
-   * an intent without ORDER_SUBMITTED is asked about the same way) or a bar no later run needs. The
-   * paper venue (answers inside the call) and backtests (batched) write as before.
-   */
+  /** A record that may wait for the next commit at a remote venue (deferred-writes.ts says when). */
   private writeAnswer<T extends EventType>(type: T, payload: EventPayloads[T], lazy = false): void {
-    if (this.batch || this.o.connector.submitNow !== undefined) {
-      this.write(type, payload)
-      return
-    }
-    this.answers.push(this.event(type, payload))
-    if (!lazy) {
-      if (!this.answersQueued) {
-        this.answersQueued = true
-        queueMicrotask(() => this.flushAnswersSafely())
-      }
-    } else if (this.lazyTimer === undefined) {
-      this.lazyTimer = setTimeout(() => this.flushAnswersSafely(), LAZY_COMMIT_MS)
-      this.lazyTimer.unref?.()
-    }
-  }
-
-  private flushAnswers(): void {
-    this.answersQueued = false
-    if (this.lazyTimer !== undefined) {
-      clearTimeout(this.lazyTimer)
-      this.lazyTimer = undefined
-    }
-    const events = this.answers
-    if (events.length === 0) return
-    this.answers = []
-    if (events.length === 1) this.o.journal.append(events[0] as NewEvent)
-    else this.o.journal.appendMany(events)
-  }
-
-  private flushAnswersSafely(): void {
-    try {
-      this.flushAnswers()
-    } catch (error) {
-      // The journal refused: stop trading rather than go on with books the journal does not hold.
-      this.stopped = true
-      this.notice(`could not record the venue's answers: ${error instanceof Error ? error.message : String(error)}`)
-    }
+    if (this.batch || this.o.connector.submitNow !== undefined) this.write(type, payload)
+    else this.deferred.add(this.event(type, payload), lazy)
   }
 
   /** Durable in runs (an intent is on disk before its submit); buffered in backtests. */
