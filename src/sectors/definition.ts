@@ -29,6 +29,12 @@ export interface SectorDefinition extends VenueRules {
   /** Tick, lot, multiplier… of one configured instrument (the engine sizes and rounds orders with it). */
   describeInstrument?(spec: InstrumentSpec): Instrument
   /**
+   * A typical rate of one currency in another (how many `to` one `from` is worth), from the
+   * plugin's reference prices; undefined when it has none. The paper venue and backtests count an
+   * instrument quoted in another currency in the account's with it.
+   */
+  referenceRate?(from: string, to: string): number | undefined
+  /**
    * The venue's real connector over its SDK. The SDK is imported here, lazily, and nowhere else.
    * Throws BrokerError('AuthFailed') for credentials that cannot work (wrong format), before any
    * request. Core calls it only for a mode that needs the venue, with the SDK loadable and the

@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {rick} from '../helpers/cli.js'
-import {FIXTURE_CONFIG, fixtureProject, type Fixture} from '../integration/engine-fixture.js'
+import {FIXTURE_CONFIG, fixtureProject, readJournal, type Fixture} from '../integration/engine-fixture.js'
 
 let f: Fixture
 beforeAll(() => {
@@ -22,14 +22,19 @@ describe('rick backtest', () => {
     expect(r.stderr).toBe('')
   })
 
-  it('says when an instrument is counted in another currency than the account (no FX conversion yet)', async () => {
-    const jpy = fixtureProject(FIXTURE_CONFIG.replace('instruments: [EUR_USD]', 'instruments: [EUR_USD, USD_JPY]'))
+  it('counts an instrument quoted in another currency in USD at a reference rate, and says so; says it when it cannot', async () => {
+    const jpy = fixtureProject(FIXTURE_CONFIG.replace('instruments: [EUR_USD]', 'instruments: [EUR_USD, USD_JPY, EUR_SEK]'))
     try {
       const text = await rick(['backtest', 'fx', '--bars', '300'], {cwd: jpy.root, env: jpy.env})
       expect(text.exitCode).toBe(0)
-      expect(text.stdout).toMatch(/\n {2}NOTE {8}USD_JPY \(JPY\) is quoted in another currency than the account's USD: rick does not convert currencies yet/)
-      const json = JSON.parse((await rick(['backtest', 'fx', '--bars', '300', '--json'], {cwd: jpy.root, env: jpy.env})).stdout) as {notes: string[]}
-      expect(json.notes).toEqual([expect.stringMatching(/^USD_JPY \(JPY\) is quoted in another currency/)])
+      expect(text.stdout).toMatch(/\n {2}NOTE {8}USD_JPY is quoted in JPY: on the paper venue and in backtests its money is counted in USD at a fixed 0\.00666667 USD per JPY/)
+      expect(text.stdout).toMatch(/\n {2}NOTE {8}EUR_SEK \(SEK\) is quoted in another currency than the account's USD/)
+      const json = JSON.parse((await rick(['backtest', 'fx', '--bars', '300', '--json'], {cwd: jpy.root, env: jpy.env})).stdout) as {runId: string; notes: string[]}
+      expect(json.notes).toEqual([expect.stringMatching(/^USD_JPY is quoted in JPY/), expect.stringMatching(/^EUR_SEK \(SEK\) is quoted in another currency/)])
+      // The run traded USD_JPY with the conversion folded into its multiplier (P&L and limits in USD).
+      const started = readJournal(jpy.journal, ['RUN_STARTED']).find((e) => e.runId === json.runId)!.payload as {instruments: Array<{id: string; multiplier: number}>}
+      expect(started.instruments.find((i) => i.id === 'USD_JPY')!.multiplier).toBeCloseTo(1 / 150, 10)
+      expect(started.instruments.find((i) => i.id === 'EUR_SEK')!.multiplier).toBe(1)
     } finally {
       jpy.cleanup()
     }

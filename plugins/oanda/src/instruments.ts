@@ -59,3 +59,12 @@ export function describeInstrument(spec: InstrumentSpec): Instrument {
     referencePrice: REFERENCE_PRICES[spec] ?? (jpy ? 100 : kind === 'fx' ? 1 : 1000),
   }
 }
+
+/** How many `to` one `from` is worth at the reference prices above (undefined without a pair of the two). */
+export function referenceRate(from: string, to: string): number | undefined {
+  if (from === to) return 1
+  const direct = REFERENCE_PRICES[`${from}_${to}`]
+  if (direct !== undefined) return direct
+  const inverse = REFERENCE_PRICES[`${to}_${from}`]
+  return inverse === undefined ? undefined : 1 / inverse
+}

@@ -100,3 +100,34 @@ export function instrumentProblems(i: Instrument): string[] {
 function label(spec: InstrumentSpec): string {
   return typeof spec === 'string' ? spec : JSON.stringify(spec)
 }
+
+/**
+ * The instruments with their money counted in the account's currency, for the paper venue and
+ * backtests: an instrument quoted in another currency gets a fixed conversion from reference prices
+ * (USD_JPY at ~150: 1 JPY = 1/150 USD) folded into its multiplier, so its notional, fees, P&L and
+ * risk limits are in the account's currency. The rate is the venue plugin's reference price of the
+ * pair that links the two currencies (the instrument itself when it is one): a simulation's rate,
+ * fixed; a run at the venue uses the venue's own (live-run.ts). Without such a pair, nothing is
+ * converted and a note says so.
+ */
+export function inAccountCurrency(instruments: readonly Instrument[], venue: string, registry: SectorRegistry, account: string): {instruments: Instrument[]; notes: string[]} {
+  const notes: string[] = []
+  const reference = registry.get(venue)?.definition.referenceRate
+  const rate = (quote: string): number | undefined => {
+    const r = reference?.(quote, account)
+    if (r !== undefined && Number.isFinite(r) && r > 0) return r
+    // A configured pair of the two currencies has a reference price of its own.
+    const direct = instruments.find((i) => i.id === `${quote}_${account}`)?.referencePrice
+    if (direct !== undefined && direct > 0) return direct
+    const inverse = instruments.find((i) => i.id === `${account}_${quote}`)?.referencePrice
+    return inverse !== undefined && inverse > 0 ? 1 / inverse : undefined
+  }
+  const out = instruments.map((i) => {
+    if (i.quoteCurrency === account) return i
+    const f = rate(i.quoteCurrency)
+    if (f === undefined) return i
+    notes.push(`${i.id} is quoted in ${i.quoteCurrency}: on the paper venue and in backtests its money is counted in ${account} at a fixed ${Number(f.toPrecision(6))} ${account} per ${i.quoteCurrency} (from reference prices; a run at the venue uses the venue's rate)`)
+    return {...i, multiplier: i.multiplier * f, quoteCurrency: account}
+  })
+  return {instruments: out, notes}
+}

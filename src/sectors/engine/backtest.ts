@@ -214,7 +214,7 @@ export async function runBacktest(req: BacktestRequest, ctx: SetupContext): Prom
       seed,
       limits: limitsForJournal(risk.limits),
       version: req.version,
-      notices: [`risk limits of mode ${mode} (profile ${setup.config.profile})`, ...currencyNotices(setup.instruments)],
+      notices: [`risk limits of mode ${mode} (profile ${setup.config.profile})`, ...setup.currencyNotes, ...currencyNotices(setup.instruments)],
     }
     const core = await backtestCore({
       runId,
@@ -244,7 +244,7 @@ export async function runBacktest(req: BacktestRequest, ctx: SetupContext): Prom
       summary: core.summary,
       metrics: backtestMetrics(core, periodMs),
       runHash: runHash(journal, runId),
-      notes: currencyNotices(setup.instruments),
+      notes: [...setup.currencyNotes, ...currencyNotices(setup.instruments)],
     }
     if (core.stopDetail !== undefined) result.stopDetail = core.stopDetail
     return result

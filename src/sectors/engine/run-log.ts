@@ -12,13 +12,17 @@ export type RunLog = EngineObserver & {flush(): void}
 
 export function runLog(clock: EngineClock, print: (text: string) => void, notice: (text: string) => void): RunLog {
   const at = () => formatTs(clock.now())
-  // A strategy that asks bar after bar for an order the gate denies would print a line per bar:
-  // the first denial is printed, its repeats (same order shape, same code) are counted, and the
-  // count is said once something else happens or the run ends.
+  // A strategy that asks bar after bar for an order the gate denies would print two lines per bar
+  // (its decision and the denial): the first pair is printed, its repeats (same order shape, same
+  // code) are counted, and the count is said once something else happens or the run ends. So a
+  // decision waits until its outcome is known.
   let repeat: {key: string; count: number; last: string} | undefined
+  let decision: string | undefined
   const flush = (): void => {
-    if (repeat !== undefined && repeat.count > 0) print(`${' '.repeat(18)}${pad('')}(denied again ${repeat.count} time${repeat.count === 1 ? '' : 's'}, the same way, until ${repeat.last})`)
+    if (repeat !== undefined && repeat.count > 0) print(`${' '.repeat(18)}${pad('')}(decided and denied again ${repeat.count} time${repeat.count === 1 ? '' : 's'}, the same way, until ${repeat.last})`)
     repeat = undefined
+    if (decision !== undefined) print(decision)
+    decision = undefined
   }
   const line = (text: string): void => {
     flush()
@@ -27,7 +31,14 @@ export function runLog(clock: EngineClock, print: (text: string) => void, notice
   return {
     flush,
     signal(signal, position) {
-      line(`${at()}  ${pad('decision')}${signal.instrument} target ${Number(signal.target.toPrecision(8))} (now ${formatQty(position)}): ${signal.reason}`)
+      const text = `${at()}  ${pad('decision')}${signal.instrument} target ${Number(signal.target.toPrecision(8))} (now ${formatQty(position)}): ${signal.reason}`
+      if (decision !== undefined) line(decision)
+      decision = text
+      // Its outcome (an order, a denial) comes in the same call; a decision without one (nothing to
+      // do) is printed as soon as that call is over, not with the next line minutes later.
+      queueMicrotask(() => {
+        if (decision === text) flush()
+      })
     },
     intent(order, _reason, sent) {
       line(`${at()}  ${pad('order')}${describeOrder(order)}  ${sent ? '' : '(observe: not sent) '}[${order.clientOrderId}]`)
@@ -37,6 +48,7 @@ export function runLog(clock: EngineClock, print: (text: string) => void, notice
       if (repeat !== undefined && repeat.key === key) {
         repeat.count++
         repeat.last = at()
+        decision = undefined
         return
       }
       line(`${at()}  ${pad('DENIED')}${describeOrder(order)}: ${code}: ${detail}`)

@@ -183,7 +183,7 @@ async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise
     if (choice.notice) notices.push(choice.notice)
     if (auth.notice) notices.push(auth.notice)
     if (startTs.note) notices.push(startTs.note)
-    notices.push(...currencyNotices(setup.instruments))
+    notices.push(...setup.currencyNotes, ...currencyNotices(setup.instruments))
     const checkpoint = usableCheckpoint(recovered, setup, notices)
     const interrupted = recovered.runs.filter((r) => r.interrupted).at(-1)
     const started = runStartedPayload({

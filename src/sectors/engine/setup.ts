@@ -16,7 +16,7 @@ import {createRiskGate, sectorRiskLimits, sessionClock, TradingStateMachine, typ
 import type {EffectiveLimits, RiskGate} from '../../foundation/risk/types.js'
 import type {SectorRegistry} from '../definition.js'
 import type {BarFeed} from '../data/feed.js'
-import {resolveInstruments} from '../data/instruments.js'
+import {inAccountCurrency, resolveInstruments} from '../data/instruments.js'
 import {loadSectorsConfig} from '../load-config.js'
 import {PaperConnector} from '../paper/connector.js'
 import {defaultFees, defaultSlippageBps} from '../paper/fees.js'
@@ -30,9 +30,9 @@ export const ACCOUNT_CURRENCY = 'USD'
 export const SYNTHETIC_PERIOD_MS = 60_000
 
 /**
- * What a run must say about instruments quoted in another currency than the account's: rick has no
- * FX conversion yet, so their notional, fees and P&L are counted in their quote currency as if it
- * were the account's (USD_JPY: 1 JPY counted as 1 USD).
+ * What a run must say about instruments quoted in another currency than the account's that could
+ * not be converted (no reference rate for the pair): their notional, fees and P&L are counted in
+ * their quote currency as if it were the account's.
  */
 export function currencyNotices(instruments: readonly Instrument[], account = ACCOUNT_CURRENCY): string[] {
   const foreign = instruments.filter((i) => i.quoteCurrency !== account)
@@ -58,6 +58,8 @@ export interface SectorSetup {
   configFile: string
   config: SectorConfig
   instruments: Instrument[]
+  /** How instruments quoted in another currency are counted in the account's (paper venue, backtests). */
+  currencyNotes: string[]
   hard: CharterLimits
   strategy: LoadedStrategy
 }
@@ -76,9 +78,11 @@ export async function loadSectorSetup(sector: string, ctx: SetupContext): Promis
   const errors = limits.diagnostics.filter((d) => d.severity === 'error')
   if (!limits.limits || errors.length > 0) throw new ConfigError(`${limits.file}: the charter's hard limits have errors`, limits.diagnostics)
   const root = projectRoot(cwd, env)
-  const instruments = resolveInstruments(config, ctx.registry)
+  // The paper venue and backtests count money in the account's currency (a run at the venue
+  // replaces these instruments with the venue's own and its rate: live-run.ts).
+  const converted = inAccountCurrency(resolveInstruments(config, ctx.registry), config.venue, ctx.registry, ACCOUNT_CURRENCY)
   const strategy = await loadStrategy(root, config.strategy, {sector, env})
-  return {sector, root, home: rickHome(cwd, env), configFile: configPath(ctx.file, cwd, env), config, instruments, hard: limits.limits, strategy}
+  return {sector, root, home: rickHome(cwd, env), configFile: configPath(ctx.file, cwd, env), config, instruments: converted.instruments, currencyNotes: converted.notes, hard: limits.limits, strategy}
 }
 
 export interface RiskSetup {

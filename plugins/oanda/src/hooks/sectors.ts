@@ -3,7 +3,7 @@
 // imported only when a run or `rick sim` asks for them.
 import type {SectorDefinition, SectorHookOptions} from '../../../../src/sectors/definition.js'
 import {check, connectionSchema, credentialVariables, DESCRIPTION, instrumentSchema, MODES, VENUE} from '../config.js'
-import {describeInstrument} from '../instruments.js'
+import {describeInstrument, referenceRate} from '../instruments.js'
 import {loadSdk, sdkStatus} from '../sdk.js'
 
 export default async function sectors(options: SectorHookOptions): Promise<SectorDefinition> {
@@ -18,6 +18,7 @@ export default async function sectors(options: SectorHookOptions): Promise<Secto
     sdkStatus: () => sdkStatus(options.resolveSdk),
     loadSdk,
     describeInstrument,
+    referenceRate,
     createConnector: async (o) => (await import('../factory.js')).createConnector(o),
     startSimulator: async (o) => (await import('../sim/index.js')).startOandaSimulator(o),
   }
