@@ -41,6 +41,13 @@ describe('rick run oanda under faults', () => {
     for (const x of external) if (x.kind === 'position' && x.qty !== undefined) perInstrument.set(x.instrument, Math.round(((perInstrument.get(x.instrument) ?? 0) + x.qty) * 1e6) / 1e6)
     const atVenue = await positionsAtVenue(l)
     for (const id of ['EUR_USD', 'GBP_USD']) expect(perInstrument.get(id) ?? 0, id).toBe(atVenue.get(id) ?? 0)
+    // A restart starts from books that hold the EXTERNAL position: nothing to reconcile again.
+    const externalBefore = evs.filter((e) => e.type === 'EXTERNAL' && (e.payload as EventPayloads['EXTERNAL']).kind === 'position').length
+    const again = await rick(['run', 'fx', '--bars', '3'], {cwd: l.f.root, env: l.env})
+    expect(again.exitCode, again.stderr).toBe(0)
+    const after = events(l)
+    expect(after.filter((e) => e.type === 'EXTERNAL' && (e.payload as EventPayloads['EXTERNAL']).kind === 'position').length).toBe(externalBefore)
+    expect(after.some((e) => e.type === 'RISK_STATE' && (e.payload as EventPayloads['RISK_STATE']).code === 'RECONCILE_MISMATCH')).toBe(false)
   })
 
   it('a dropped stream: journaled, DATA_STALE, then data and trading resume after the reconnect', async () => {

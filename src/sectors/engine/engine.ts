@@ -28,7 +28,7 @@ import {isStrategyFault, StrategyHost, type StrategyFault} from '../strategy/hos
 import {planOrders, withClientOrderId, type OrderPlan, type PlannedOrder} from './order-planner.js'
 import {DeferredWrites} from './deferred-writes.js'
 import {OrderTracker, type TrackedOrder} from './order-tracker.js'
-import type {RecoveredOrder} from './recovery.js'
+import {externalFill, type RecoveredOrder} from './recovery.js'
 import {streakAfterFill, type RiskDayCounters} from './risk-day.js'
 
 /** What the engine tells its owner as it happens (one call per decision, order, fill, denial…). */
@@ -111,7 +111,6 @@ export interface EngineSummary {
   strategyFault?: StrategyFault
 }
 
-
 /** What the engine keeps per instrument on its per-bar path (one lookup per bar, none in a row). */
 interface InstrumentSlot {
   id: string
@@ -120,12 +119,6 @@ interface InstrumentSlot {
   /** Signed position (mirrors `positions`, which the gate and the strategy read). */
   position: number
 }
-
-/** The books' side of an EXTERNAL position: a fill no order of rick's made. */
-function externalFill(instrument: string, qty: number, price: number, ts: number): Fill {
-  return {clientOrderId: 'external', fillId: `external:${instrument}:${ts}`, instrument, side: qty > 0 ? 'buy' : 'sell', qty: Math.abs(qty), price: Number.isFinite(price) && price > 0 ? price : 0, fee: 0, liquidity: 'taker', ts}
-}
-
 
 const NO_SIGNALS: readonly Signal[] = []
 

@@ -23,6 +23,11 @@ export const MANUAL_RUN_ID = 'manual'
 /** The paper venue's order ids (`paper-<n>`); its fill ids are `<order id>-<k>`. */
 const PAPER_ORDER_ID = /^paper-(\d+)$/
 
+/** The books' side of an EXTERNAL position: a fill no order of rick's made (at its price, no fee). */
+export function externalFill(instrument: string, qty: number, price: number, ts: number): Fill {
+  return {clientOrderId: 'external', fillId: `external:${instrument}:${ts}`, instrument, side: qty > 0 ? 'buy' : 'sell', qty: Math.abs(qty), price: Number.isFinite(price) && price > 0 ? price : 0, fee: 0, liquidity: 'taker', ts}
+}
+
 /** Two journaled fills that are the same fill (a venue repeating itself), not two fills. */
 function sameFill(a: Fill, b: Fill): boolean {
   return a.instrument === b.instrument && a.side === b.side && a.qty === b.qty && a.price === b.price && a.fee === b.fee
@@ -108,6 +113,7 @@ const ACCOUNT_TYPES: EventType[] = [
   'STRATEGY_CHECKPOINT',
   'RECONCILED',
   'BAR',
+  'EXTERNAL',
 ]
 
 function runStarted(journal: Journal, run: RunSummary): RunStartedPayload | undefined {
@@ -245,6 +251,20 @@ export function recoverAccount(journal: Journal, key: AccountKey, options: Recov
           o.filled += fill.qty
           o.fillIds.push(fill.fillId)
           if (o.filled >= o.order.qty * (1 - 1e-9)) orders.delete(fill.clientOrderId)
+        }
+        break
+      }
+      case 'EXTERNAL': {
+        // A position the venue held that no fill of rick's explains: it was applied to the books
+        // when reconciled, and stays in them (else every restart would find the difference again).
+        const p = e.payload as EventPayloads['EXTERNAL']
+        if (p.kind !== 'position' || p.qty === undefined || p.qty === 0 || !Number.isFinite(p.qty)) break
+        const b = books()
+        const price = p.price !== undefined && p.price > 0 ? p.price : (lastPrices.get(p.instrument) ?? 0)
+        b.applyFill(externalFill(p.instrument, p.qty, price, e.ts), multiplier.get(p.instrument) ?? 1)
+        if (price > 0) {
+          b.mark(p.instrument, price)
+          lastPrices.set(p.instrument, price)
         }
         break
       }

@@ -127,6 +127,19 @@ describe('fills across runs', () => {
     expect(r.fillConflicts[0]).toMatch(/fill x-1 of run-b-1 journaled twice with different contents/)
   })
 
+  it('keeps an EXTERNAL position in the books (a restart must not find the difference again)', () => {
+    const j = open()
+    const a = writer(j, 'run-a')
+    a('RUN_STARTED', STARTED)
+    a('RECONCILED', {positions: [], cash: toMicro(10_000), notes: []})
+    a('EXTERNAL', {kind: 'position', instrument: 'TEST', detail: 'by hand', qty: 7, price: 100})
+    a('EXTERNAL', {kind: 'order', instrument: 'TEST', detail: 'a limit by hand', qty: -2})
+    const r = recoverAccount(j, key, opts)
+    expect(r.ledger.position('TEST')).toBe(7)
+    expect(r.ledger.cash).toBe(toMicro(10_000 - 700))
+    expect(r.fills).toBe(0)
+  })
+
   it('keeps the venue order id of an acked order (its fills are named after it)', () => {
     const j = open()
     interruptedAccount(j)
