@@ -39,6 +39,20 @@ export function emptySeries(instrument: string, periodMs: number, length: number
   }
 }
 
+/** Bars of one instrument (in time order) as a series. */
+export function seriesOf(instrument: string, periodMs: number, bars: ReadonlyArray<Omit<Bar, 'instrument'>>): BarSeries {
+  const s = emptySeries(instrument, periodMs, bars.length)
+  bars.forEach((b, i) => {
+    s.ts[i] = b.ts
+    s.open[i] = b.open
+    s.high[i] = b.high
+    s.low[i] = b.low
+    s.close[i] = b.close
+    s.volume[i] = b.volume
+  })
+  return s
+}
+
 /** Copies bar i of a series into `into` (reused by hot loops to avoid one object per bar). */
 export function barAt(series: BarSeries, i: number, into: Bar): Bar {
   into.instrument = series.instrument

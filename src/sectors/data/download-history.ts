@@ -17,7 +17,7 @@
 import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
 
-import {emptySeries, type Bar, type BarSeries} from '../../foundation/domain/bars.js'
+import {seriesOf, type Bar, type BarSeries} from '../../foundation/domain/bars.js'
 import {BrokerError, NetworkError} from '../../foundation/domain/broker-errors.js'
 import {ExitCode, RickError, UsageError} from '../../foundation/errors.js'
 import type {HistoryRequest} from '../connector.js'
@@ -261,7 +261,7 @@ class InstrumentRun {
     if (this.pending.length === 0 && this.pendingCovered.length === 0) return
     let next = this.stored
     if (this.pending.length > 0) {
-      const incoming = toSeries(this.instrument, this.period, this.pending)
+      const incoming = seriesOf(this.instrument, this.period, this.pending)
       if (next !== undefined && next.length > 0) {
         const m = mergeSeries(next, incoming)
         next = m.merged
@@ -319,19 +319,6 @@ function barProblem(bar: Bar, instrument: string, from: number, to: number, peri
   if (!(bar.low <= Math.min(bar.open, bar.close) && bar.high >= Math.max(bar.open, bar.close))) return {code: 'ohlc', reason: `${formatTs(ts)}: low ${bar.low} / high ${bar.high} do not hold open ${bar.open} and close ${bar.close}`}
   if (!(typeof bar.volume === 'number' && Number.isFinite(bar.volume) && bar.volume >= 0)) return {code: 'volume', reason: `${formatTs(ts)}: volume must be finite and ≥ 0, found ${bar.volume}`}
   return undefined
-}
-
-function toSeries(instrument: string, periodMs: number, bars: readonly Bar[]): BarSeries {
-  const s = emptySeries(instrument, periodMs, bars.length)
-  bars.forEach((b, i) => {
-    s.ts[i] = b.ts
-    s.open[i] = b.open
-    s.high[i] = b.high
-    s.low[i] = b.low
-    s.close[i] = b.close
-    s.volume[i] = b.volume
-  })
-  return s
 }
 
 /** `p`, or undefined as soon as `signal` aborts (the request itself is left to the connector's close()). */

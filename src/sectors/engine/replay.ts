@@ -16,7 +16,7 @@ import {join} from 'node:path'
 import {canonicalJson, hashCanonical} from '../../foundation/canonical.js'
 import {SimulatedClock} from '../../foundation/clock.js'
 import type {Mode} from '../../foundation/config/types.js'
-import {emptySeries, type BarSeries} from '../../foundation/domain/bars.js'
+import {seriesOf, type BarSeries} from '../../foundation/domain/bars.js'
 import type {Instrument} from '../../foundation/domain/instrument.js'
 import {toMicro} from '../../foundation/domain/money.js'
 import {UsageError} from '../../foundation/errors.js'
@@ -206,16 +206,7 @@ function recordedFeed(journal: Journal, runId: string, instruments: readonly str
   }
   const series: BarSeries[] = []
   for (const [id, bars] of rows) {
-    const s = emptySeries(id, bars.length > 1 ? bars[1]!.ts - bars[0]!.ts : 60_000, bars.length)
-    bars.forEach((b, i) => {
-      s.ts[i] = b.ts
-      s.open[i] = b.open
-      s.high[i] = b.high
-      s.low[i] = b.low
-      s.close[i] = b.close
-      s.volume[i] = b.volume
-    })
-    series.push(s)
+    series.push(seriesOf(id, bars.length > 1 ? bars[1]!.ts - bars[0]!.ts : 60_000, bars))
   }
   return seriesFeed(series, {kind: 'recorded', instruments: [...instruments]})
 }
