@@ -1,7 +1,7 @@
 // A paper venue over hand-written bars, recording every event and bar delivery in one log so
 // tests can check the order in which things happen.
 import {SimulatedClock} from '../../../src/foundation/clock.js'
-import {emptySeries, type Bar} from '../../../src/foundation/domain/bars.js'
+import {seriesOf, type Bar} from '../../../src/foundation/domain/bars.js'
 import type {Instrument} from '../../../src/foundation/domain/instrument.js'
 import {toMicro} from '../../../src/foundation/domain/money.js'
 import type {OrderRequest, VenueEvent} from '../../../src/foundation/domain/orders.js'
@@ -39,18 +39,7 @@ export interface Harness {
 
 export function harness(rows: Bar[] | Bar[][], options: Partial<PaperConnectorOptions> = {}): Harness {
   const lists = (Array.isArray(rows[0]) ? rows : [rows]) as Bar[][]
-  const series = lists.map((list) => {
-    const s = emptySeries((list[0] as Bar).instrument, 60_000, list.length)
-    list.forEach((b, i) => {
-      s.ts[i] = b.ts
-      s.open[i] = b.open
-      s.high[i] = b.high
-      s.low[i] = b.low
-      s.close[i] = b.close
-      s.volume[i] = b.volume
-    })
-    return s
-  })
+  const series = lists.map((list) => seriesOf((list[0] as Bar).instrument, 60_000, list))
   const clock = new SimulatedClock(T0 - 60_000)
   const venue = new PaperConnector({
     venue: 'paper-test',
