@@ -81,17 +81,19 @@ export class LivePathProbe {
   }
 
   /**
-   * Medians of where a timed order's round trip went: intent durable → ORDER_SUBMITTED durable (the
-   * engine writes it when submit() returns) → on the wire → answered → ORDER_ACK durable → FILL durable.
+   * Medians of where a timed order's round trip went: intent durable → the POST on the wire → the
+   * venue's answer (headers parsed) → the commit that holds ORDER_ACK and FILL begins (the SDK's
+   * handler, the connector, the engine) → that commit durable (ORDER_SUBMITTED, ORDER_ACK and FILL
+   * in one transaction).
    */
   roundTripParts(median) {
-    const timed = [...this.orders.values()].filter((o) => o.phase === 'trade' && o.http && o.submitted !== undefined && o.acked !== undefined && o.filledAt !== undefined)
+    const timed = [...this.orders.values()].filter((o) => o.phase === 'trade' && o.http && o.commitStart !== undefined && o.filledAt !== undefined)
     return {
-      toSubmitted: median(timed.map((o) => o.submitted - o.t)),
-      toWire: median(timed.map((o) => o.http.wire - o.submitted)),
+      toWire: median(timed.map((o) => o.http.wire - o.t)),
       venue: median(timed.map((o) => o.http.answered - o.http.wire)),
-      toAck: median(timed.map((o) => o.acked - o.http.answered)),
-      toFill: median(timed.map((o) => o.filledAt - o.acked)),
+      toCommit: median(timed.map((o) => o.commitStart - o.http.answered)),
+      commit: median(timed.map((o) => o.filledAt - o.commitStart)),
+      batches: [...new Set(timed.map((o) => o.batch))],
     }
   }
 
@@ -133,6 +135,14 @@ export class LivePathProbe {
         // A venue's answers of one moment (ack and fill) are committed together: durable at once.
         if (prop === 'appendMany') {
           return (events) => {
+            const t0 = performance.now()
+            for (const e of events) {
+              const o = e.type === 'FILL' ? this.orders.get(e.payload.fill.clientOrderId) : undefined
+              if (o && o.commitStart === undefined) {
+                o.commitStart = t0
+                o.batch = events.map((x) => x.type).join('+')
+              }
+            }
             const out = target.appendMany(events)
             const t = performance.now()
             for (const e of events) this.appended(e, t)
