@@ -34,7 +34,8 @@ await build({
   absWorkingDir: root,
   // The journal's writer thread is a module of its own (a worker_threads entry); src/cli/main.ts
   // tells the journal it is at dist/bundle/foundation/journal/writer-thread.js.
-  entryPoints: [join(root, 'src/cli/main.ts'), join(root, 'src/foundation/journal/writer-thread.ts'), ...commandFiles(join(root, 'src/commands'))].map((f) => relative(root, f)),
+  // So is the strategy sandbox's worker (src/sectors/strategy/sandbox/worker-location.ts finds it).
+  entryPoints: [join(root, 'src/cli/main.ts'), join(root, 'src/foundation/journal/writer-thread.ts'), join(root, 'src/sectors/strategy/sandbox/worker-thread.ts'), ...commandFiles(join(root, 'src/commands'))].map((f) => relative(root, f)),
   outdir,
   outbase: 'src',
   bundle: true,

@@ -19,6 +19,7 @@ export function testContext(instruments: string[], params: Record<string, unknow
     params,
     instruments,
     log: (m) => logs.push(m),
+    random: () => 0.5,
   }
 }
 

@@ -221,7 +221,7 @@ export async function runBacktest(req: BacktestRequest, ctx: SetupContext): Prom
       sector: req.sector,
       venue: setup.config.venue,
       instruments: setup.instruments,
-      strategy: {name: setup.strategy.name, codeHash: setup.strategy.codeHash, params: setup.strategy.params, create: () => setup.strategy.create()},
+      strategy: {name: setup.strategy.name, codeHash: setup.strategy.codeHash, params: setup.strategy.params, create: () => setup.strategy.createInThread()},
       risk,
       journal,
       feed,

@@ -25,6 +25,7 @@ import type {Connector, VenueSink} from '../connector.js'
 import type {Ledger} from '../portfolio/ledger.js'
 import type {Signal, Strategy, StrategyContext} from '../strategy/contract.js'
 import {isStrategyFault, StrategyHost, type StrategyFault} from '../strategy/host.js'
+import {seededRandom} from '../../foundation/random.js'
 import {planOrders, withClientOrderId, type OrderPlan, type PlannedOrder} from './order-planner.js'
 import {DeferredWrites} from './deferred-writes.js'
 import {OrderTracker, type TrackedOrder} from './order-tracker.js'
@@ -59,7 +60,8 @@ export interface EngineOptions {
   durability: 'durable' | 'batched'
   /** False in observe mode: intents are journaled, nothing is sent. */
   sendOrders: boolean
-  strategy: {create: () => Strategy; params: Readonly<Record<string, unknown>>}
+  /** `seed`: of the strategy's ctx.random() (default 0); the run's seed in sessions. */
+  strategy: {create: () => Strategy; params: Readonly<Record<string, unknown>>; seed?: number}
   gate: RiskGate
   states: TradingStateMachine
   limits: EffectiveLimits
@@ -180,12 +182,15 @@ export class SectorEngine implements VenueSink {
       this.positions.set(i.id, options.ledger.position(i.id))
       this.slotFor(i.id)
     }
+    // The strategy's own generator: its draws never shift the venue's or the feed's.
+    const strategyRandom = seededRandom(options.strategy.seed ?? 0)
     const ctx: StrategyContext = {
       now: () => options.clock.now(),
       position: (instrument) => this.positions.get(instrument) ?? 0,
       params: options.strategy.params,
       instruments: options.instruments.map((i) => i.id),
       log: (message) => this.write('STRATEGY_LOG', {message: String(message).slice(0, 2000)}),
+      random: () => strategyRandom.next(),
     }
     this.host = new StrategyHost(options.strategy.create, ctx)
     this.nextCheckpoint = options.checkpointEvery > 0 ? options.checkpointEvery : Infinity
@@ -913,6 +918,7 @@ export class SectorEngine implements VenueSink {
       this.notice(`cancelling working orders failed: ${error instanceof Error ? error.message : String(error)}`)
     }
     this.checkpoint()
+    this.host.close()
     const s = this.summary(reason)
     const payload: RunStoppedPayload = {
       reason,

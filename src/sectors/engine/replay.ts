@@ -129,7 +129,7 @@ export async function replayRun(req: ReplayRequest, ctx: SetupContext): Promise<
         sector,
         venue: started.venue,
         instruments: setup.instruments,
-        strategy: {name: strategy.name, codeHash: strategy.codeHash, params: strategy.params, create: () => strategy.create()},
+        strategy: {name: strategy.name, codeHash: strategy.codeHash, params: strategy.params, create: () => strategy.createInThread()},
         risk,
         journal: replayJournal,
         durability: 'batched',

@@ -140,7 +140,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     journal: o.journal,
     durability: o.durability,
     sendOrders: o.sendOrders,
-    strategy: {create: () => o.strategy.create(), params: o.strategy.params},
+    strategy: {create: () => o.strategy.create(), params: o.strategy.params, seed: o.seed},
     gate: o.risk.gate,
     states: o.risk.states,
     limits: o.risk.limits,

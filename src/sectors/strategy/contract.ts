@@ -1,6 +1,8 @@
 // The strategy contract. A strategy is pure logic: no network, no files, no clock or randomness of
-// its own — time comes from ctx.now(). Strategies live in strategies/ (the files an agent may
-// edit) and import this file for types only.
+// its own — time comes from ctx.now(), randomness from ctx.random(). Strategies live in
+// strategies/ (the files an agent may edit), import this file for types only (`import type`), and
+// run in a sandbox (sandbox/) that holds them to this: see sandbox/compile.ts for what they may
+// import.
 import type {Bar} from '../../foundation/domain/bars.js'
 import type {Fill} from '../../foundation/domain/orders.js'
 
@@ -30,6 +32,8 @@ export interface StrategyContext {
   readonly instruments: readonly string[]
   /** A line for the run log (journaled as STRATEGY_LOG). */
   log(message: string): void
+  /** Uniform in [0, 1), from the run's seed (Math.random is the same generator in the sandbox). */
+  random(): number
 }
 
 export interface Strategy<State = unknown> {

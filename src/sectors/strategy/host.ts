@@ -1,12 +1,17 @@
-// The engine's only door into strategy code. A strategy is user code that an agent may edit: it can
-// throw, loop over garbage, or return nonsense. The host turns every such failure into a returned
-// StrategyFault (never a throw into the engine) and is dead afterwards; the engine then halts the
-// sector and journals STRATEGY_ERROR. On the happy path it costs one try/catch and a loop over the
-// (usually empty) signal array.
+// The engine's door into strategy code: the StrategyRunner contract, and StrategyHost, the runner
+// for strategy objects made in the engine's own realm. A strategy is user code that an agent may
+// edit: it can throw, loop over garbage, or return nonsense. A runner turns every such failure into
+// a returned StrategyFault (never a throw into the engine) and is dead afterwards; the engine then
+// halts the sector and journals STRATEGY_ERROR.
+//
+// StrategyHost trusts the code it runs to stay in its lane (it shares the engine's globals, clock
+// and process): it is for strategy objects built by the engine's own tests. A project's strategies
+// (strategies/*.ts) always run in the sandbox (sandbox/: a realm of their own, in a worker for runs).
 import type {Bar} from '../../foundation/domain/bars.js'
 import type {Fill} from '../../foundation/domain/orders.js'
 import type {EventPayloads} from '../../foundation/journal/events.js'
 import type {Signal, Strategy, StrategyContext} from './contract.js'
+import {copySignal, describe, jsonProblem, signalProblem} from './signals.js'
 
 /** Where a strategy failed; `output` = it returned something invalid (signals or a checkpoint). */
 export type StrategyPhase = EventPayloads['STRATEGY_ERROR']['phase']
@@ -30,13 +35,27 @@ export interface StrategyCheckpoint {
   state: unknown
 }
 
-const ORDER_TYPES = new Set(['market', 'limit', 'stop'])
-
 export function isStrategyFault(value: unknown): value is StrategyFault {
   return value !== null && typeof value === 'object' && (value as {fault?: unknown}).fault === true
 }
 
-export class StrategyHost {
+/** What the engine calls; every method returns a fault instead of throwing. */
+export interface StrategyRunner {
+  readonly dead: boolean
+  readonly fault: StrategyFault | undefined
+  init(): StrategyFault | undefined
+  /** The validated signals for this bar (read them, never mutate them), or the fault. */
+  onBar(bar: Bar): readonly Signal[] | StrategyFault
+  onFill(fill: Fill): StrategyFault | undefined
+  checkpoint(): StrategyCheckpoint | StrategyFault
+  restore(state: unknown): StrategyFault | undefined
+  /** The engine's position in `instrument` changed (a sandboxed ctx.position() reads a copy). */
+  positionChanged?(instrument: string, units: number): void
+  /** Ends the strategy (its worker, if any). */
+  close?(): void
+}
+
+export class StrategyHost implements StrategyRunner {
   private strategy: Strategy | undefined
   private readonly factory: (() => Strategy) | undefined
   private readonly known: ReadonlySet<string>
@@ -102,10 +121,11 @@ export class StrategyHost {
     if (n === 0) return out as Signal[]
     if (n > this.maxSignals) return this.die('output', `onBar returned ${n} signals for one bar, more than the limit of ${this.maxSignals}`)
     for (let i = 0; i < n; i++) {
-      const problem = this.checkSignal(out[i])
+      const problem = signalProblem(out[i], this.known)
       if (problem !== undefined) return this.die('output', `onBar signal #${i + 1}: ${problem}`)
     }
-    return out as Signal[]
+    // Copies: only the contract's fields go on, reasons capped.
+    return (out as Signal[]).map(copySignal)
   }
 
   onFill(fill: Fill): StrategyFault | undefined {
@@ -143,29 +163,15 @@ export class StrategyHost {
     return undefined
   }
 
-  private checkSignal(s: unknown): string | undefined {
-    if (s === null || typeof s !== 'object') return `${describe(s)} is not a signal object`
-    const sig = s as Partial<Signal>
-    if (typeof sig.instrument !== 'string' || !this.known.has(sig.instrument)) {
-      return `unknown instrument ${describe(sig.instrument)} (the sector trades ${[...this.known].join(', ') || 'nothing'})`
-    }
-    if (typeof sig.target !== 'number' || !Number.isFinite(sig.target)) return `target must be a finite number of units, found ${describe(sig.target)}`
-    if (typeof sig.reason !== 'string') return `reason must be a string, found ${describe(sig.reason)}`
-    if (sig.type !== undefined && !ORDER_TYPES.has(sig.type)) return `type must be market, limit or stop, found ${describe(sig.type)}`
-    if (sig.type === 'limit' && !finite(sig.limitPrice)) return `a limit signal needs a finite positive limitPrice, found ${describe(sig.limitPrice)}`
-    if (sig.type === 'stop' && !finite(sig.stopPrice)) return `a stop signal needs a finite positive stopPrice, found ${describe(sig.stopPrice)}`
-    if (sig.limitPrice !== undefined && !finite(sig.limitPrice)) return `limitPrice must be a finite positive price, found ${describe(sig.limitPrice)}`
-    if (sig.stopPrice !== undefined && !finite(sig.stopPrice)) return `stopPrice must be a finite positive price, found ${describe(sig.stopPrice)}`
-    if (sig.bracket !== undefined) {
-      const b = sig.bracket as unknown as Record<string, unknown> | null
-      if (b === null || typeof b !== 'object' || !finite(b.stopLoss) || !finite(b.takeProfit)) {
-        return `bracket must be {stopLoss, takeProfit} with finite positive prices, found ${describe(b)}`
-      }
-    }
-    return undefined
+  /** Ends the strategy (a sandboxed one's worker); the host is dead afterwards. */
+  close(): void {
+    const s = this.strategy as (Strategy & {close?: unknown}) | undefined
+    if (typeof s?.close === 'function') (s.close as () => void)()
   }
 
   private die(phase: StrategyPhase, err: unknown, prefix = ''): StrategyFault {
+    // A sandboxed strategy says when its failure was its output rather than its code.
+    if ((err as {phase?: unknown} | null)?.phase === 'output') phase = 'output'
     const fault: StrategyFault =
       err instanceof Error
         ? {fault: true, phase, message: prefix + (err.message || err.name), ...(err.stack === undefined ? {} : {stack: err.stack})}
@@ -173,43 +179,4 @@ export class StrategyHost {
     this.failure = fault
     return fault
   }
-}
-
-function finite(v: unknown): boolean {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0
-}
-
-/** Why `v` would not survive a JSON round trip unchanged, or undefined. Depth-limited against cycles. */
-function jsonProblem(v: unknown, path: string, depth: number): string | undefined {
-  if (depth > 64) return `${path} is nested more than 64 levels (a cycle?)`
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return undefined
-  if (typeof v === 'number') return Number.isFinite(v) ? undefined : `${path} is ${v}`
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const p = jsonProblem(v[i], `${path}[${i}]`, depth + 1)
-      if (p !== undefined) return p
-    }
-    return undefined
-  }
-  if (typeof v === 'object') {
-    const proto = Object.getPrototypeOf(v) as unknown
-    if (proto !== Object.prototype && proto !== null) return `${path} is a ${(v as object).constructor?.name ?? 'non-plain object'}, not a plain object or array`
-    for (const [k, x] of Object.entries(v)) {
-      if (x === undefined) continue
-      const p = jsonProblem(x, `${path}.${k}`, depth + 1)
-      if (p !== undefined) return p
-    }
-    return undefined
-  }
-  return `${path} is a ${typeof v}`
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'undefined'
-  if (v === null) return 'null'
-  if (typeof v === 'number') return String(v)
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)
-  if (Array.isArray(v)) return `an array of ${v.length}`
-  if (typeof v === 'object') return `an object {${Object.keys(v).slice(0, 5).join(', ')}}`
-  return `a ${typeof v}`
 }

@@ -1,14 +1,13 @@
-// Loads strategy `<name>` of a project: finds its file, compiles it with esbuild (TypeScript or
-// not, so every strategy runs the same way), caches the output under
-// <rickHome>/cache/strategies/<key>.mjs keyed by the strategy's code hash, imports it, and
-// validates its params. The code hash is the charter's (approvals are bound to it), so the code
-// that runs is exactly the code that was approved: an edit changes the hash, hence the cache file,
-// hence the module URL — a long-lived process picks up the new code too.
-import {existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
-import {join, resolve, sep} from 'node:path'
-import {pathToFileURL} from 'node:url'
-import type * as Esbuild from 'esbuild'
+// Loads strategy `<name>` of a project: finds its file, compiles it (sandbox/compile.ts: imports
+// checked, one script for the strategy's realm), caches the output under
+// <rickHome>/cache/strategies/<key>.js keyed by the strategy's code hash, evaluates it in a realm
+// of its own to read its description and validate its params. The code hash is the charter's
+// (approvals are bound to it), so the code that runs is exactly the code that was approved.
+//
+// Nothing of the strategy runs in the caller's realm: the module is never imported, only evaluated
+// in a sandbox realm (sandbox/realm.ts), and every instance the engine gets is a sandboxed one.
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {join, resolve} from 'node:path'
 import type {ErrorObject} from 'ajv'
 
 import {sha256Hex} from '../../foundation/canonical.js'
@@ -20,21 +19,39 @@ import type {StrategyRef} from '../../foundation/config/types.js'
 import type {JsonSchema} from '../../foundation/config/venue-rules.js'
 import {ConfigError, ExitCode, RickError, type Diagnostic} from '../../foundation/errors.js'
 import {rickHome} from '../../foundation/paths.js'
-import type {Strategy, StrategyModule} from './contract.js'
+import type {Strategy} from './contract.js'
+import {compileStrategy, StrategyCompileError, type StrategyEntry} from './sandbox/compile.js'
+import {Realm, RealmLoadError} from './sandbox/realm.js'
+import {DEFAULT_BUDGET, sandboxedStrategy, type SandboxBudget} from './sandbox/sandboxed-strategy.js'
+
+/** What a strategy module says about itself (read in its realm, as plain data). */
+export interface StrategyDescription {
+  name: string
+  description: string
+  paramsSchema: Record<string, unknown>
+}
 
 export interface LoadedStrategy {
   name: string
   /** Project-relative POSIX path of the entry file (`strategies/sma-crossover.ts`). */
   file: string
-  module: StrategyModule
+  module: StrategyDescription
   /** Validated params: schema defaults and derived defaults applied; frozen. */
   params: Readonly<Record<string, unknown>>
   /** The charter's strategy hash (src/foundation/charter/strategy-hash.ts). */
   codeHash: string
   /** True when this load compiled the strategy; false when the cached output was reused. */
   compiled: boolean
-  /** A fresh strategy instance with the validated params (may throw: call it through StrategyHost). */
-  create(): Strategy
+  /** The compiled realm script. */
+  script: string
+  budget: SandboxBudget
+  /**
+   * A fresh sandboxed instance with the validated params, its realm in a worker thread (every call
+   * bounded in time, the heap in size): what runs that trade use. Call it through StrategyHost.
+   */
+  create(): Strategy & {close(): void}
+  /** The same with the realm in the calling thread (no per-call budget; backtests and replays). */
+  createInThread(): Strategy & {close(): void}
 }
 
 export interface LoadStrategyOptions {
@@ -43,10 +60,12 @@ export interface LoadStrategyOptions {
   /** Where compiled strategies are cached (default `<rickHome>/cache/strategies`). */
   cacheDir?: string
   env?: NodeJS.ProcessEnv
+  /** Time and memory budgets of the sandbox (default DEFAULT_BUDGET). */
+  budget?: Partial<SandboxBudget>
 }
 
 /** Bump when the compile options or the cache layout change. */
-const CACHE_FORMAT = 1
+const CACHE_FORMAT = 2
 /** Entry files of a folder strategy `strategies/<name>/`, in order of preference. */
 const INDEX_FILES = ['index.ts', 'index.mts', 'index.js', 'index.mjs'] as const
 
@@ -65,26 +84,24 @@ export async function loadStrategy(root: string, ref: StrategyRef, options: Load
 
   const cacheDir = options.cacheDir ?? join(rickHome(projectDir, options.env ?? process.env), 'cache', 'strategies')
   const key = sha256Hex(JSON.stringify({f: CACHE_FORMAT, root: projectDir, entry: entry.rel, code: code.hash}))
-  const compiled = join(cacheDir, `${key}.mjs`)
+  const compiled = join(cacheDir, `${key}.js`)
   const fresh = !existsSync(compiled)
-  if (fresh) await compile(projectDir, entry, compiled, code.hash)
-
-  let imported: {default?: unknown}
+  let script = fresh ? undefined : readCached(compiled)
+  if (script === undefined) script = await compile(projectDir, entry, compiled, code.hash)
+  const budget = {...DEFAULT_BUDGET, ...options.budget}
+  const filename = entry.abs
+  let realm: Realm
   try {
-    imported = (await import(pathToFileURL(compiled).href)) as {default?: unknown}
+    realm = openRealm(script, filename, entry.rel, budget)
   } catch (err) {
-    if (fresh) throw strategyError(`strategy "${name}" (${entry.rel}) failed to load: ${(err as Error).message}`, err)
-    // A cached file that does not load (damaged by hand?) is rebuilt once; the query gives the
-    // rebuilt file a module URL of its own.
-    await compile(projectDir, entry, compiled, code.hash)
-    try {
-      imported = (await import(`${pathToFileURL(compiled).href}?rebuilt=${++rebuilds}`)) as {default?: unknown}
-    } catch (again) {
-      throw strategyError(`strategy "${name}" (${entry.rel}) failed to load: ${(again as Error).message}`, again)
-    }
+    if (fresh) throw err
+    // A cached file that does not parse (damaged by hand?) is rebuilt once.
+    script = await compile(projectDir, entry, compiled, code.hash)
+    realm = openRealm(script, filename, entry.rel, budget)
   }
-  const module = checkModule(imported.default, name, entry.rel)
-  const params = validateParams(module, ref.params ?? {}, name, entry.rel, options.sector)
+  const module = describeModule(realm, name, entry.rel)
+  const params = validateParams(realm, module, ref.params ?? {}, name, entry.rel, options.sector)
+  const spec = {script, filename, params, budget}
   return {
     name,
     file: entry.rel,
@@ -92,7 +109,10 @@ export async function loadStrategy(root: string, ref: StrategyRef, options: Load
     params,
     codeHash: code.hash,
     compiled: fresh,
-    create: () => module.create({...params}),
+    script,
+    budget,
+    create: () => sandboxedStrategy(spec, 'worker'),
+    createInThread: () => sandboxedStrategy(spec, 'thread'),
   }
 }
 
@@ -114,15 +134,8 @@ export function availableStrategies(root: string): string[] {
   return [...names].sort()
 }
 
-interface Entry {
-  abs: string
-  rel: string
-  /** For a folder strategy: the folder, whose files are bundled; everything else stays outside. */
-  scope?: string
-}
-
-function findEntry(root: string, name: string): Entry | undefined {
-  const found: Entry[] = []
+function findEntry(root: string, name: string): StrategyEntry | undefined {
+  const found: StrategyEntry[] = []
   for (const ext of STRATEGY_EXTENSIONS) {
     const abs = join(root, STRATEGIES_DIR, `${name}${ext}`)
     if (isFile(abs)) found.push({abs, rel: `${STRATEGIES_DIR}/${name}${ext}`})
@@ -136,89 +149,77 @@ function findEntry(root: string, name: string): Entry | undefined {
   return found[0]
 }
 
-const requireHere = createRequire(import.meta.url)
-/** Rebuilt cache files imported so far (each gets a module URL of its own). */
-let rebuilds = 0
-
-async function compile(root: string, entry: Entry, outFile: string, codeHash: string): Promise<void> {
-  // Loaded here only: a cache hit never pays for esbuild. (required, not imported, so the CLI
-  // bundler leaves esbuild and its native binary alone.)
-  const esbuild = requireHere('esbuild') as typeof Esbuild
-  let result: Esbuild.BuildResult & {outputFiles: Esbuild.OutputFile[]}
+async function compile(root: string, entry: StrategyEntry, outFile: string, codeHash: string): Promise<string> {
+  let text: string
   try {
-    result = await esbuild.build({
-      absWorkingDir: root,
-      entryPoints: [entry.abs],
-      // Not written by esbuild (see below); named so the source map's paths lead back to the sources.
-      outfile: outFile,
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      sourcemap: 'inline',
-      sourcesContent: false,
-      logLevel: 'silent',
-      // A fixed tsconfig: the output must depend on the hashed files only.
-      tsconfigRaw: {compilerOptions: {}},
-      banner: {js: `// rick: compiled from ${entry.rel} (code ${codeHash.slice(0, 12)})`},
-      plugins: [scopePlugin(entry)],
-    })
+    text = await compileStrategy(root, entry, `// rick: compiled from ${entry.rel} (code ${codeHash.slice(0, 12)})`)
   } catch (err) {
-    const errors = (err as {errors?: Esbuild.Message[]}).errors ?? []
-    const lines = errors.map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ${m.text}` : m.text))
-    throw strategyError(`strategy ${entry.rel} does not compile:\n  ${lines.join('\n  ') || (err as Error).message}`, err)
+    if (err instanceof StrategyCompileError) throw strategyError(err.message, err)
+    throw err
   }
-  const text = result.outputFiles[0]?.text ?? ''
   const dir = join(outFile, '..')
   mkdirSync(dir, {recursive: true, mode: 0o700})
   const tmp = `${outFile}.${process.pid}.tmp`
   writeFileSync(tmp, text, {mode: 0o600})
   renameSync(tmp, outFile)
+  return text
 }
 
-/**
- * Bundles the strategy's own files only: a single-file strategy is just its entry; a folder
- * strategy is its folder. Anything else stays an import — packages by name, other files by
- * absolute file URL (the compiled file lives elsewhere, so relative paths would break).
- */
-function scopePlugin(entry: Entry): Esbuild.Plugin {
-  return {
-    name: 'rick-strategy-scope',
-    setup(build) {
-      build.onResolve({filter: /.*/}, (args) => {
-        if (args.kind === 'entry-point') return undefined
-        const spec = args.path
-        if (spec.startsWith('node:') || !(spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('file:'))) {
-          return {path: spec, external: true}
-        }
-        const abs = spec.startsWith('file:') ? new URL(spec).pathname : resolve(args.resolveDir, spec)
-        if (entry.scope !== undefined && (abs === entry.scope || abs.startsWith(entry.scope + sep))) return undefined
-        return {path: pathToFileURL(abs).href, external: true}
-      })
-    },
+function readCached(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return undefined
   }
 }
 
-function checkModule(value: unknown, name: string, file: string): StrategyModule {
-  const m = value as Partial<StrategyModule> | null | undefined
+/** The strategy's module evaluated in a realm of its own (its top level bounded by the load budget). */
+function openRealm(script: string, filename: string, file: string, budget: SandboxBudget): Realm {
+  try {
+    return new Realm({script, filename, seed: 0, instruments: [], loadTimeoutMs: budget.loadMs})
+  } catch (err) {
+    throw strategyError(`strategy ${file}: ${(err as Error).message}`, err)
+  }
+}
+
+/** A loading call's answer: JSON text, or '!' + a fault (thrown as a strategy error). */
+function answer(realm: Realm, file: string, what: string, method: 'describe' | 'deriveParams' | 'checkParams', arg?: string): unknown {
+  let out: string
+  try {
+    out = realm.load(method, arg)
+  } catch (err) {
+    if (err instanceof RealmLoadError) throw strategyError(`${what}: ${err.message}`, err)
+    throw err
+  }
+  if (out.startsWith('!')) {
+    const f = JSON.parse(out.slice(1)) as {message?: string; shape?: boolean}
+    throw strategyError(f.shape ? `${file}: ${f.message}` : `${what}: ${f.message ?? 'an error'}`)
+  }
+  return JSON.parse(out) as unknown
+}
+
+interface Described extends StrategyDescription {
+  derive: boolean
+  check: boolean
+}
+
+function describeModule(realm: Realm, name: string, file: string): Described {
+  const said = answer(realm, file, `strategy "${name}" (${file}) failed to load`, 'describe') as {schema: unknown; about: Partial<Described> & {create?: boolean}}
+  const m = {...said.about, paramsSchema: said.schema as Record<string, unknown>}
   const problems: string[] = []
-  if (m === null || typeof m !== 'object') {
-    throw strategyError(`${file}: the default export must be a strategy module {name, description, paramsSchema, create}; found ${m === null ? 'null' : typeof m}`)
-  }
   if (typeof m.name !== 'string') problems.push('name (a string)')
   if (typeof m.description !== 'string') problems.push('description (a string)')
   if (m.paramsSchema === null || typeof m.paramsSchema !== 'object' || Array.isArray(m.paramsSchema)) problems.push('paramsSchema (a JSON Schema object)')
-  if (typeof m.create !== 'function') problems.push('create(params) (a function)')
+  if (m.create !== true) problems.push('create(params) (a function)')
   if (problems.length > 0) throw strategyError(`${file}: the default export is not a strategy module; missing or wrong: ${problems.join(', ')}`)
   if (m.name !== name) {
     // Not fatal: the file name is what the config refers to. Said so the two can be kept in step.
     process.emitWarning(`${file} exports a strategy named "${m.name}"; it is loaded as "${name}" (its file name)`, {code: 'RICK_STRATEGY_NAME'})
   }
-  return m as StrategyModule
+  return {name: m.name!, description: m.description!, paramsSchema: m.paramsSchema!, derive: m.derive === true, check: m.check === true}
 }
 
-function validateParams(module: StrategyModule, given: Record<string, unknown>, name: string, file: string, sector?: string): Readonly<Record<string, unknown>> {
+function validateParams(realm: Realm, module: Described, given: Record<string, unknown>, name: string, file: string, sector?: string): Readonly<Record<string, unknown>> {
   const prefix = sector === undefined ? ['strategy', 'params'] : ['sectors', sector, 'strategy', 'params']
   const label = `strategy "${name}" (${file})`
   const schema = module.paramsSchema as JsonSchema
@@ -236,18 +237,17 @@ function validateParams(module: StrategyModule, given: Record<string, unknown>, 
     }).map(withoutPosition)
     throw new ConfigError(`invalid params for ${label}`, diagnostics)
   }
-  try {
-    if (module.deriveParams) params = module.deriveParams(params)
-    const problems = module.checkParams ? module.checkParams(params) : []
-    if (problems.length > 0) {
-      throw new ConfigError(
-        `invalid params for ${label}`,
-        problems.map((p) => ({path: '/' + [...prefix, p.param].join('/'), code: 'param', severity: 'error', message: `param "${p.param}" of ${label}: ${p.message}`, found: JSON.stringify(params[p.param])})),
-      )
-    }
-  } catch (err) {
-    if (err instanceof ConfigError) throw err
-    throw strategyError(`${label}: checking params threw: ${(err as Error).message}`, err)
+  if (module.derive) {
+    const derived = answer(realm, file, `${label}: deriveParams`, 'deriveParams', JSON.stringify(params))
+    if (derived === null || typeof derived !== 'object' || Array.isArray(derived)) throw strategyError(`${label}: deriveParams returned ${Array.isArray(derived) ? 'an array' : typeof derived}, expected the params object`)
+    params = derived as Record<string, unknown>
+  }
+  const problems = module.check ? (answer(realm, file, `${label}: checking params`, 'checkParams', JSON.stringify(params)) as Array<{param: string; message: string}>) : []
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `invalid params for ${label}`,
+      problems.map((p) => ({path: '/' + [...prefix, p.param].join('/'), code: 'param', severity: 'error', message: `param "${p.param}" of ${label}: ${p.message}`, found: JSON.stringify(params[p.param])})),
+    )
   }
   return Object.freeze(params)
 }

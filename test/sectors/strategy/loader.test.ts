@@ -1,11 +1,11 @@
 import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll, beforeEach, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {hashStrategy} from '../../../src/foundation/charter/strategy-hash.js'
 import {ConfigError, RickError} from '../../../src/foundation/errors.js'
-import {availableStrategies, loadStrategy} from '../../../src/sectors/strategy/loader.js'
+import {availableStrategies, loadStrategy, type LoadedStrategy} from '../../../src/sectors/strategy/loader.js'
 import {REPO_ROOT} from '../../helpers/cli.js'
 import {testContext} from '../../strategies/helpers.js'
 
@@ -66,6 +66,18 @@ export default {
 }
 `
 
+/** A sandboxed instance, init()ed (its realm exists from then on), closed after the test. */
+const opened: Array<{close(): void}> = []
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close()
+})
+function started(loaded: LoadedStrategy, instruments = ['X']) {
+  const s = loaded.create()
+  opened.push(s)
+  s.init(testContext(instruments))
+  return s
+}
+
 describe('loadStrategy', () => {
   let env: NodeJS.ProcessEnv
   beforeEach(() => {
@@ -118,7 +130,7 @@ describe('loadStrategy', () => {
     symlinkSync(cacheDir, alias)
     const again = await loadStrategy(root, {name: 'plain', params: {n: 2}}, {cacheDir: alias})
     expect(again.compiled).toBe(false)
-    expect(again.create().state()).toEqual({n: 2})
+    expect(started(again).state()).toEqual({n: 2})
     expect(readFileSync(join(cacheDir, file!), 'utf8')).toContain('rick: compiled from strategies/plain.js')
   })
 
@@ -126,31 +138,39 @@ describe('loadStrategy', () => {
     const {root, cacheDir} = project({'strategies/plain.js': JS_STRATEGY, 'strategies/other.mjs': JS_STRATEGY.replace("'plain'", "'other'")})
     const a = await loadStrategy(root, {name: 'plain', params: {n: 5}}, {cacheDir})
     expect(a.params).toEqual({n: 5})
-    expect(a.create().state()).toEqual({n: 5})
+    expect(started(a).state()).toEqual({n: 5})
     const b = await loadStrategy(root, {name: 'other', params: {}}, {cacheDir})
     expect(b.file).toBe('strategies/other.mjs')
     expect(b.params).toEqual({n: 3})
   })
 
-  it('bundles a folder strategy with its own files, and leaves files outside the folder as imports', async () => {
+  it('bundles a folder strategy with its own files, and refuses an import from outside its folder with its place', async () => {
     const {root, cacheDir} = project({
       'strategies/multi/index.ts': `
         import {double} from './lib/math.js'
-        import {NAME} from '../shared/name.mjs'
         export default {name: 'multi', description: 'd', paramsSchema: {type: 'object', properties: {}},
-          create: () => ({init() {}, onBar: () => [], onFill() {}, state: () => ({v: double(21), name: NAME}), restore() {}})}
+          create: () => ({init() {}, onBar: () => [], onFill() {}, state: () => ({v: double(21)}), restore() {}})}
       `,
       'strategies/multi/lib/math.ts': 'export const double = (x: number): number => x * 2\n',
+      // Outside the folder: not part of the strategy's code hash, so never part of its code.
+      'strategies/outside/index.ts': `
+        import {NAME} from '../shared/name.mjs'
+        export default {name: 'outside', description: 'd', paramsSchema: {type: 'object', properties: {}}, create: () => ({init() {}, onBar: () => [], onFill() {}, state: () => NAME, restore() {}})}
+      `,
       'strategies/shared/name.mjs': "export const NAME = 'shared'\n",
     })
     const loaded = await loadStrategy(root, {name: 'multi', params: {}}, {cacheDir})
     expect(loaded.file).toBe('strategies/multi/index.ts')
-    expect(loaded.create().state()).toEqual({v: 42, name: 'shared'})
+    expect(started(loaded).state()).toEqual({v: 42})
     expect(loaded.codeHash).toBe(hashStrategy(root, 'multi')!.hash)
     // An edit of a file inside the folder is new code.
     writeFileSync(join(root, 'strategies/multi/lib/math.ts'), 'export const double = (x: number): number => x * 3\n')
     const edited = await loadStrategy(root, {name: 'multi', params: {}}, {cacheDir})
-    expect(edited.create().state()).toEqual({v: 63, name: 'shared'})
+    expect(started(edited).state()).toEqual({v: 63})
+    const refused = (await loadStrategy(root, {name: 'outside', params: {}}, {cacheDir}).catch((e: unknown) => e)) as RickError
+    expect(refused).toBeInstanceOf(RickError)
+    expect(refused.exitCode).toBe(2)
+    expect(refused.message).toContain('strategies/outside/index.ts:2:28: import "../shared/name.mjs" (strategies/shared/name.mjs) is outside the strategy\'s folder')
   })
 
   it('validates params: unknown, wrong type, out of range, and the module\'s own checks (exit 2, naming file and param)', async () => {

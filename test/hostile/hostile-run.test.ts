@@ -1,0 +1,68 @@
+// Hostile strategies through the real CLI (`rick run … --paper`): the engine's rounding is its own
+// whatever the strategy patched (the 10 BTC order the finding let through a 500 USD cap is denied),
+// and a strategy that never returns is stopped: STRATEGY_ERROR and HALTED journaled, the run ends
+// by itself with RUN_STOPPED, and the process exits 1 as a halted run does. Checked in the journal.
+import {copyFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+
+import type {EventPayloads} from '../../src/foundation/journal/events.js'
+import {rick} from '../helpers/cli.js'
+import {fixtureProject, readJournal, type Fixture} from '../integration/engine-fixture.js'
+
+const HERE = new URL('.', import.meta.url).pathname
+
+const config = (strategy: string): string => `version: 1
+sectors:
+  evil:
+    venue: coinbase
+    mode: paper
+    profile: Conservative
+    risk: {maxOrderNotional: 500}
+    instruments: [BTC-USD]
+    strategy: {name: ${strategy}}
+    connection: {apiKeyEnv: COINBASE_API_KEY, apiSecretEnv: COINBASE_API_SECRET}
+`
+
+const fixtures: Fixture[] = []
+afterAll(() => {
+  for (const f of fixtures) f.cleanup()
+})
+
+function project(strategy: string): Fixture {
+  const f = fixtureProject(config(strategy))
+  fixtures.push(f)
+  copyFileSync(join(HERE, 'strategies', `${strategy}.ts`), join(f.root, 'strategies', `${strategy}.ts`))
+  return f
+}
+
+describe('hostile strategies in `rick run --paper`', () => {
+  it('a Math.round patched by the strategy does not reach the engine: 10 BTC is denied by the 500 USD cap', async () => {
+    const f = project('patch-math')
+    const r = await rick(['run', 'evil', '--paper', '--speed', 'max', '--bars', '20', '--seed', '3'], {cwd: f.root, env: f.env})
+    expect(r.exitCode, r.stderr).toBe(0)
+    const events = readJournal(f.journal)
+    const intents = events.filter((e) => e.type === 'ORDER_INTENT')
+    const denied = events.filter((e) => e.type === 'ORDER_DENIED').map((e) => e.payload as EventPayloads['ORDER_DENIED'])
+    expect(intents).toHaveLength(0)
+    expect(events.filter((e) => e.type === 'FILL')).toHaveLength(0)
+    expect(denied.length).toBeGreaterThan(0)
+    expect(denied[0]!.order.qty).toBe(10)
+    expect(denied[0]!.code).toBe('MAX_ORDER_NOTIONAL')
+  })
+
+  it('an endless onBar: the sector is HALTED with STRATEGY_ERROR, and the run still ends cleanly', async () => {
+    const f = project('endless-loop')
+    const r = await rick(['run', 'evil', '--paper', '--speed', 'max', '--bars', '5', '--seed', '3'], {cwd: f.root, env: f.env})
+    // A halted run exits 1 (so a supervisor sees it), after its RUN_STOPPED; not killed, not 0.
+    expect(r.exitCode, r.stderr).toBe(1)
+    expect(r.stdout).toMatch(/stopped: halted \(strategy error: stopped: onBar\(\) did not return within 250 ms/)
+    const events = readJournal(f.journal)
+    const error = events.find((e) => e.type === 'STRATEGY_ERROR')?.payload as EventPayloads['STRATEGY_ERROR'] | undefined
+    expect(error?.phase).toBe('onBar')
+    expect(error?.message).toMatch(/^stopped: onBar\(\) did not return within 250 ms/)
+    const halted = events.find((e) => e.type === 'RISK_STATE' && (e.payload as EventPayloads['RISK_STATE']).to === 'HALTED')
+    expect(halted).toBeDefined()
+    expect(events.at(-1)?.type).toBe('RUN_STOPPED')
+  })
+})
