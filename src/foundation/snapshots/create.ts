@@ -2,17 +2,16 @@
 // The user's HEAD, branch, index, stash and files are never touched: the tree is built in a
 // private index, committed with commit-tree and kept alive by a ref under refs/rick/snapshots/.
 // rick's data folder and secrets files are never recorded (see exclusions.ts).
-import {RickError} from '../errors.js'
+import {claimRef, commitTree} from './commit.js'
 import {isExcludedPath} from './exclusions.js'
 import {git, splitNul} from './git.js'
 import {formatSnapshotMessage, snapshotMessage} from './message.js'
 import {outsideRepository, repositoryState, type RepositoryState} from './repository.js'
 import {SNAPSHOT_REF_PREFIX, type SnapshotInfo, type SnapshotTrigger} from './types.js'
-import {captureWorkingTree} from './working-tree.js'
+import {captureWorkingTree, type CapturedTree} from './working-tree.js'
 import {systemClock} from '../clock.js'
 
-/** Characters of the commit sha used as the snapshot id (and as the ref's last segment). */
-export const SNAPSHOT_ID_LENGTH = 10
+export {SNAPSHOT_ID_LENGTH} from './commit.js'
 
 export interface CreateSnapshotOptions {
   cwd: string
@@ -24,25 +23,23 @@ export interface CreateSnapshotOptions {
   clock?: () => Date
 }
 
-// Snapshots are authored by rick itself, so they work where user.name is not configured and
-// never borrow the user's identity.
-const IDENTITY = {
-  GIT_AUTHOR_NAME: 'rick',
-  GIT_AUTHOR_EMAIL: 'rick@localhost',
-  GIT_COMMITTER_NAME: 'rick',
-  GIT_COMMITTER_EMAIL: 'rick@localhost',
-}
-
 export async function createSnapshot(options: CreateSnapshotOptions): Promise<SnapshotInfo> {
   const state = await repositoryState(options.cwd, options.env)
   return createSnapshotIn(state, options)
 }
 
-/** The same as createSnapshot, for callers that already read the repository state. */
-export async function createSnapshotIn(state: RepositoryState, options: Omit<CreateSnapshotOptions, 'cwd' | 'env'>): Promise<SnapshotInfo> {
+/**
+ * The same as createSnapshot, for callers that already read the repository state; `captured`
+ * when they already captured the working tree too (with `now` as its time).
+ */
+export async function createSnapshotIn(
+  state: RepositoryState,
+  options: Omit<CreateSnapshotOptions, 'cwd' | 'env'>,
+  captured?: {tree: CapturedTree; now: Date},
+): Promise<SnapshotInfo> {
   const trigger = options.trigger ?? 'manual'
-  const {tree, filesChanged} = await captureWorkingTree(state, {countChanges: true})
-  const now = (options.clock ?? systemClock)()
+  const now = captured?.now ?? (options.clock ?? systemClock)()
+  const {tree, filesChanged, nested} = captured?.tree ?? (await captureWorkingTree(state, {countChanges: true, now, trigger}))
   const facts = {
     message: snapshotMessage(options.message, trigger),
     trigger,
@@ -51,38 +48,11 @@ export async function createSnapshotIn(state: RepositoryState, options: Omit<Cre
     branch: state.branch,
     filesChanged: filesChanged ?? 0,
   }
-  const date = `@${Math.floor(now.getTime() / 1000)} +0000`
-  const parents = state.head === null ? [] : ['-p', state.head]
-  // --no-gpg-sign: commit.gpgSign in the user's config must not make a snapshot ask for a passphrase.
-  const commitOut = await git(state.top, ['commit-tree', '--no-gpg-sign', tree, ...parents, '-F', '-'], {
-    env: {...IDENTITY, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date},
-    input: formatSnapshotMessage(facts),
-  })
-  const commit = commitOut.trim()
+  const commit = await commitTree(state.top, tree, state.head, formatSnapshotMessage(facts), now)
+  // Submodule commits first: the snapshot's ref must never point at a tree whose parts may vanish.
+  for (const sub of nested) await claimRef(sub.top, sub.commit)
   const id = await claimRef(state.top, commit)
   return {id, commit, ref: `${SNAPSHOT_REF_PREFIX}${id}`, ...facts}
-}
-
-/**
- * Points refs/rick/snapshots/<id> at the commit and returns the id. The empty old value makes git
- * refuse to overwrite an existing ref, so two commits sharing an id prefix can never silently
- * replace one another: the newcomer takes a longer id instead. The same commit twice (same tree,
- * message and second) is simply the same snapshot.
- */
-async function claimRef(top: string, commit: string): Promise<string> {
-  for (const length of [SNAPSHOT_ID_LENGTH, 16, commit.length]) {
-    const id = commit.slice(0, length)
-    const ref = `${SNAPSHOT_REF_PREFIX}${id}`
-    try {
-      await git(top, ['update-ref', ref, commit, ''])
-      return id
-    } catch (error) {
-      const existing = await git(top, ['rev-parse', '-q', '--verify', `${ref}^{commit}`]).catch(() => '')
-      if (existing.trim() === commit) return id
-      if (existing.trim() === '') throw error
-    }
-  }
-  throw new RickError(`cannot record snapshot ${commit}: every ref name for it is taken`, {code: 'SNAPSHOT_REF_TAKEN'})
 }
 
 /**
@@ -96,9 +66,10 @@ export async function isTreeDirty(cwd: string, env: NodeJS.ProcessEnv = process.
   try {
     // --no-optional-locks: a plain `git status` may rewrite the index to refresh stat data.
     // --untracked-files=all: one line per file, so a folder holding only excluded files is clean.
+    // --ignore-submodules=none: a change inside a submodule is a change snapshots record.
     ;[state, out] = await Promise.all([
       repositoryState(cwd, env),
-      git(cwd, ['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=dirty']),
+      git(cwd, ['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all', '--ignore-submodules=none']),
     ])
   } catch (error) {
     throw outsideRepository(cwd, error)

@@ -4,6 +4,7 @@ import {isExcludedPath, type SnapshotExclusions} from './exclusions.js'
 import {git, splitNul} from './git.js'
 import {repositoryState} from './repository.js'
 import {captureWorkingTree} from './working-tree.js'
+import {systemClock} from '../clock.js'
 
 const NO_FOLDERS: SnapshotExclusions = {folders: []}
 
@@ -16,7 +17,9 @@ export async function diffSnapshot(cwd: string, id: string, id2?: string, env: N
   const state = await repositoryState(cwd, env)
   const [all, current] = await Promise.all([
     listSnapshots(state.top),
-    id2 === undefined ? captureWorkingTree(state, {countChanges: false}) : Promise.resolve(null),
+    // A dirty submodule is recorded by a commit in its repository that no ref keeps: git's gc
+    // collects it later.
+    id2 === undefined ? captureWorkingTree(state, {countChanges: false, now: systemClock(), trigger: 'manual'}) : Promise.resolve(null),
   ])
   const from = pickSnapshot(all, id).commit
   const to = id2 === undefined ? current!.tree : pickSnapshot(all, id2).commit

@@ -1,6 +1,6 @@
 // Human-readable text for snapshots, shared by the `rick snapshot` commands (commands folders
 // may hold commands only, so the rendering lives here, next to the data it renders).
-import type {SnapshotDetails, SnapshotInfo} from './types.js'
+import type {RestoreResult, SnapshotDetails, SnapshotInfo} from './types.js'
 
 /** `2025-03-01T09:30:00.123Z` -> `2025-03-01 09:30:00Z`: compact, still UTC and sortable. */
 export function shortTime(iso: string): string {
@@ -42,4 +42,21 @@ export function snapshotSummary(s: SnapshotInfo): string {
 export function snapshotDetailsText(s: SnapshotDetails): string {
   const files = s.files.length === 0 ? ['    (no file differs from HEAD)'] : s.files.map((f) => `    ${f.status}  ${f.path}`)
   return `${snapshotSummary(s)}\n\nFiles changed vs HEAD at the time:\n${files.join('\n')}`
+}
+
+/** What `rick snapshot restore` prints once the files are the snapshot's. */
+export function restoreSummary(r: RestoreResult): string[] {
+  const subs = r.submodules.map((s) => s.path)
+  const within = subs.length === 0 ? '' : ` (with ${subs.length === 1 ? 'submodule' : 'submodules'} ${subs.join(', ')})`
+  const lines = [`Restored snapshot ${r.restored.id}: ${r.written} file(s) written, ${r.deleted} deleted${within}.`]
+  for (const s of r.submodules) {
+    if (s.head === s.snapshotHead) continue
+    lines.push(`Submodule ${s.path}: its files are the snapshot's, but its HEAD stays at ${short(s.head)} (at the snapshot: ${short(s.snapshotHead)}): a restore never moves a HEAD.`)
+  }
+  lines.push(`The previous state is snapshot ${r.undo.id}; undo with: rick snapshot restore ${r.undo.id} --yes`)
+  return lines
+}
+
+function short(commit: string | null): string {
+  return commit === null ? '(no commit)' : commit.slice(0, 7)
 }

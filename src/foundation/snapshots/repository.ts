@@ -38,6 +38,8 @@ export interface RepositoryState {
   branch: string | null
   /** What snapshots of this working tree never record (rick's data folder, secrets files). */
   exclusions: SnapshotExclusions
+  /** The environment the exclusions were read from: a submodule's state is read with it too. */
+  env: NodeJS.ProcessEnv
 }
 
 function shortBranch(symbolic: string): string | null {
@@ -81,6 +83,7 @@ export async function repositoryState(cwd: string, env: NodeJS.ProcessEnv = proc
     head: head ?? null,
     branch: null,
     exclusions: snapshotExclusions(top, cwd, env),
+    env,
   }
   if (head === undefined) {
     // No commit yet: HEAD is a symbolic ref to a branch that does not exist yet.

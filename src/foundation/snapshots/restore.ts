@@ -1,92 +1,96 @@
 // `rick snapshot restore`: makes the working tree equal to a snapshot, after snapshotting the
 // current state so the restore itself can be undone. Only the files themselves change: HEAD,
 // the branch, the real index, ignored files, rick's data folder and secrets files stay as they are.
-import {rmdir, unlink} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
-
+//
+// All or nothing: the plan is checked first (restore-checks.ts) and refused whole when any part of
+// it cannot be done; a failure while writing (something changed under us, a disk filling up) puts
+// the tree back to the pre-restore snapshot at once and says so.
+import {RickError} from '../errors.js'
+import {systemClock} from '../clock.js'
 import {listSnapshots, pickSnapshot} from './catalog.js'
 import {createSnapshotIn} from './create.js'
-import {isExcludedPath} from './exclusions.js'
-import {git, splitNul} from './git.js'
-import {repositoryState} from './repository.js'
-import type {RestoreResult} from './types.js'
-import {withPrivateIndex} from './working-tree.js'
+import {repositoryState, type RepositoryState} from './repository.js'
+import {applyPlan} from './restore-apply.js'
+import {checkPlan} from './restore-checks.js'
+import {isEmptyPlan, planGitDirs, planPaths, planRestore, type RepoPlan} from './restore-plan.js'
+import type {RestoreResult, RestoredSubmodule, SnapshotInfo} from './types.js'
+import {captureWorkingTree} from './working-tree.js'
 
 export interface RestoreOptions {
   clock?: () => Date
   /** Where rick's data folder is (RICK_HOME, RICK_PROJECT): restore never touches it. Default process.env. */
   env?: NodeJS.ProcessEnv
-}
-
-const GITLINK_MODE = '160000'
-
-interface TreeChange {
-  status: string
-  path: string
-  /** Mode on the side being restored (000000 when the snapshot lacks the path). */
-  newMode: string
-  oldMode: string
+  /**
+   * Called with the git dir of every repository the restore would write in (the top one, then
+   * its submodules) before anything changes; throws to refuse (the charter: no engine runs there).
+   */
+  guard?: (gitDirs: readonly string[]) => void | Promise<void>
+  /** Called after every check passed and the pre-restore snapshot exists, right before the first write. */
+  beforeWrite?: () => void | Promise<void>
 }
 
 export async function restoreSnapshot(cwd: string, id: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   const state = await repositoryState(cwd, options.env)
   const target = pickSnapshot(await listSnapshots(state.top), id)
-  const undo = await createSnapshotIn(state, {
-    trigger: 'pre-restore',
-    message: `before restoring snapshot ${target.id}`,
-    ...(options.clock ? {clock: options.clock} : {}),
-  })
-  // A snapshot taken before these exclusions existed (or with another RICK_HOME) may still hold
-  // secrets or rick's data: such paths are neither written nor deleted.
-  const changes = (await treeChanges(state.top, undo.commit, target.commit)).filter((c) => !isExcludedPath(c.path, state.exclusions))
-  // Submodules (gitlinks) are left alone: their content lives in another repository.
-  const toDelete = changes.filter((c) => c.status === 'D' && c.oldMode !== GITLINK_MODE).map((c) => c.path)
-  const toWrite = changes.filter((c) => c.status !== 'D' && c.newMode !== GITLINK_MODE).map((c) => c.path)
-  // Deletions first, so a file that becomes a folder (or the reverse) has room.
-  await deletePaths(state.top, toDelete)
-  await writePaths(state.top, target.commit, toWrite)
-  return {restored: target, undo, written: toWrite.length, deleted: toDelete.length}
+  const now = (options.clock ?? systemClock)()
+  const current = await captureWorkingTree(state, {countChanges: true, now, trigger: 'pre-restore'})
+  const {plan, problems} = await planRestore(state, current.tree, target.commit)
+  await options.guard?.(planGitDirs(plan))
+  problems.push(...(await checkPlan(plan)))
+  if (problems.length > 0) {
+    throw new RickError(`cannot restore snapshot ${target.id}: ${problems.join('; ')}. Nothing was changed.`, {code: problemCode(problems)})
+  }
+  const undo = await createSnapshotIn(state, {trigger: 'pre-restore', message: `before restoring snapshot ${target.id}`}, {tree: current, now})
+  await options.beforeWrite?.()
+  let applied
+  try {
+    applied = await applyPlan(plan)
+  } catch (error) {
+    throw await putBack(state, target, undo, now, error)
+  }
+  return {restored: target, undo, ...applied, submodules: restoredSubmodules(plan)}
 }
 
-async function treeChanges(top: string, from: string, to: string): Promise<TreeChange[]> {
-  const out = await git(top, ['diff-tree', '-r', '--no-renames', '--raw', '-z', from, to, '--'])
-  const fields = splitNul(out)
-  const changes: TreeChange[] = []
-  // -z --raw: ":<old mode> <new mode> <old sha> <new sha> <status>" NUL "<path>" NUL
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const [oldMode = '', newMode = '', , , status = ''] = fields[i]!.slice(1).split(' ')
-    changes.push({status: status.charAt(0), path: fields[i + 1]!, oldMode, newMode})
-  }
-  return changes
+// A problem that only a submodule has gets its own code, so scripts can tell "check out your
+// submodule" from "something is in the way".
+function problemCode(problems: readonly string[]): string {
+  return problems.every((p) => /submodule/.test(p)) ? 'SNAPSHOT_SUBMODULE' : 'SNAPSHOT_RESTORE_BLOCKED'
 }
 
-async function deletePaths(top: string, paths: string[]): Promise<void> {
-  const folders = new Set<string>()
-  for (const path of paths) {
-    try {
-      await unlink(join(top, path))
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-    for (let dir = dirname(path); dir !== '.' && dir !== '/' && dir !== ''; dir = dirname(dir)) folders.add(dir)
+/**
+ * After a failed write: makes the tree equal to the pre-restore snapshot again, checks that it is,
+ * and returns the error to report (what failed, and whether the tree was put back).
+ */
+async function putBack(state: RepositoryState, target: SnapshotInfo, undo: SnapshotInfo, now: Date, cause: unknown): Promise<RickError> {
+  const what = `restoring snapshot ${target.id} failed while writing the files (${messageOf(cause)})`
+  try {
+    await applyPlan(await planBack(state, undo, now))
+    const left = await planBack(state, undo, now)
+    if (!isEmptyPlan(left)) throw new Error(`these still differ: ${planPaths(left).slice(0, 5).join(', ')}`)
+  } catch (second) {
+    return new RickError(
+      `${what}, and putting the working tree back failed too (${messageOf(second)}): it is partly restored. ` +
+        `The state before the restore is snapshot ${undo.id}: once the cause is fixed, \`rick snapshot restore ${undo.id} --yes\` brings it back.`,
+      {code: 'SNAPSHOT_RESTORE_FAILED', cause},
+    )
   }
-  // Folders left empty go too, deepest first, as git does; a folder holding ignored files stays.
-  const deepestFirst = [...folders].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? 1 : -1))
-  for (const dir of deepestFirst) {
-    try {
-      await rmdir(join(top, dir))
-    } catch {
-      // Not empty (or already gone): keep it.
-    }
-  }
+  return new RickError(`${what}; the working tree was put back as it was before the restore (snapshot ${undo.id}).`, {code: 'SNAPSHOT_RESTORE_FAILED', cause})
 }
 
-/** Writes `paths` as the snapshot has them, through a private index so the real one is untouched. */
-async function writePaths(top: string, commit: string, paths: string[]): Promise<void> {
-  if (paths.length === 0) return
-  await withPrivateIndex(null, async (indexFile) => {
-    const env = {GIT_INDEX_FILE: indexFile}
-    await git(top, ['read-tree', commit], {env})
-    await git(top, ['checkout-index', '--force', '-z', '--stdin'], {env, input: `${paths.join('\0')}\0`})
-  })
+async function planBack(state: RepositoryState, undo: SnapshotInfo, now: Date): Promise<RepoPlan> {
+  const current = await captureWorkingTree(state, {countChanges: false, now, trigger: 'pre-restore'})
+  const {plan, problems} = await planRestore(state, current.tree, undo.commit)
+  if (problems.length > 0) throw new Error(problems.join('; '))
+  return plan
+}
+
+function restoredSubmodules(plan: RepoPlan): RestoredSubmodule[] {
+  return plan.submodules.flatMap((s) => [
+    ...(isEmptyPlan(s.plan) ? [] : [{path: s.plan.prefix.slice(0, -1), head: s.head, snapshotHead: s.snapshotHead}]),
+    ...restoredSubmodules(s.plan),
+  ])
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

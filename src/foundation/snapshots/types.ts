@@ -45,6 +45,17 @@ export interface RestoreResult {
   written: number
   /** Files removed because the snapshot does not have them. */
   deleted: number
+  /** Submodules whose files were restored (their files are counted in written and deleted too). */
+  submodules: RestoredSubmodule[]
+}
+
+export interface RestoredSubmodule {
+  /** Where it is, from the top of the working tree. */
+  path: string
+  /** Its HEAD now: a restore never moves it, as it never moves the top's. */
+  head: string | null
+  /** Its HEAD when the snapshot was taken. */
+  snapshotHead: string | null
 }
 
 export interface PruneResult {

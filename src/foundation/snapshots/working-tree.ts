@@ -1,14 +1,20 @@
 // Turns the whole working tree (tracked, modified, deleted and untracked-but-not-ignored files,
 // minus rick's data folder and secrets files) into a git tree object without touching the user's
 // index: everything happens in a private index file that lives only for the duration of one call.
+// Submodules are captured the same way, each in its own repository (see submodules.ts).
 import {randomBytes} from 'node:crypto'
 import {copyFile, rm, stat, utimes} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {RickError} from '../errors.js'
+import {commitTree} from './commit.js'
 import {excludingSuperset, exclusionSuperset, isExcludedPath, type SnapshotExclusions} from './exclusions.js'
 import {git, splitNul} from './git.js'
-import type {RepositoryState} from './repository.js'
+import {formatSnapshotMessage} from './message.js'
+import {repositoryState, type RepositoryState} from './repository.js'
+import {GITLINK_MODE, isCheckedOut, parseGitlinks, type Gitlink} from './submodules.js'
+import type {SnapshotTrigger} from './types.js'
 
 // A split index would make git write shared-index files next to the user's; a private index
 // must be self-contained.
@@ -41,17 +47,33 @@ async function seedIndex(seed: string, indexFile: string): Promise<void> {
   }
 }
 
+/** A commit made in a submodule to record its uncommitted changes; a snapshot keeps it with a ref. */
+export interface NestedCommit {
+  /** The submodule's working tree. */
+  top: string
+  commit: string
+}
+
 export interface CapturedTree {
   tree: string
   /** Paths that differ from HEAD (all paths when there is no HEAD); only when asked for. */
   filesChanged: number | null
+  /** Commits made in (nested) submodules whose working trees differ from their HEAD. */
+  nested: NestedCommit[]
+}
+
+export interface CaptureOptions {
+  countChanges: boolean
+  /** The time and trigger of the commits that record dirty submodules (the snapshot's own). */
+  now: Date
+  trigger: SnapshotTrigger
 }
 
 /**
  * Writes the working tree, minus what snapshots exclude (see exclusions.ts), as a tree object;
  * optionally counts the paths that differ from HEAD.
  */
-export async function captureWorkingTree(state: RepositoryState, options: {countChanges: boolean}): Promise<CapturedTree> {
+export async function captureWorkingTree(state: RepositoryState, options: CaptureOptions): Promise<CapturedTree> {
   return withPrivateIndex(state.indexPath, async (indexFile) => {
     const env = {GIT_INDEX_FILE: indexFile}
     // Side by side: `add` records everything outside the superset of excluded paths (so no secret
@@ -67,15 +89,70 @@ export async function captureWorkingTree(state: RepositoryState, options: {count
     if (drop.length > 0) await git(state.top, [...SELF_CONTAINED, 'update-index', '--force-remove', '-z', '--stdin'], {env, input: nulList(drop)})
     // The rest of the superset (`.env.example` and the like) is recorded as `add --all` would.
     if (refresh.length > 0) await git(state.top, [...SELF_CONTAINED, 'update-index', '--add', '--remove', '-z', '--stdin'], {env, input: nulList(refresh)})
-    // Both only read the private index (write-tree at most rewrites it atomically), so they
-    // run side by side.
-    const [treeOut, changedOut] = await Promise.all([
+    // All three only read the private index (write-tree at most rewrites it atomically), so they
+    // run side by side; the gitlinks listing costs a repository without submodules nothing more.
+    const [treeOut, changedOut, stageOut] = await Promise.all([
+      git(state.top, [...SELF_CONTAINED, 'write-tree'], {env}),
+      options.countChanges ? listChangedPaths(state, env) : Promise.resolve(null),
+      git(state.top, ['ls-files', '--stage', '-z'], {env}),
+    ])
+    const captured = {tree: treeOut.trim(), filesChanged: countChanged(changedOut, state.exclusions), nested: [] as NestedCommit[]}
+    const links = parseGitlinks(stageOut, state.exclusions)
+    if (links.length === 0) return captured
+    // `add` recorded each submodule's HEAD, whatever its working tree holds: record that too.
+    const updates: Gitlink[] = []
+    for (const link of links) {
+      const sub = await captureSubmodule(state, link.path, options)
+      if (sub === null) continue
+      captured.nested.push(...sub.nested)
+      if (sub.commit !== link.commit) updates.push({path: link.path, commit: sub.commit})
+    }
+    if (updates.length === 0) return captured
+    const info = updates.map((u) => `${GITLINK_MODE} ${u.commit}\t${u.path}`)
+    await git(state.top, [...SELF_CONTAINED, 'update-index', '-z', '--index-info'], {env, input: nulList(info)})
+    const [treeAgain, changedAgain] = await Promise.all([
       git(state.top, [...SELF_CONTAINED, 'write-tree'], {env}),
       options.countChanges ? listChangedPaths(state, env) : Promise.resolve(null),
     ])
-    const changed = changedOut === null ? null : splitNul(changedOut).filter((path) => !isExcludedPath(path, state.exclusions))
-    return {tree: treeOut.trim(), filesChanged: changed === null ? null : changed.length}
+    return {...captured, tree: treeAgain.trim(), filesChanged: countChanged(changedAgain, state.exclusions)}
   })
+}
+
+function countChanged(out: string | null, exclusions: SnapshotExclusions): number | null {
+  return out === null ? null : splitNul(out).filter((path) => !isExcludedPath(path, exclusions)).length
+}
+
+/**
+ * The commit that records the submodule at `path`: its HEAD when its working tree matches it,
+ * else a new snapshot commit in its repository. Null when it is not checked out (the gitlink
+ * already recorded stands: there are no files to record).
+ */
+async function captureSubmodule(state: RepositoryState, path: string, options: CaptureOptions): Promise<{commit: string; nested: NestedCommit[]} | null> {
+  const dir = join(state.top, path)
+  if (!isCheckedOut(dir)) return null
+  let sub: RepositoryState
+  try {
+    sub = await repositoryState(dir, state.env)
+  } catch (error) {
+    throw new RickError(`cannot record submodule ${path}: its repository cannot be read (${(error as Error).message})`, {code: 'SNAPSHOT_SUBMODULE', cause: error})
+  }
+  // A `.git` that git does not take for a repository would lead back to the top: never recurse there.
+  if (sub.top === state.top) return null
+  const captured = await captureWorkingTree(sub, {...options, countChanges: true})
+  if (sub.head !== null) {
+    const headTree = (await git(sub.top, ['rev-parse', `${sub.head}^{tree}`])).trim()
+    if (headTree === captured.tree) return {commit: sub.head, nested: captured.nested}
+  }
+  const message = formatSnapshotMessage({
+    message: `${options.trigger} snapshot: uncommitted changes of submodule ${path}`,
+    trigger: options.trigger,
+    time: options.now.toISOString(),
+    head: sub.head,
+    branch: sub.branch,
+    filesChanged: captured.filesChanged ?? 0,
+  })
+  const commit = await commitTree(sub.top, captured.tree, sub.head, message, options.now)
+  return {commit, nested: [...captured.nested, {top: sub.top, commit}]}
 }
 
 /**

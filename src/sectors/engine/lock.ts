@@ -1,10 +1,14 @@
 // One engine per sector: `<rickHome>/locks/<sector>.lock`, created with O_EXCL and holding the
 // owner's pid. A lock whose pid is dead (the engine crashed or was killed) is stale and taken over
-// with a notice; a live one refuses the second engine.
+// with a notice; a live one refuses the second engine. The engine is also registered in its
+// project's git dir, where a snapshot restore run with any RICK_HOME finds it (engine-registry.ts).
 import {closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {RickError} from '../../foundation/errors.js'
+import {pidAlive, registerEngine, type EngineRegistration} from '../../foundation/snapshots/engine-registry.js'
+
+export {pidAlive}
 
 export interface LockInfo {
   pid: number
@@ -14,6 +18,13 @@ export interface LockInfo {
   journal?: string
   /** ISO time the engine took the lock (wall clock: only for people reading it). */
   startedAt?: string
+  /**
+   * The project folder the engine runs (its strategies and config). Given, the engine is
+   * registered in the git dir of the project's repository, so that `rick snapshot restore` is
+   * refused there whatever RICK_HOME it runs with; without it only restores sharing this rick
+   * home see the engine.
+   */
+  project?: string
 }
 
 export interface SectorLock {
@@ -26,17 +37,6 @@ export interface SectorLock {
 
 export function lockFile(home: string, sector: string): string {
   return join(home, 'locks', `${sector}.lock`)
-}
-
-/** Whether a process with this pid exists (EPERM: it exists but belongs to someone else). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** The lock's content, or undefined when there is none; a damaged file reads as pid 0 (stale). */
@@ -88,21 +88,19 @@ export function acquireLock(home: string, info: LockInfo): SectorLock {
       }
       held.add(file)
       let released = false
+      const registration = register(home, info, () => {
+        held.delete(file)
+        removeOwnLock(home, info, file)
+      })
       const lock: SectorLock = {
         file,
         info,
         release() {
           if (released) return
           released = true
+          registration?.release()
           held.delete(file)
-          // Only our own lock is removed: a takeover by someone else after a crash is theirs.
-          if (readLock(home, info.sector)?.pid === info.pid) {
-            try {
-              unlinkSync(file)
-            } catch {
-              // already gone
-            }
-          }
+          removeOwnLock(home, info, file)
         },
       }
       if (tookOver) lock.tookOver = tookOver
@@ -124,4 +122,33 @@ export function acquireLock(home: string, info: LockInfo): SectorLock {
     }
   }
   throw new RickError(`could not take the lock ${file}: it keeps changing (another engine starting at the same time?)`, {code: 'SECTOR_LOCKED'})
+}
+
+/**
+ * Registers the engine with its project's repository. Deny on error: an engine a restore cannot
+ * see must not start, so a failure gives the sector lock back (`undo`) and throws.
+ */
+function register(home: string, info: LockInfo, undo: () => void): EngineRegistration | null {
+  if (info.project === undefined) return null
+  try {
+    const {pid, sector, project, runId, mode, startedAt} = info
+    return registerEngine({pid, sector, home, project, runId, mode, startedAt})
+  } catch (error) {
+    undo()
+    throw new RickError(
+      `cannot register the engine of ${info.sector} with the repository of ${info.project} (${(error as Error).message}): ` +
+        'a snapshot restore would not know it runs. Make the git dir writable for this user (a systemd unit: ReadWritePaths=), then start again.',
+      {code: 'ENGINE_REGISTRY', cause: error},
+    )
+  }
+}
+
+/** Only our own lock is removed: a takeover by someone else after a crash is theirs. */
+function removeOwnLock(home: string, info: LockInfo, file: string): void {
+  if (readLock(home, info.sector)?.pid !== info.pid) return
+  try {
+    unlinkSync(file)
+  } catch {
+    // already gone
+  }
 }
