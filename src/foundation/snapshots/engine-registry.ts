@@ -7,15 +7,13 @@
 // the engine stops; a crashed engine's file names a dead process and no longer counts.
 import {createHash} from 'node:crypto'
 import {mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
-import {hostname} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 
-export interface EngineEntry {
-  pid: number
-  /** When the process started (Linux: clock ticks after boot): a recycled pid is another process. */
-  pidStart?: string
-  /** The machine it runs on: a pid means nothing on another one (a shared folder, a container). */
-  host: string
+import {liveness, markProcess, type ProcessMark} from './process-mark.js'
+
+export {pidAlive} from './process-mark.js'
+
+export interface EngineEntry extends ProcessMark {
   sector: string
   /** Its rick data folder (RICK_HOME). */
   home: string
@@ -35,29 +33,9 @@ export interface RegisteredEngine extends EngineEntry {
 
 export interface EngineRegistration {
   file: string
+  /** The git dir it is registered in. */
+  gitDir: string
   release(): void
-}
-
-/** Whether a process with this pid exists (EPERM: it exists but belongs to someone else). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** The start time of a process as the kernel counts it (field 22 of /proc/<pid>/stat), where there is one. */
-export function processStart(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
-  } catch {
-    return undefined
-  }
 }
 
 /**
@@ -90,8 +68,7 @@ export function registerEngine(entry: Omit<EngineEntry, 'host' | 'pidStart'>): E
   if (gitDir === null) return null
   const folder = registryFolder(gitDir)
   const file = join(folder, `${entryKey(entry.home, entry.sector)}.json`)
-  const pidStart = processStart(entry.pid)
-  const full: EngineEntry = {...entry, host: hostname(), ...(pidStart === undefined ? {} : {pidStart})}
+  const full: EngineEntry = {...entry, ...markProcess(entry.pid)}
   mkdirSync(folder, {recursive: true})
   const temporary = `${file}.${process.pid}.tmp`
   writeFileSync(temporary, `${JSON.stringify(full)}\n`)
@@ -99,6 +76,7 @@ export function registerEngine(entry: Omit<EngineEntry, 'host' | 'pidStart'>): E
   let released = false
   return {
     file,
+    gitDir,
     release() {
       if (released) return
       released = true
@@ -135,17 +113,12 @@ export function registeredEngines(gitDirs: readonly string[]): RegisteredEngine[
       // next engine of that home and sector writes over it.
       const entry = readEntry(file)
       if (entry === undefined) continue
-      if (entry.host !== hostname()) running.push({...entry, file, elsewhere: true})
-      else if (isRunning(entry)) running.push({...entry, file})
+      const state = liveness(entry)
+      if (state === 'elsewhere') running.push({...entry, file, elsewhere: true})
+      else if (state === 'running') running.push({...entry, file})
     }
   }
   return running
-}
-
-function isRunning(entry: EngineEntry): boolean {
-  if (entry.pid === process.pid || !pidAlive(entry.pid)) return false
-  const start = processStart(entry.pid)
-  return entry.pidStart === undefined || start === undefined || start === entry.pidStart
 }
 
 function readEntry(file: string): EngineEntry | undefined {

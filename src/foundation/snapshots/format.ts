@@ -53,6 +53,10 @@ export function restoreSummary(r: RestoreResult): string[] {
     if (s.head === s.snapshotHead) continue
     lines.push(`Submodule ${s.path}: its files are the snapshot's, but its HEAD stays at ${short(s.head)} (at the snapshot: ${short(s.snapshotHead)}): a restore never moves a HEAD.`)
   }
+  if (r.interrupted) {
+    const before = r.interrupted.undo === null ? '' : `; the state before that one is snapshot ${r.interrupted.undo}`
+    lines.push(`Note: an earlier restore (of snapshot ${r.interrupted.target}, pid ${r.interrupted.pid}) was cut short; this one replaced what it left${before}.`)
+  }
   lines.push(`The previous state is snapshot ${r.undo.id}; undo with: rick snapshot restore ${r.undo.id} --yes`)
   return lines
 }

@@ -12,6 +12,7 @@ import {createSnapshotIn} from './create.js'
 import {repositoryState, type RepositoryState} from './repository.js'
 import {applyPlan} from './restore-apply.js'
 import {checkPlan} from './restore-checks.js'
+import {takeRestoreLocks} from './restore-lock.js'
 import {isEmptyPlan, planGitDirs, planPaths, planRestore, type RepoPlan} from './restore-plan.js'
 import type {RestoreResult, RestoredSubmodule, SnapshotInfo} from './types.js'
 import {captureWorkingTree} from './working-tree.js'
@@ -35,20 +36,29 @@ export async function restoreSnapshot(cwd: string, id: string, options: RestoreO
   const now = (options.clock ?? systemClock)()
   const current = await captureWorkingTree(state, {countChanges: true, now, trigger: 'pre-restore'})
   const {plan, problems} = await planRestore(state, current.tree, target.commit)
-  await options.guard?.(planGitDirs(plan))
-  problems.push(...(await checkPlan(plan)))
-  if (problems.length > 0) {
-    throw new RickError(`cannot restore snapshot ${target.id}: ${problems.join('; ')}. Nothing was changed.`, {code: problemCode(problems)})
-  }
-  const undo = await createSnapshotIn(state, {trigger: 'pre-restore', message: `before restoring snapshot ${target.id}`}, {tree: current, now})
-  await options.beforeWrite?.()
-  let applied
+  const gitDirs = planGitDirs(plan)
+  // Held from before the engine check to the last write: no engine starts in between.
+  const lock = takeRestoreLocks(gitDirs, target.id)
   try {
-    applied = await applyPlan(plan)
-  } catch (error) {
-    throw await putBack(state, target, undo, now, error)
+    await options.guard?.(gitDirs)
+    problems.push(...(await checkPlan(plan)))
+    if (problems.length > 0) {
+      throw new RickError(`cannot restore snapshot ${target.id}: ${problems.join('; ')}. Nothing was changed.`, {code: problemCode(problems)})
+    }
+    const undo = await createSnapshotIn(state, {trigger: 'pre-restore', message: `before restoring snapshot ${target.id}`}, {tree: current, now})
+    lock.note(undo.id)
+    await options.beforeWrite?.()
+    let applied
+    try {
+      applied = await applyPlan(plan)
+    } catch (error) {
+      throw await putBack(state, target, undo, now, error)
+    }
+    const interrupted = lock.interrupted && {target: lock.interrupted.target, undo: lock.interrupted.undo ?? null, pid: lock.interrupted.pid}
+    return {restored: target, undo, ...applied, submodules: restoredSubmodules(plan), ...(interrupted ? {interrupted} : {})}
+  } finally {
+    lock.release()
   }
-  return {restored: target, undo, ...applied, submodules: restoredSubmodules(plan)}
 }
 
 // A problem that only a submodule has gets its own code, so scripts can tell "check out your

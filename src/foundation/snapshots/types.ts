@@ -47,6 +47,8 @@ export interface RestoreResult {
   deleted: number
   /** Submodules whose files were restored (their files are counted in written and deleted too). */
   submodules: RestoredSubmodule[]
+  /** An earlier restore that was killed before it finished: this one replaced what it left. */
+  interrupted?: {target: string; undo: string | null; pid: number}
 }
 
 export interface RestoredSubmodule {

@@ -7,6 +7,7 @@ import {join} from 'node:path'
 
 import {RickError} from '../../foundation/errors.js'
 import {pidAlive, registerEngine, type EngineRegistration} from '../../foundation/snapshots/engine-registry.js'
+import {activeRestore} from '../../foundation/snapshots/restore-lock.js'
 
 export {pidAlive}
 
@@ -125,14 +126,17 @@ export function acquireLock(home: string, info: LockInfo): SectorLock {
 }
 
 /**
- * Registers the engine with its project's repository. Deny on error: an engine a restore cannot
- * see must not start, so a failure gives the sector lock back (`undo`) and throws.
+ * Registers the engine with its project's repository, then makes sure no snapshot restore is
+ * rewriting it (the restore takes its lock before it looks for engines: see restore-lock.ts).
+ * Deny on error: an engine a restore cannot see must not start, so a failure gives the sector
+ * lock back (`undo`) and throws.
  */
 function register(home: string, info: LockInfo, undo: () => void): EngineRegistration | null {
   if (info.project === undefined) return null
+  let registration: EngineRegistration | null
   try {
     const {pid, sector, project, runId, mode, startedAt} = info
-    return registerEngine({pid, sector, home, project, runId, mode, startedAt})
+    registration = registerEngine({pid, sector, home, project, runId, mode, startedAt})
   } catch (error) {
     undo()
     throw new RickError(
@@ -141,6 +145,15 @@ function register(home: string, info: LockInfo, undo: () => void): EngineRegistr
       {code: 'ENGINE_REGISTRY', cause: error},
     )
   }
+  const restore = registration === null ? null : activeRestore(registration.gitDir)
+  if (restore !== null) {
+    registration?.release()
+    undo()
+    throw new RickError(`a snapshot restore is rewriting ${info.project} (pid ${restore.pid}, restoring snapshot ${restore.target}): start ${info.sector} once it is done.`, {
+      code: 'RESTORE_RUNNING',
+    })
+  }
+  return registration
 }
 
 /** Only our own lock is removed: a takeover by someone else after a crash is theirs. */

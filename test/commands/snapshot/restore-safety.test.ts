@@ -1,18 +1,19 @@
 // `rick snapshot restore` as a user meets its safety rules: an engine under another RICK_HOME
 // stops it, a restore that cannot be done whole changes nothing and says why, and a submodule's
 // changes are restored and reported.
-import {execa} from 'execa'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {listSnapshots} from '../../../src/foundation/snapshots/catalog.js'
 import {createSnapshot} from '../../../src/foundation/snapshots/create.js'
 import {acquireLock} from '../../../src/sectors/engine/lock.js'
 import {git, makeTrickyRepo, removeTempDirs, tempDir, workingFiles, write} from '../../foundation/snapshots/fixture.js'
+import {killLiveProcesses, liveProcess} from '../../foundation/snapshots/process-fixture.js'
 import {canMakeUnwritable, makeRepoWithSubmodule, makeUnwritable} from '../../foundation/snapshots/submodule-fixture.js'
 import {rick} from '../../helpers/cli.js'
 
+afterEach(killLiveProcesses)
 afterAll(removeTempDirs)
 
 describe('rick snapshot restore', () => {
@@ -21,17 +22,13 @@ describe('rick snapshot restore', () => {
     const snap = await createSnapshot({cwd: dir})
     write(dir, 'modify-me.txt', 'mine\n')
     const [engineHome, restoreHome] = [tempDir('rick-engine-home-'), tempDir('rick-restore-home-')]
-    const engine = execa('node', ['-e', 'setTimeout(() => {}, 60000)'])
-    try {
-      acquireLock(engineHome, {pid: engine.pid!, sector: 'oanda', mode: 'paper', project: dir})
-      const denied = await rick(['snapshot', 'restore', snap.id, '--yes'], {cwd: dir, env: {RICK_HOME: restoreHome}})
-      expect(denied.stderr).toContain(`an engine is running: oanda (pid ${engine.pid}) with RICK_HOME ${engineHome}`)
-      expect(denied.exitCode).toBe(3)
-      expect(readFileSync(join(dir, 'modify-me.txt'), 'utf8')).toBe('mine\n')
-    } finally {
-      engine.kill('SIGKILL')
-      await engine.catch(() => undefined)
-    }
+    const engine = liveProcess()
+    acquireLock(engineHome, {pid: engine, sector: 'oanda', mode: 'paper', project: dir})
+    const denied = await rick(['snapshot', 'restore', snap.id, '--yes'], {cwd: dir, env: {RICK_HOME: restoreHome}})
+    expect(denied.stderr).toContain(`an engine is running: oanda (pid ${engine}) with RICK_HOME ${engineHome}`)
+    expect(denied.exitCode).toBe(3)
+    expect(readFileSync(join(dir, 'modify-me.txt'), 'utf8')).toBe('mine\n')
+    await killLiveProcesses()
     // The registration now names a dead process: stale, it blocks nothing.
     const allowed = await rick(['snapshot', 'restore', snap.id, '--yes'], {cwd: dir, env: {RICK_HOME: restoreHome}})
     expect(allowed.exitCode).toBe(0)

@@ -1,48 +1,28 @@
 // An engine is found by a restore whatever RICK_HOME either of them uses: the engine lock registers
 // it in the git dir of its project's repository, the restore guard reads it there.
-import {execa, type ResultPromise} from 'execa'
-import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {CharterDenied} from '../../../src/foundation/errors.js'
 import {createSnapshot} from '../../../src/foundation/snapshots/create.js'
-import {findGitDir, processStart, registryFolder} from '../../../src/foundation/snapshots/engine-registry.js'
+import {findGitDir, registryFolder} from '../../../src/foundation/snapshots/engine-registry.js'
+import {markProcess, processStart} from '../../../src/foundation/snapshots/process-mark.js'
+import {restoreLockFile} from '../../../src/foundation/snapshots/restore-lock.js'
 import {restoreSnapshot} from '../../../src/foundation/snapshots/restore.js'
 import {acquireLock, lockFile} from '../../../src/sectors/engine/lock.js'
 import {assertRestoreAllowed} from '../../../src/sectors/restore-guard.js'
 import {commitAll, makeRepo, removeTempDirs, tempDir, write} from '../../foundation/snapshots/fixture.js'
+import {deadPid, killLiveProcesses, liveProcess, thrown} from '../../foundation/snapshots/process-fixture.js'
 import {makeRepoWithSubmodule} from '../../foundation/snapshots/submodule-fixture.js'
 
-const children: ResultPromise[] = []
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill('SIGKILL')
-    await child.catch(() => undefined)
-  }
-})
+afterEach(killLiveProcesses)
 afterAll(removeTempDirs)
 
-/** A live process standing in for an engine (its pid is what the lock records). */
-function engineProcess(): number {
-  const child = execa('node', ['-e', 'setTimeout(() => {}, 60000)'])
-  children.push(child)
-  return child.pid!
-}
-
-function deadPid(): number {
-  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'}).stdout)
-}
-
 function denial(fn: () => unknown): CharterDenied {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(CharterDenied)
-    return error as CharterDenied
-  }
-  throw new Error('expected the restore to be denied')
+  const error = thrown(fn)
+  expect(error).toBeInstanceOf(CharterDenied)
+  return error as CharterDenied
 }
 
 /** A project in a subfolder of a repository, and two rick homes outside it. */
@@ -56,7 +36,7 @@ function project(): {repo: string; project: string; gitDir: string; homeA: strin
 describe('an engine registered with its repository', () => {
   it('denies a restore run with another RICK_HOME while it runs, and no longer once released', () => {
     const p = project()
-    const pid = engineProcess()
+    const pid = liveProcess()
     const lock = acquireLock(p.homeA, {pid, sector: 'oanda', mode: 'paper', project: p.project})
     expect(readdirSync(registryFolder(p.gitDir))).toHaveLength(1)
 
@@ -79,7 +59,7 @@ describe('an engine registered with its repository', () => {
     expect(() => assertRestoreAllowed(p.homeB, [p.gitDir])).not.toThrow()
 
     // A live process whose start time is not the one recorded: the pid was recycled.
-    const pid = engineProcess()
+    const pid = liveProcess()
     acquireLock(p.homeA, {pid, sector: 'ibkr', project: p.project})
     const [file] = readdirSync(registryFolder(p.gitDir))
       .map((n) => join(registryFolder(p.gitDir), n))
@@ -113,23 +93,31 @@ describe('an engine registered with its repository', () => {
     const p = project()
     // A file where the registry folder goes: mkdir fails for root too.
     writeFileSync(join(p.gitDir, 'rick'), 'in the way\n')
-    let error: unknown
-    try {
-      acquireLock(p.homeA, {pid: process.pid, sector: 'oanda', project: p.project})
-    } catch (e) {
-      error = e
-    }
-    expect((error as {code?: string}).code).toBe('ENGINE_REGISTRY')
-    expect((error as Error).message).toContain(`cannot register the engine of oanda with the repository of ${p.project}`)
+    const error = thrown(() => acquireLock(p.homeA, {pid: process.pid, sector: 'oanda', project: p.project}))
+    expect(error.code).toBe('ENGINE_REGISTRY')
+    expect(error.message).toContain(`cannot register the engine of oanda with the repository of ${p.project}`)
     // The sector lock was given back.
     expect(existsSync(lockFile(p.homeA, 'oanda'))).toBe(false)
+  })
+
+  it('does not start while a snapshot restore rewrites its repository, and gives its sector lock back', () => {
+    const p = project()
+    const restoring = liveProcess()
+    const file = restoreLockFile(p.gitDir)
+    mkdirSync(dirname(file), {recursive: true})
+    writeFileSync(file, JSON.stringify({...markProcess(restoring), target: 'abc123'}))
+    const error = thrown(() => acquireLock(p.homeA, {pid: process.pid, sector: 'oanda', project: p.project}))
+    expect(error.code).toBe('RESTORE_RUNNING')
+    expect(error.message).toBe(`a snapshot restore is rewriting ${p.project} (pid ${restoring}, restoring snapshot abc123): start oanda once it is done.`)
+    expect(existsSync(lockFile(p.homeA, 'oanda'))).toBe(false)
+    expect(readdirSync(registryFolder(p.gitDir))).toEqual([])
   })
 
   it('in a submodule denies a restore of the superproject that writes there', async () => {
     const {dir, sub} = makeRepoWithSubmodule()
     const snap = await createSnapshot({cwd: dir})
     write(sub, 'strategy.ts', 'export const fast = 6\n')
-    const pid = engineProcess()
+    const pid = liveProcess()
     acquireLock(tempDir('rick-home-sub-'), {pid, sector: 'oanda', project: sub})
     expect(findGitDir(sub)).toBe(join(dir, '.git/modules/lib'))
 
