@@ -84,7 +84,8 @@ Exit codes: 0 (also when there are no events yet), 1 the journal cannot be read,
       while (!existsSync(path) && !stop.stopped) await stop.sleep(pollMs)
       if (stop.stopped) return
     }
-    const journal = openJournal({path, readonly: true})
+    // A reader that watches: SQLite's shared read mode, which sees what writers append meanwhile.
+    const journal = openJournal({path, readonly: true, follow: true})
     try {
       print(latest(journal, filter, first))
       let seen = journal.lastSeq()

@@ -1,11 +1,17 @@
 // Opens SQLite files for the journal and turns SQLite's failures into errors a user can act on.
 import type BetterSqlite3 from 'better-sqlite3'
+import {statSync} from 'node:fs'
 import {createRequire} from 'node:module'
 
 import {ExitCode, RickError} from '../errors.js'
 
 export type Database = BetterSqlite3.Database
 export type Statement = BetterSqlite3.Statement
+
+// SQLite reads this once, when better-sqlite3's addon loads (at the first database opened in the
+// process): URI file names are how a reader asks for `immutable=1` (openSqlite). A journal path is
+// taken for a URI only if it begins with `file:`; rick's are absolute.
+process.env.SQLITE_USE_URI ??= '1'
 
 let driver: typeof BetterSqlite3 | undefined
 /**
@@ -30,12 +36,44 @@ export class JournalError extends RickError {
 /** How long a writer waits for another writer's transaction (engines of several sectors share a journal). */
 export const BUSY_TIMEOUT_MS = 10_000
 
-export function openSqlite(path: string, readonly: boolean, busyTimeoutMs = BUSY_TIMEOUT_MS): Database {
+/**
+ * How a journal file is opened: `write`; `read`, a reader that reads once and goes (verify,
+ * status, reports, export); `follow`, a reader that keeps watching for new events (tail -f).
+ */
+export type OpenMode = 'write' | 'read' | 'follow'
+
+export function openSqlite(path: string, mode: OpenMode, busyTimeoutMs = BUSY_TIMEOUT_MS): Database {
   const Driver = sqliteDriver()
+  const timeout = busyTimeoutMs
   try {
-    return readonly ? new Driver(path, {readonly: true, fileMustExist: true, timeout: busyTimeoutMs}) : new Driver(path, {timeout: busyTimeoutMs})
+    if (mode === 'write') return new Driver(path, {timeout})
+    if (mode === 'read' && !hasWal(path)) {
+      const db = openImmutable(Driver, path, timeout)
+      if (db !== undefined) return db
+    }
+    return new Driver(path, {readonly: true, fileMustExist: true, timeout})
   } catch (error) {
     throw sqliteError(error, path, busyTimeoutMs)
+  }
+}
+
+/** A -wal with something in it: a writer is connected, or one died before it checkpointed. */
+function hasWal(path: string): boolean {
+  return (statSync(`${path}-wal`, {throwIfNoEntry: false})?.size ?? 0) > 0
+}
+
+/**
+ * Without a -wal, the database file holds every committed event, and a reader opened `immutable`
+ * reads just that file: no -wal or -shm is created next to it (SQLite's read-only mode makes both,
+ * and fails in a folder it may not write: "attempt to write a readonly database"), no lock taken.
+ * Undefined when URIs are off (better-sqlite3 was loaded before this module set them on).
+ */
+function openImmutable(Driver: typeof BetterSqlite3, path: string, timeout: number): Database | undefined {
+  const uri = `file:${path.replace(/[%?#]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}?immutable=1`
+  try {
+    return new Driver(uri, {readonly: true, fileMustExist: true, timeout})
+  } catch {
+    return undefined
   }
 }
 

@@ -10,18 +10,20 @@
 // durable append, a read, flush, close) first waits until the thread has committed everything
 // posted. Without a thread (small batches, RICK_JOURNAL_WRITER=inline, no writer module to run)
 // the calling thread writes through the same encoder (blocks.ts).
-import {existsSync} from 'node:fs'
+import {closeSync, existsSync, fsyncSync, openSync} from 'node:fs'
 import type {Worker} from 'node:worker_threads'
 
 import {BlockWriter} from './block-writer.js'
 import {decodeBlock, type BlockRow, type EncodedBlock} from './blocks.js'
 import {ChunkBuilder, chunkOf, type Chunk} from './chunk.js'
 import {checkReadable, initialise, prepareFile} from './database.js'
+import {sealOf, type HeadFile} from './head-file.js'
 import type {EventType, JournalEvent, NewEvent} from './events.js'
-import {BATCH_SIZE, HASH_CHARS, kindsOf, RUN_STARTED_KIND, RUN_STOPPED_KIND, SELECT_HEAD} from './schema.js'
+import {BATCH_SIZE, GENESIS_HASH, HASH_CHARS, kindsOf, RUN_STARTED_KIND, RUN_STOPPED_KIND, SELECT_HEAD} from './schema.js'
 import {BUSY_TIMEOUT_MS, JournalError, openSqlite, sqliteError, type Database, type Statement} from './sqlite.js'
 import {ThreadWriter} from './thread-writer.js'
-import type {EventFilter, Journal, JournalBatch, JournalOptions, JournalWriter, RunSummary} from './types.js'
+import {beforeOpen, refuseIfLost, trustJournal} from './trust.js'
+import type {EventFilter, Journal, JournalBatch, JournalOptions, JournalTrust, JournalWriter, RunSummary} from './types.js'
 
 /** Blocks listed per query when reading (their events are then read one block at a time). */
 const HEADER_PAGE = 256
@@ -35,21 +37,30 @@ const WRITERS: readonly JournalWriter[] = ['auto', 'inline', 'thread']
 const checkThread = (t: ThreadWriter): void => t.check()
 
 export function openJournal(options: JournalOptions): Journal {
-  const readonly = options.readonly === true
+  const readonly = options.readonly === true || options.follow === true
   if (readonly && !existsSync(options.path)) {
     throw new JournalError(`no journal at ${options.path} (the first \`rick run\` or \`rick backtest\` creates it).`, 'JOURNAL_MISSING')
   }
   const writer = writerMode(options.writer)
   const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS
+  // A writer reads the recorded head and the files' seal before anything creates or opens them.
+  const before = readonly ? undefined : beforeOpen(options.path)
   if (!readonly) prepareFile(options.path)
-  const db = openSqlite(options.path, readonly, busyTimeoutMs)
+  const db = openSqlite(options.path, readonly ? (options.follow === true ? 'follow' : 'read') : 'write', busyTimeoutMs)
+  let headFile: HeadFile | undefined
   try {
-    if (readonly) checkReadable(db, options.path)
-    else initialise(db, options.path)
-    const journal = new SqliteJournal(db, options.path, readonly, options.batchSize ?? BATCH_SIZE, writer, busyTimeoutMs)
+    let trust: JournalTrust | undefined
+    if (before === undefined) checkReadable(db, options.path)
+    else {
+      refuseIfLost(db, options.path, before)
+      initialise(db, options.path)
+      ;({trust, headFile} = trustJournal(db, options.path, before))
+    }
+    const journal = new SqliteJournal(db, options.path, readonly, options.batchSize ?? BATCH_SIZE, writer, busyTimeoutMs, headFile, trust)
     if (options.bulk === true && !readonly) journal.startWriter()
     return journal
   } catch (error) {
+    headFile?.close()
     db.close()
     throw sqliteError(error, options.path, busyTimeoutMs)
   }
@@ -67,6 +78,12 @@ function writerMode(option: JournalWriter | undefined): JournalWriter {
 export function journalSettings(journal: Journal): {journalMode: string; synchronous: number} {
   if (!(journal instanceof SqliteJournal)) throw new TypeError('not a SQLite journal')
   return journal.settings()
+}
+
+/** What the writable open checked before it trusted the journal (undefined for a read-only one). */
+export function journalTrust(journal: Journal): JournalTrust | undefined {
+  if (!(journal instanceof SqliteJournal)) throw new TypeError('not a SQLite journal')
+  return journal.trust
 }
 
 /** The journal's writer thread, if one is running (tests stop it to see how a dead thread is reported). */
@@ -128,6 +145,9 @@ class SqliteJournal implements Journal {
     private readonly batchSize: number,
     private readonly mode: JournalWriter,
     private readonly busyTimeoutMs: number,
+    /** The head file beside the journal (writable journals): rewritten after each durable commit. */
+    private readonly headFile: HeadFile | undefined,
+    readonly trust: JournalTrust | undefined,
   ) {
     this.head = db.prepare(SELECT_HEAD).raw(true)
     this.noThread = readonly || mode === 'inline'
@@ -317,9 +337,39 @@ class SqliteJournal implements Journal {
       this.thread = undefined
       this.closed = true
       this.statements.clear()
+      const head = this.headFile === undefined ? undefined : this.closingHead()
       this.db.close()
+      if (head !== undefined) this.recordHead(head[0], head[1], true)
+      this.headFile?.close()
     }
     if (failure !== undefined) throw failure
+  }
+
+  /**
+   * The head to record at close, its events on disk: batches (this journal's, or another
+   * process's) commit without an fsync, so the -wal is synced first (the head must never claim
+   * what a power loss could take back).
+   */
+  private closingHead(): [number, string] | undefined {
+    try {
+      const row = this.head.get() as [number, string] | undefined
+      syncFile(`${this.path}-wal`)
+      return row ?? [0, GENESIS_HASH]
+    } catch {
+      return undefined // the head stays where the last durable commit put it
+    }
+  }
+
+  /**
+   * Rewrites the head file after a commit that is on disk. A failure is not an append's failure:
+   * the head stays behind, and the next open, seeing the files changed, checks the whole chain.
+   */
+  private recordHead(seq: number, hash: string, sync: boolean): void {
+    try {
+      this.headFile?.write({seq, hash, seal: sealOf(this.path)}, sync)
+    } catch {
+      // behind, never ahead: safe (see above)
+    }
   }
 
   private durable(events: readonly NewEvent[], out: JournalEvent[]): void {
@@ -331,8 +381,10 @@ class SqliteJournal implements Journal {
     const chunks = pending > 0 ? [this.builder.chunk(), chunk] : [chunk]
     let seen = 0
     let next = 0
+    let last: EncodedBlock | undefined
     this.guard(() =>
       this.writeInline!(chunks, true, (block) => {
+        last = block
         const n = block.lastSeq - block.firstSeq + 1
         // Buffered events come first (they were produced first); the appended ones are returned.
         if ((seen += n) <= pending) return
@@ -344,6 +396,8 @@ class SqliteJournal implements Journal {
       }),
     )
     if (pending > 0) this.builder.reset()
+    // Committed with synchronous=FULL: on disk, and so is every batched event before it.
+    if (last !== undefined) this.recordHead(last.lastSeq, last.lastHash, false)
   }
 
   /** Hands the gathered chunk to the writer thread, or writes it here. */
@@ -465,6 +519,21 @@ class SqliteJournal implements Journal {
   private writable(): void {
     this.open()
     if (this.readonly) throw new JournalError(`the journal ${this.path} was opened read-only.`, 'JOURNAL_READONLY')
+  }
+}
+
+/** fsync a file if it exists (the -wal at close). */
+function syncFile(path: string): void {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch {
+    return
+  }
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
   }
 }
 

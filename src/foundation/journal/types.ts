@@ -12,8 +12,16 @@ export type JournalWriter = 'auto' | 'inline' | 'thread'
 export interface JournalOptions {
   /** The SQLite file; created (folder 0700, file 0600) unless `readonly`. */
   path: string
-  /** Open for reading only (tail, export, reports): never creates, never writes. */
+  /**
+   * Open for reading only (tail, export, reports): never creates, never writes, and leaves no file
+   * next to the journal (no -wal, no -shm: a read-only folder is enough).
+   */
   readonly?: boolean
+  /**
+   * Read-only, and watching for events other processes append (`journal tail --follow`): SQLite's
+   * shared read mode, which needs (and may create) the -wal and -shm files.
+   */
+  follow?: boolean
   /** Events a batch buffers before it writes them in one transaction (default BATCH_SIZE). */
   batchSize?: number
   /** Default: RICK_JOURNAL_WRITER, else `auto`. */
@@ -75,6 +83,19 @@ export interface JournalBatch {
   readonly pending: number
 }
 
+/**
+ * What a writable open checked before it trusted the journal: `incremental`, only the events after
+ * the head it recorded last (nothing but rick wrote the files since); `full`, the whole chain (the
+ * files changed outside rick, or there was no head yet); `new`, an empty journal.
+ */
+export interface JournalTrust {
+  checked: 'new' | 'incremental' | 'full'
+  /** Events whose hashes were recomputed. */
+  events: number
+  /** The chain's head as verified: where appends continue. */
+  lastSeq: number
+}
+
 export interface Journal {
   readonly path: string
   readonly readonly: boolean
@@ -102,7 +123,7 @@ export interface Journal {
   close(): void
 }
 
-export type VerifyCode = 'seq-gap' | 'prev-hash-break' | 'hash-mismatch' | 'bad-json' | 'bad-row' | 'missing-triggers'
+export type VerifyCode = 'seq-gap' | 'prev-hash-break' | 'hash-mismatch' | 'bad-json' | 'bad-row' | 'missing-triggers' | 'truncated' | 'head-mismatch'
 
 export interface VerifyResult {
   ok: boolean
@@ -120,4 +141,10 @@ export interface VerifyResult {
   triggersOk: boolean
   /** Runs with RUN_STARTED and no RUN_STOPPED: still running, or interrupted (crash, SIGKILL). */
   interruptedRuns: string[]
+  /**
+   * The head recorded beside the journal (journal.db.head): how far rick knows the journal went.
+   * null: no head file (a journal of a rick before them; the next writer records one). Absent for
+   * a schema-1 journal.
+   */
+  head?: {path: string; seq: number; hash: string} | null
 }

@@ -25,7 +25,7 @@ export interface UpgradeResult {
 export function upgradeJournal(path: string): UpgradeResult {
   if (!existsSync(path)) throw new JournalError(`no journal at ${path} (the first \`rick run\` or \`rick backtest\` creates it).`, 'JOURNAL_MISSING')
   prepareFile(path)
-  const db = openSqlite(path, false)
+  const db = openSqlite(path, 'write')
   try {
     const fromSchema = db.pragma('user_version', {simple: true}) as number
     // Only a schema-1 journal is written to; anything else is checked (not a journal, newer) and described.

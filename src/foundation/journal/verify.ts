@@ -6,11 +6,15 @@
 // be stored as canonical JSON, verbatim, and its hash recomputed from it must be the stored one;
 // last_hash, first_ts/last_ts and kinds must say what the events say. The first bad event is
 // named by its own seq. A schema-1 journal (one row per event) is checked row by row.
+//
+// Then against the head file (head-file.ts): a journal shorter than the head it recorded lost its
+// last events; one whose hash at the head's seq is not the recorded one was rewritten.
 import {existsSync} from 'node:fs'
 
 import {canonicalJson} from '../canonical.js'
 import {EVENT_TYPES, type EventType} from './events.js'
 import {eventHash} from './hash.js'
+import {headPath, readHead, type JournalHead} from './head-file.js'
 import {BLOCK_COLUMNS, GENESIS_HASH, HASH_CHARS, KIND_BIT, RUN_STARTED_KIND, RUN_STOPPED_KIND, TRIGGERS} from './schema.js'
 import {checkRowV1, EVENT_COLUMNS_V1, hashMismatch, seqGap, short, triggerProblemsV1, type BadEvent, type RowV1} from './schema-v1.js'
 import {JournalError, openSqlite, sqliteError, type Database} from './sqlite.js'
@@ -21,18 +25,31 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES)
 type FullBlockRow = [firstSeq: number, lastSeq: number, runId: string, sector: string, kinds: number, firstTs: number, lastTs: number, prevHash: string, lastHash: string, hashes: string, events: string]
 
 export function verifyJournal(path: string): VerifyResult {
-  if (!existsSync(path)) throw new JournalError(`no journal at ${path} (the first \`rick run\` or \`rick backtest\` creates it).`, 'JOURNAL_MISSING')
-  const db = openSqlite(path, true)
+  const head = readHead(path)
+  if (!existsSync(path)) {
+    if (head !== undefined && head.seq > 0) throw lostJournal(path, head)
+    throw new JournalError(`no journal at ${path} (the first \`rick run\` or \`rick backtest\` creates it).`, 'JOURNAL_MISSING')
+  }
+  const db = openSqlite(path, 'read')
   try {
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]))
-    if (tables.has('blocks')) return verifyBlocks(db, path)
+    if (tables.has('blocks')) return verifyBlocks(db, path, head)
     if (tables.has('events')) return verifyRows(db, path)
+    if (head !== undefined && head.seq > 0) throw lostJournal(path, head)
     throw new JournalError(`${path} is a SQLite database but not a rick journal (no blocks or events table).`, 'JOURNAL_NOT_RICK')
   } catch (error) {
     throw sqliteError(error, path)
   } finally {
     db.close()
   }
+}
+
+/** The head file says the journal held events; the journal is gone, empty, or something else. */
+export function lostJournal(path: string, head: JournalHead): JournalError {
+  return new JournalError(
+    `the journal ${path} is missing or empty, but its head file ${headPath(path)} records that it held events up to seq ${head.seq}: it was deleted, replaced, or lost with its -wal. Restore it from a backup; to start a new journal instead, move ${headPath(path)} (and what is left of the journal) aside.`,
+    'JOURNAL_LOST',
+  )
 }
 
 /** Names of append-only triggers on `blocks` that are missing or differ from what rick created. */
@@ -44,17 +61,35 @@ export function triggerProblems(db: Database): string[] {
     .map(([name]) => name)
 }
 
-function verifyBlocks(db: Database, path: string): VerifyResult {
-  const brokenTriggers = triggerProblems(db)
+/** Where a check of the chain starts: after `seq` (the last of a block), whose hash is `hash`. */
+export interface ChainPoint {
+  seq: number
+  hash: string
+}
+
+export const GENESIS: ChainPoint = {seq: 0, hash: GENESIS_HASH}
+
+export interface ChainCheck {
+  /** Events in the blocks read. */
+  events: number
+  lastSeq: number
+  lastHash: string
+  bad: BadEvent | undefined
+  /** Runs with RUN_STARTED and no RUN_STOPPED among the blocks read. */
+  interrupted: string[]
+}
+
+/** Checks every block after `from` (the whole chain from genesis by default), in seq order. */
+export function checkChain(db: Database, from: ChainPoint = GENESIS): ChainCheck {
   let events = 0
-  let expectedSeq = 1
-  let chainHash = GENESIS_HASH
-  let lastSeq = 0
-  let lastHash = GENESIS_HASH
+  let expectedSeq = from.seq + 1
+  let chainHash = from.hash
+  let lastSeq = from.seq
+  let lastHash = from.hash
   let bad: BadEvent | undefined
   const open = new Map<string, true>()
-  const rows = db.prepare(`SELECT ${BLOCK_COLUMNS} FROM blocks ORDER BY first_seq`).raw(true)
-  for (const row of rows.iterate() as IterableIterator<FullBlockRow>) {
+  const rows = db.prepare(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE first_seq > ? ORDER BY first_seq`).raw(true)
+  for (const row of rows.iterate(from.seq) as IterableIterator<FullBlockRow>) {
     const [firstSeq, last, runId, , kinds, , , , storedLast] = row
     events += Math.max(0, last - firstSeq + 1)
     lastSeq = last
@@ -70,7 +105,47 @@ function verifyBlocks(db: Database, path: string): VerifyResult {
       expectedSeq = last + 1
     }
   }
-  return result(path, {events, lastSeq, lastHash, bad, brokenTriggers, interrupted: [...open.keys()]})
+  return {events, lastSeq, lastHash, bad, interrupted: [...open.keys()]}
+}
+
+/**
+ * How the journal disagrees with its head file, if it does: it ends before the head's seq
+ * (truncated), or its hash there is not the recorded one (rewritten).
+ */
+export function headProblem(db: Database, path: string, lastSeq: number, head: JournalHead | undefined): BadEvent | undefined {
+  if (head === undefined || head.seq === 0) return undefined
+  if (head.seq > lastSeq) {
+    return {
+      seq: lastSeq + 1,
+      code: 'truncated',
+      reason: `the journal ends at seq ${lastSeq}, but its head file ${headPath(path)} records that it reached seq ${head.seq}: events ${lastSeq + 1}..${head.seq} were removed or lost`,
+    }
+  }
+  const stored = storedHashAt(db, head.seq)
+  if (stored === head.hash) return undefined
+  return {
+    seq: head.seq,
+    code: 'head-mismatch',
+    reason: `the hash of seq ${head.seq} is ${short(stored ?? '(none)')}, but its head file ${headPath(path)} recorded ${short(head.hash)}: the chain was rewritten at or before seq ${head.seq}`,
+  }
+}
+
+/** The stored hash of event `seq` (undefined when no block holds it). */
+export function storedHashAt(db: Database, seq: number): string | undefined {
+  const row = db.prepare('SELECT first_seq, last_seq, hashes FROM blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1').raw(true).get(seq) as [number, number, string] | undefined
+  if (row === undefined || row[1] < seq || typeof row[2] !== 'string') return undefined
+  const k = seq - row[0]
+  return row[2].slice(k * HASH_CHARS, (k + 1) * HASH_CHARS)
+}
+
+function verifyBlocks(db: Database, path: string, head: JournalHead | undefined): VerifyResult {
+  const brokenTriggers = triggerProblems(db)
+  const check = checkChain(db)
+  const behind = headProblem(db, path, check.lastSeq, head)
+  const bad = behind !== undefined && (check.bad === undefined || behind.seq < check.bad.seq) ? behind : check.bad
+  const out = result(path, {events: check.events, lastSeq: check.lastSeq, lastHash: check.lastHash, bad, brokenTriggers, interrupted: check.interrupted})
+  out.head = head === undefined ? null : {path: headPath(path), seq: head.seq, hash: head.hash}
+  return out
 }
 
 /** The chain's head after this block, or the first event of it that does not check out. */

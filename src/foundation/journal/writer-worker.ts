@@ -25,7 +25,7 @@ class Session {
     this.cells = new Int32Array(data.shared, 0, SLOTS)
     let db: Database
     try {
-      db = openSqlite(data.path, false, data.busyTimeoutMs)
+      db = openSqlite(data.path, 'write', data.busyTimeoutMs)
       db.pragma('synchronous = NORMAL')
       // Batches write a lot at once: checkpointing every 4 MB (SQLite's default, 1,000 pages) cost
       // this thread ~50 ms per 20 MB, mostly two fsyncs each time. Past 64 MB of log it still does; below,

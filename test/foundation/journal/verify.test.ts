@@ -39,7 +39,7 @@ describe('verifyJournal', () => {
     const journal = openJournal({path, readonly: true})
     const last = [...journal.events({reverse: true, limit: 1})][0]!
     journal.close()
-    expect(verifyJournal(path)).toEqual({ok: true, path, events: 20, lastSeq: 20, lastHash: last.hash, triggersOk: true, interruptedRuns: []})
+    expect(verifyJournal(path)).toEqual({ok: true, path, events: 20, lastSeq: 20, lastHash: last.hash, triggersOk: true, interruptedRuns: [], head: {path: `${path}.head`, seq: 20, hash: last.hash}})
   })
 
   it('an empty journal is intact', () => {
