@@ -34,8 +34,9 @@ await build({
   absWorkingDir: root,
   // The journal's writer thread is a module of its own (a worker_threads entry); src/cli/main.ts
   // tells the journal it is at dist/bundle/foundation/journal/writer-thread.js.
-  // So is the strategy sandbox's worker (src/sectors/strategy/sandbox/worker-location.ts finds it).
-  entryPoints: [join(root, 'src/cli/main.ts'), join(root, 'src/foundation/journal/writer-thread.ts'), join(root, 'src/sectors/strategy/sandbox/worker-thread.ts'), ...commandFiles(join(root, 'src/commands'))].map((f) => relative(root, f)),
+  // So are the strategy sandbox's worker and the backtest's thread (src/sectors/strategy/sandbox/
+  // worker-location.ts finds them).
+  entryPoints: [join(root, 'src/cli/main.ts'), join(root, 'src/foundation/journal/writer-thread.ts'), join(root, 'src/sectors/strategy/sandbox/worker-thread.ts'), join(root, 'src/sectors/engine/backtest-thread.ts'), ...commandFiles(join(root, 'src/commands'))].map((f) => relative(root, f)),
   outdir,
   outbase: 'src',
   bundle: true,

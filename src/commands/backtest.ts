@@ -6,8 +6,7 @@ import {UsageError} from '../foundation/errors.js'
 import {resolveJournalPath} from '../foundation/journal/location.js'
 import {ANNUALISATION_NOTE} from '../sectors/report/index.js'
 import {backtestText, backtestJson, parseTimeFlag, progressBar} from '../sectors/engine/backtest-format.js'
-import {runBacktest} from '../sectors/engine/backtest.js'
-import {loadSectorRegistry} from '../sectors/registry.js'
+import {cliRootOf, runBacktestIsolated} from '../sectors/engine/backtest-isolated.js'
 
 export default class Backtest extends BaseCommand {
   static override summary = "Backtest a sector's strategy: the same engine, on a simulated clock."
@@ -50,9 +49,9 @@ Exit codes: 0 done, 1 the strategy failed (the sector halted) or another failure
     const from = parseTimeFlag(flags.from, '--from', false)
     const to = parseTimeFlag(flags.to, '--to', true)
     if (from !== undefined && to !== undefined && to < from) throw new UsageError(`--to (${flags.to}) is before --from (${flags.from})`, 'BAD_RANGE')
-    const registry = await loadSectorRegistry(this.config)
     const bar = !this.jsonEnabled() && process.stderr.isTTY ? progressBar(process.stderr) : undefined
-    const result = await runBacktest(
+    // In a thread of its own: the strategy's time and memory budgets are that thread's.
+    const result = await runBacktestIsolated(
       {
         sector: args.sector,
         data: flags.data as 'synthetic' | 'dataset',
@@ -64,7 +63,8 @@ Exit codes: 0 done, 1 the strategy failed (the sector halted) or another failure
         version: this.config.version,
         onProgress: bar?.update,
       },
-      {registry, file: flags.file},
+      {file: flags.file},
+      {cliRoot: cliRootOf(this.config)},
     )
     bar?.done()
     if (!this.jsonEnabled()) this.log(backtestText(result))

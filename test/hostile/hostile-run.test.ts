@@ -65,4 +65,17 @@ describe('hostile strategies in `rick run --paper`', () => {
     expect(halted).toBeDefined()
     expect(events.at(-1)?.type).toBe('RUN_STOPPED')
   })
+
+  it('`rick backtest` with an endless or an allocating strategy: stopped at its budget, journaled, exit 1, this process unharmed', async () => {
+    for (const name of ['endless-loop', 'allocate']) {
+      const f = project(name)
+      const r = await rick(['backtest', 'evil', '--bars', '50'], {cwd: f.root, env: f.env})
+      expect(r.exitCode, r.stderr).toBe(1)
+      expect(r.stderr).toMatch(/backtest of evil: the strategy was stopped: (a call into the strategy did not return within 250 ms|the backtest ran out of its memory)/)
+      const events = readJournal(f.journal)
+      const error = events.find((e) => e.type === 'STRATEGY_ERROR')?.payload as EventPayloads['STRATEGY_ERROR'] | undefined
+      expect(error?.message, name).toMatch(/^stopped: /)
+      expect(events.find((e) => e.type === 'RUN_STARTED')?.runId).toBe(events.at(-1)?.runId)
+    }
+  })
 })

@@ -41,6 +41,8 @@ export interface BacktestRequest {
   /** rick's version, for RUN_STARTED. */
   version: string
   onProgress?: (done: number, total: number | undefined) => void
+  /** The run's id, once chosen (before its first bar). */
+  onStarted?: (runId: string) => void
 }
 
 export interface BacktestResult {
@@ -200,6 +202,7 @@ export async function runBacktest(req: BacktestRequest, ctx: SetupContext): Prom
   try {
     // Not the code hash: an edit that changes nothing the strategy does must not change the run hash.
     const runId = backtestRunId(journal, req.sector, {inputs, seed, strategy: setup.strategy.name, params: setup.strategy.params, bars: total})
+    req.onStarted?.(runId)
     const started: RunStartedPayload = {
       requestedMode: 'backtest',
       effectiveMode: 'backtest',

@@ -283,6 +283,9 @@ export class SectorEngine implements VenueSink {
     for (const t of start.transitions ?? []) this.recordTransition(t)
     if (start.reconciled) this.durable('RECONCILED', start.reconciled)
     for (const r of start.openOrders ?? []) this.orders.adoptRecovered(r)
+    // A backtest's start is on disk before its first bar: a run whose thread is stopped later
+    // (a strategy over its budget) still has its RUN_STARTED.
+    this.batch?.flush()
     const initFault = this.host.init()
     if (initFault) return this.strategyFailed(initFault)
     if (start.checkpoint !== undefined) {

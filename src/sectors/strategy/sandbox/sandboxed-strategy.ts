@@ -9,6 +9,7 @@
 import type {Bar} from '../../../foundation/domain/bars.js'
 import type {Fill} from '../../../foundation/domain/orders.js'
 import type {Signal, Strategy, StrategyContext} from '../contract.js'
+import {callEnded, callStarted, threadCallWatch} from './call-watch.js'
 import {Realm, type Bridge} from './realm.js'
 import {WorkerBridge} from './worker-bridge.js'
 
@@ -73,7 +74,10 @@ class SandboxedStrategy implements Strategy {
       this.worker = new WorkerBridge(realm, this.spec.budget)
       this.bridge = this.worker
     } else {
-      this.bridge = new Realm(realm).bridge
+      const inner = new Realm(realm).bridge
+      // In a thread supervised for budgets (a backtest's worker): every call is reported.
+      const w = threadCallWatch()
+      this.bridge = w === undefined ? inner : watched(inner, w)
     }
     for (const i of ctx.instruments) this.tell(i, ctx.position(i))
     this.check(this.bridge.init(JSON.stringify(this.spec.params)))
@@ -122,5 +126,30 @@ class SandboxedStrategy implements Strategy {
       throw new StrategyRealmError(f.message ?? 'failed', f.stack, f.output === true)
     }
     return JSON.parse(out) as unknown
+  }
+}
+
+/** The bridge with each strategy call reported to the thread's call watch (call-watch.ts). */
+function watched(b: Bridge, w: Int32Array): Bridge {
+  const around = <A extends unknown[]>(fn: (...a: A) => string) => (...a: A): string => {
+    callStarted(w)
+    try {
+      return fn(...a)
+    } finally {
+      callEnded(w)
+    }
+  }
+  return {
+    describe: () => b.describe(),
+    deriveParams: (p) => b.deriveParams(p),
+    checkParams: (p) => b.checkParams(p),
+    setNow: (ts) => b.setNow(ts),
+    setPosition: (i, u) => b.setPosition(i, u),
+    takeLogs: () => b.takeLogs(),
+    init: around((p: string) => b.init(p)),
+    onBar: around((now: number, instrument: string, ts: number, open: number, high: number, low: number, close: number, volume: number, max: number) => b.onBar(now, instrument, ts, open, high, low, close, volume, max)),
+    onFill: around((now: number, fill: string) => b.onFill(now, fill)),
+    state: around(() => b.state()),
+    restore: around((s: string) => b.restore(s)),
   }
 }

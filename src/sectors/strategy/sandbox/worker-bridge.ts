@@ -11,7 +11,7 @@ import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'no
 
 import type {Bridge} from './realm.js'
 import type {SandboxBudget} from './sandboxed-strategy.js'
-import {strategyWorkerModule} from './worker-location.js'
+import {loaderSource, strategyWorkerModule} from './worker-location.js'
 
 /** Control words in shared memory: [0] calls posted, [1] calls answered. */
 const POSTED = 0
@@ -64,7 +64,7 @@ export class WorkerBridge implements Bridge {
       stderr: true,
       resourceLimits: {maxOldGenerationSizeMb: budget.memoryMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, budget.memoryMb >> 3)), stackSizeMb: 4},
     }
-    this.worker = module.loader === undefined ? new Worker(module.url, options) : new Worker(loaderSource(module.loader, module.url), {...options, eval: true})
+    this.worker = module.loader === undefined ? new Worker(module.url, options) : new Worker(loaderSource(module), {...options, eval: true})
     // Never keeps the process alive; its death is noticed by the next call (it does not answer).
     this.worker.unref()
     this.worker.on('error', () => {})
@@ -141,9 +141,4 @@ export class WorkerBridge implements Bridge {
 
 function fault(message: string): string {
   return `!${JSON.stringify({message})}`
-}
-
-/** Running from sources (tests): install the TypeScript loader in the thread, then load the entry. */
-function loaderSource(loader: string, url: URL): string {
-  return `import(${JSON.stringify(loader)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(url.href)}) })`
 }

@@ -1,31 +1,47 @@
-// Where the strategy worker's module is at run time (as the journal's writer-location.ts does for
-// its thread): next to this module in tsc's output (dist/sectors/strategy/sandbox/); in the CLI's
-// esbuild bundle this module is inlined into an entry or a shared chunk, one or two folders below
-// dist/bundle/, and the worker is its own entry at dist/bundle/sectors/strategy/sandbox/; from the
+// Where a worker_threads entry of rick is at run time (as the journal's writer-location.ts does
+// for its thread), given its path under src/ without extension (`sectors/strategy/sandbox/
+// worker-thread`): under dist/ in tsc's output (this module is dist/sectors/strategy/sandbox/…);
+// under dist/bundle/ in the CLI's esbuild bundle, where this module is inlined into an entry or a
+// shared chunk one to three folders down and each worker is an entry of its own; from the
 // TypeScript sources (tests), the .ts file through tsx's loader.
 import {existsSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-export interface StrategyWorkerModule {
+export interface ThreadModule {
   url: URL
   /** A module whose register() installs a loader in the thread first (tsx, for the sources). */
   loader?: string
 }
 
-let found: StrategyWorkerModule | undefined
+const found = new Map<string, ThreadModule>()
 
-export function strategyWorkerModule(): StrategyWorkerModule {
-  if (found !== undefined) return found
-  const candidates = ['./worker-thread.js', '../sectors/strategy/sandbox/worker-thread.js', '../../sectors/strategy/sandbox/worker-thread.js', '../../../sectors/strategy/sandbox/worker-thread.js']
-  for (const c of candidates) {
-    const url = new URL(c, import.meta.url)
-    if (existsSync(fileURLToPath(url))) return (found = {url})
+export function threadModule(path: string): ThreadModule {
+  const known = found.get(path)
+  if (known !== undefined) return known
+  for (const up of ['../../../', '../', '../../', '../../../../']) {
+    const url = new URL(`${up}${path}.js`, import.meta.url)
+    if (existsSync(fileURLToPath(url))) return remember(path, {url})
   }
-  const source = new URL('./worker-thread.ts', import.meta.url)
-  if (existsSync(fileURLToPath(source))) return (found = {url: source, loader: tsxLoader()})
-  throw new Error(`the strategy worker module is missing next to ${fileURLToPath(import.meta.url)} (a broken build?)`)
+  const source = new URL(`../../../${path}.ts`, import.meta.url)
+  if (existsSync(fileURLToPath(source))) return remember(path, {url: source, loader: tsxLoader()})
+  throw new Error(`the thread module ${path} is missing (looked near ${fileURLToPath(import.meta.url)}: a broken build?)`)
+}
+
+/** The strategy sandbox's worker. */
+export function strategyWorkerModule(): ThreadModule {
+  return threadModule('sectors/strategy/sandbox/worker-thread')
+}
+
+/** Source for `new Worker(…, {eval: true})` that installs the module's loader, then loads it. */
+export function loaderSource(module: ThreadModule): string {
+  return `import(${JSON.stringify(module.loader)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(module.url.href)}) })`
+}
+
+function remember(path: string, m: ThreadModule): ThreadModule {
+  found.set(path, m)
+  return m
 }
 
 function tsxLoader(): string {
