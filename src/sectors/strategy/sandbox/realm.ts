@@ -94,11 +94,12 @@ export class Realm {
 
   private run(script: vm.Script, what: string): unknown {
     try {
-      return script.runInContext(this.context, {timeout: this.timeoutMs, breakOnSigint: true})
+      // No breakOnSigint: its watchdog puts SIGINT back to the default action when it ends (seen
+      // from a worker: the engine's own Ctrl-C handler was gone, and Ctrl-C killed the run).
+      return script.runInContext(this.context, {timeout: this.timeoutMs})
     } catch (error) {
       const code = (error as {code?: unknown}).code
       if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new RealmLoadError(`${what} took longer than ${this.timeoutMs} ms (stopped)`, true)
-      if (code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw new RealmLoadError(`${what} was interrupted (SIGINT)`, true)
       // The bridge catches what the realm throws; what arrives here is the vm's own error.
       throw new RealmLoadError(`${what} failed: ${error instanceof Error ? error.message : 'an unknown error'}`, false)
     }
