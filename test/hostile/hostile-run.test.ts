@@ -2,12 +2,13 @@
 // whatever the strategy patched (the 10 BTC order the finding let through a 500 USD cap is denied),
 // and a strategy that never returns is stopped: STRATEGY_ERROR and HALTED journaled, the run ends
 // by itself with RUN_STOPPED, and the process exits 1 as a halted run does. Checked in the journal.
-import {copyFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {copyFileSync, existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import type {EventPayloads} from '../../src/foundation/journal/events.js'
-import {rick} from '../helpers/cli.js'
+import {rick, RICK_BIN} from '../helpers/cli.js'
 import {fixtureProject, readJournal, type Fixture} from '../integration/engine-fixture.js'
 
 const HERE = new URL('.', import.meta.url).pathname
@@ -77,5 +78,24 @@ describe('hostile strategies in `rick run --paper`', () => {
       expect(error?.message, name).toMatch(/^stopped: /)
       expect(events.find((e) => e.type === 'RUN_STARTED')?.runId).toBe(events.at(-1)?.runId)
     }
+  })
+
+  it('a run whose strategy is in its worker still stops cleanly on Ctrl-C (SIGINT): RUN_STOPPED, exit 0, no lock left', async () => {
+    // Loading a strategy once put SIGINT back to its default action (a vm watchdog in the worker):
+    // Ctrl-C then killed the run with 130 and left its lock.
+    const f = project('patch-math')
+    const child = spawn(process.execPath, [RICK_BIN, 'run', 'evil', '--paper', '--speed', '50ms', '--seed', '3'], {cwd: f.root, env: f.env, stdio: ['ignore', 'pipe', 'pipe']})
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => void (out += d.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    for (let i = 0; i < 200 && !/DENIED/.test(out); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(out).toMatch(/DENIED/)
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+    const events = readJournal(f.journal)
+    expect(events.at(-1)?.type).toBe('RUN_STOPPED')
+    expect((events.at(-1)!.payload as EventPayloads['RUN_STOPPED']).reason).toBe('signal')
+    const locks = join(f.home, 'locks')
+    expect(existsSync(locks) ? readdirSync(locks) : []).toEqual([])
   })
 })
