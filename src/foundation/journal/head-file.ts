@@ -12,7 +12,8 @@
 // ahead of the database) without an fsync of its own: a second fsync per commit doubled the cost
 // of a durable append (see bench/journal.mjs). A process that dies keeps the write (it is in the
 // page cache); only a power loss can lose it, and then the head is behind, never ahead: the next
-// open finds the seal changed and checks the whole journal. Closing a journal fsyncs it.
+// open finds the seal changed and checks the whole journal. Closing a journal fsyncs it. A batch
+// commit (not durable) refreshes only the seal (refreshSeal).
 import {createHash} from 'node:crypto'
 import {closeSync, constants, fsyncSync, openSync, readFileSync, statSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
@@ -128,6 +129,27 @@ export class HeadFile {
     if (this.fd === undefined) return
     closeSync(this.fd)
     this.fd = undefined
+  }
+}
+
+/**
+ * After a batch commit (synchronous=NORMAL, not on disk yet): the recorded seq stays at the last
+ * durable one, only the seal is brought up to date, so that the next open still knows nothing but
+ * rick wrote, and checks just the blocks past that seq. Runs on the writer thread too.
+ */
+export function refreshSeal(journalPath: string): void {
+  try {
+    const head = readHead(journalPath)
+    if (head === undefined) return
+    const fd = openSync(headPath(journalPath), constants.O_RDWR)
+    try {
+      const record = formatHead({...head, seal: sealOf(journalPath)})
+      writeSync(fd, record, 0, record.length, 0)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    // A seal left behind only makes the next open check the whole chain.
   }
 }
 

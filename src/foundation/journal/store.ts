@@ -17,7 +17,7 @@ import {BlockWriter} from './block-writer.js'
 import {decodeBlock, type BlockRow, type EncodedBlock} from './blocks.js'
 import {ChunkBuilder, chunkOf, type Chunk} from './chunk.js'
 import {checkReadable, initialise, prepareFile} from './database.js'
-import {sealOf, type HeadFile} from './head-file.js'
+import {refreshSeal, sealOf, type HeadFile} from './head-file.js'
 import type {EventType, JournalEvent, NewEvent} from './events.js'
 import {BATCH_SIZE, GENESIS_HASH, HASH_CHARS, kindsOf, RUN_STARTED_KIND, RUN_STOPPED_KIND, SELECT_HEAD} from './schema.js'
 import {BUSY_TIMEOUT_MS, JournalError, openSqlite, sqliteError, type Database, type Statement} from './sqlite.js'
@@ -171,6 +171,7 @@ class SqliteJournal implements Journal {
         } finally {
           full.run()
         }
+        refreshSeal(path)
       }
     }
   }

@@ -14,7 +14,7 @@ import {existsSync} from 'node:fs'
 import {canonicalJson} from '../canonical.js'
 import {EVENT_TYPES, type EventType} from './events.js'
 import {eventHash} from './hash.js'
-import {headPath, readHead, type JournalHead} from './head-file.js'
+import {headPath, readHead, sealOf, type JournalHead} from './head-file.js'
 import {BLOCK_COLUMNS, GENESIS_HASH, HASH_CHARS, KIND_BIT, RUN_STARTED_KIND, RUN_STOPPED_KIND, TRIGGERS} from './schema.js'
 import {checkRowV1, EVENT_COLUMNS_V1, hashMismatch, seqGap, short, triggerProblemsV1, type BadEvent, type RowV1} from './schema-v1.js'
 import {JournalError, openSqlite, sqliteError, type Database} from './sqlite.js'
@@ -30,7 +30,21 @@ export function verifyJournal(path: string): VerifyResult {
     if (head !== undefined && head.seq > 0) throw lostJournal(path, head)
     throw new JournalError(`no journal at ${path} (the first \`rick run\` or \`rick backtest\` creates it).`, 'JOURNAL_MISSING')
   }
-  const db = openSqlite(path, 'read')
+  // Read without locks when there is no -wal (openSqlite): a writer that checkpoints meanwhile
+  // could show this reader a torn file. If the files changed while it read and something looked
+  // wrong, it reads again the shared way, as of one consistent moment.
+  const seal = sealOf(path)
+  try {
+    const result = verifyFile(path, head, 'read')
+    if (result.ok || sealOf(path) === seal) return result
+  } catch (error) {
+    if (sealOf(path) === seal) throw error
+  }
+  return verifyFile(path, head, 'follow')
+}
+
+function verifyFile(path: string, head: JournalHead | undefined, mode: 'read' | 'follow'): VerifyResult {
+  const db = openSqlite(path, mode)
   try {
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]))
     if (tables.has('blocks')) return verifyBlocks(db, path, head)

@@ -2,7 +2,8 @@
 // worker_threads entry), and it sits in a different place in each build:
 // - tsc output (dist/foundation/journal/, used by bench/): next to this module;
 // - the esbuild bundle (dist/bundle/, what `rick` runs): this module is inlined into a shared
-//   chunk, so the CLI entry registers dist/bundle/foundation/journal/writer-thread.js;
+//   chunk, so the CLI entry registers dist/bundle/foundation/journal/writer-thread.js, and a thread
+//   the CLI starts (a backtest's) finds it from its chunk;
 // - sources under vitest or tsx: there is no .js to run; the calling thread writes, unless a test
 //   registers the .ts file together with tsx's loader.
 import {existsSync} from 'node:fs'
@@ -22,11 +23,21 @@ export function registerWriterModule(module: WriterModule | undefined): void {
   registered = module
 }
 
+/**
+ * Where this module may sit relative to the writer-thread entry: beside it (tsc's output), or in
+ * the bundle's shared chunks or an entry one or two folders down (a thread of rick's own, such as
+ * a backtest's, where nothing registered the module: registration is per thread).
+ */
+const NEAR = ['./writer-thread.js', '../foundation/journal/writer-thread.js', '../../foundation/journal/writer-thread.js', '../../../foundation/journal/writer-thread.js']
+
 /** The writer module to start, or undefined when there is none to run (the calling thread writes). */
 export function writerModule(): WriterModule | undefined {
   if (registered !== undefined && exists(registered.url)) return registered
-  const own = new URL('./writer-thread.js', import.meta.url)
-  return exists(own) ? {url: own} : undefined
+  for (const near of NEAR) {
+    const url = new URL(near, import.meta.url)
+    if (exists(url)) return {url}
+  }
+  return undefined
 }
 
 function exists(url: URL): boolean {

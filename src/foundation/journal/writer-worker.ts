@@ -11,6 +11,7 @@ import {parentPort} from 'node:worker_threads'
 
 import {BlockWriter} from './block-writer.js'
 import type {Chunk} from './chunk.js'
+import {refreshSeal} from './head-file.js'
 import {openSqlite, type Database} from './sqlite.js'
 import {lowerThisThreadPriority} from './thread-priority.js'
 import {SLOT, SLOTS, STATE, wake, type ToWriter, type WriterData, type WriterFailure} from './writer-protocol.js'
@@ -34,7 +35,10 @@ class Session {
       db.pragma(`wal_autocheckpoint = ${Math.max(1000, Math.round((64 * 1024 * 1024) / pageSize))}`)
       const writer = new BlockWriter(db)
       const tx = db.transaction((chunk: Chunk) => writer.write([chunk]))
-      this.write = (chunk) => tx.immediate(chunk)
+      this.write = (chunk) => {
+        tx.immediate(chunk)
+        refreshSeal(data.path)
+      }
     } catch (error) {
       this.fail(error, true)
       return

@@ -8,7 +8,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {GENESIS_HASH, openJournal, verifyJournal, type Journal} from '../../../src/foundation/journal/index.js'
 import {journalTrust} from '../../../src/foundation/journal/store.js'
-import {journalPath, logEvent, removeTempDirs, runStarted, tamper} from './fixture.js'
+import {journalPath, logEvent, removeTempDirs, runStarted, tamper, useSourceWriterThread} from './fixture.js'
 
 afterAll(removeTempDirs)
 
@@ -156,6 +156,27 @@ describe('writers side by side', () => {
     expect(verifyJournal(path)).toMatchObject({ok: true, lastSeq: 6, head: {seq: 6}})
     expect(e.seq).toBe(5)
     expect(journalTrust(opened(path))).toMatchObject({checked: 'incremental', events: 0})
+  })
+})
+
+describe('batches', () => {
+  it.each(['inline', 'thread'] as const)('committed by the %s writer: the head keeps the durable seq, and a writer opened meanwhile checks only the batch', (writer) => {
+    const undo = useSourceWriterThread()
+    try {
+      const path = journalOf(3)
+      const a = openJournal({path, writer})
+      const batch = a.batch({size: 4})
+      for (let i = 4; i <= 11; i++) batch.add(logEvent(i))
+      batch.flush()
+      expect(headOf(path)).toContain('seq=3 ')
+      // As a crash would leave it (a still running writer looks the same from outside).
+      const b = opened(path)
+      expect(journalTrust(b)).toEqual({checked: 'incremental', events: 8, lastSeq: 11})
+      b.close()
+      a.close()
+    } finally {
+      undo()
+    }
   })
 })
 
