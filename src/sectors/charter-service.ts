@@ -21,10 +21,11 @@ import {
   type CurrentBindings,
   type SignedApproval,
 } from '../foundation/charter/approvals.js'
-import {charterErrorDecision, decideCharter, type CharterDecision, type CharterInput} from '../foundation/charter/decide.js'
+import {charterErrorDecision, decideCharter, type CharterDecision, type CharterInput, type PinAttemptsSummary} from '../foundation/charter/decide.js'
 import {formatDuration, parseDuration} from '../foundation/charter/duration.js'
 import {loadCharterLimits, type LoadedCharterLimits, type SecretsPolicy} from '../foundation/charter/limits.js'
-import {noPinError, readPinRecord, setPin, unlockSigningKey, type PinRecord, type ScryptParams} from '../foundation/charter/pin.js'
+import {attemptPin, awaitPinTurn, pinThrottle, realSleep, type PinGate, type PinThrottle} from '../foundation/charter/pin-attempts.js'
+import {noPinError, readPinRecord, setPin, tryUnlockSigningKey, type PinRecord, type ScryptParams} from '../foundation/charter/pin.js'
 import {secretsFileStatuses, type SecretFileStatus} from '../foundation/charter/secrets-files.js'
 import {hashStrategy, strategyCandidates, type StrategyCode} from '../foundation/charter/strategy-hash.js'
 import type {Mode, SectorConfig} from '../foundation/config/types.js'
@@ -41,6 +42,9 @@ import {systemClock} from '../foundation/clock.js'
 /** Everything the service reads or writes; tests replace single functions. */
 export interface CharterDeps {
   now(): Date
+  /** Waits out the delay after wrong PINs (tests advance a fake clock instead). */
+  sleep(ms: number): Promise<void>
+  pinThrottle(home: string, now: Date): PinThrottle
   readConfig: typeof readSectorsConfig
   loadLimits(options: {file?: string; cwd: string; env: NodeJS.ProcessEnv}): LoadedCharterLimits
   hashStrategy(root: string, name: string): StrategyCode | null
@@ -58,6 +62,8 @@ export interface CharterDeps {
 
 export const defaultCharterDeps: CharterDeps = {
   now: systemClock,
+  sleep: realSleep,
+  pinThrottle,
   readConfig: readSectorsConfig,
   loadLimits: (options) => loadCharterLimits(options),
   hashStrategy,
@@ -200,10 +206,25 @@ async function gatherInput(r: Resolved, ctx: CharterContext, name: string, reque
   if (needsApproval(mode)) {
     input.bindings = currentBindings(r, facts)
     input.approvals = approvalChecks(r, name, mode, input.bindings)
+    input.pinAttempts = pinAttemptsSummary(r)
   } else {
     input.bindings = {configHash: facts.configHash, charterHash: facts.limits.hash}
   }
   return input
+}
+
+// Journaled with the decision (RUN_STARTED), so a run's record says whether someone was guessing.
+function pinAttemptsSummary(r: Resolved): PinAttemptsSummary {
+  try {
+    const t = r.deps.pinThrottle(r.home, r.deps.now())
+    const out: PinAttemptsSummary = {failures: t.failures}
+    if (t.lastWrongAt) out.lastWrongAt = t.lastWrongAt.toISOString()
+    if (t.lockedUntil) out.lockedUntil = t.lockedUntil.toISOString()
+    return out
+  } catch (error) {
+    // The record of tries is not part of the decision: an unreadable one is reported, not fatal.
+    return {failures: 0, problem: error instanceof Error ? error.message : String(error)}
+  }
 }
 
 function safeNow(r: Resolved | undefined): Date {
@@ -262,12 +283,26 @@ export interface InitPinResult {
   voidedApprovals: number
 }
 
-export async function initCharterPin(
-  options: {pin: string; oldPin?: string; params?: ScryptParams},
-  ctx: Omit<CharterContext, 'registry'>,
-): Promise<InitPinResult> {
+export interface NewPins {
+  pin: string
+  /** The current PIN; needed when one is set. */
+  oldPin?: string
+}
+
+export interface InitPinOptions {
+  /** The PINs, or a function asked for them (told whether the current PIN is needed) once PIN entry is open. */
+  pins: NewPins | ((needOld: boolean) => Promise<NewPins>)
+  params?: ScryptParams
+  onWait?: PinGate['onWait']
+}
+
+export async function initCharterPin(opts: InitPinOptions, ctx: Omit<CharterContext, 'registry'>): Promise<InitPinResult> {
   const r = resolveContext({...ctx, registry: emptyRegistry})
-  const {record, replaced} = await setPin({home: r.home, pin: options.pin, oldPin: options.oldPin, params: options.params, now: r.deps.now})
+  const needOld = r.deps.readPinRecord(r.home) !== undefined
+  // A locked-out user is told so before typing anything.
+  if (needOld && typeof opts.pins === 'function') await awaitPinTurn(pinGate(r, 'change-pin', opts.onWait))
+  const {pin, oldPin} = typeof opts.pins === 'function' ? await opts.pins(needOld) : opts.pins
+  const {record, replaced} = await setPin({home: r.home, pin, oldPin, params: opts.params, now: r.deps.now, sleep: r.deps.sleep, onWait: opts.onWait})
   const read = r.deps.readApprovals(r.home)
   const voidedApprovals = replaced ? read.entries.filter((e) => (e as {keyId?: unknown})?.keyId !== record.signing.keyId).length : 0
   return {home: r.home, replaced, keyId: record.signing.keyId, voidedApprovals}
@@ -275,10 +310,8 @@ export async function initCharterPin(
 
 const emptyRegistry: SectorRegistry = {list: () => [], get: () => undefined, failures: []}
 
-/** Whether a PIN exists (for commands deciding how many PINs to ask for). */
-export function pinIsSet(ctx: Omit<CharterContext, 'registry'>): boolean {
-  const r = resolveContext({...ctx, registry: emptyRegistry})
-  return r.deps.readPinRecord(r.home) !== undefined
+function pinGate(r: Resolved, action: PinGate['action'], onWait?: PinGate['onWait']): PinGate {
+  return {home: r.home, action, now: r.deps.now, sleep: r.deps.sleep, ...(onWait ? {onWait} : {})}
 }
 
 // --- approve / revoke
@@ -291,6 +324,8 @@ export interface ApproveOptions {
   pin: string | (() => Promise<string>)
   /** Default: the OS user. */
   approver?: string
+  /** Told before rick waits out the delay after wrong PINs. */
+  onWait?: PinGate['onWait']
 }
 
 export interface ApproveResult {
@@ -345,8 +380,12 @@ export async function approveSector(sector: string, options: ApproveOptions, ctx
     }
     throw error
   }
-  // Only now the PIN: a wrong PIN is refused before anything is written.
-  const key = await unlockSigningKey(pin, typeof options.pin === 'string' ? options.pin : await options.pin())
+  // Only now the PIN: a wrong PIN is refused before anything is written. A lockout is said before
+  // the PIN is asked for; attemptPin checks again, as another process may have tried meanwhile.
+  const gate = pinGate(r, 'approve', options.onWait)
+  await awaitPinTurn(gate)
+  const typed = typeof options.pin === 'string' ? options.pin : await options.pin()
+  const key = await attemptPin(gate, () => tryUnlockSigningKey(pin, typed))
   const snapshot = await snapshotOfCode(r, `approval: ${sector} ${options.mode}`, 'approval')
   const now = r.deps.now()
   const approval = signApproval(
@@ -400,13 +439,29 @@ export interface SectorCharterStatus {
 
 export interface CharterStatus {
   home: string
-  pin: {set: boolean; keyId?: string; createdAt?: string; problem?: string}
+  pin: {set: boolean; keyId?: string; createdAt?: string; problem?: string; attempts?: PinAttemptsStatus}
   approvalsFile: string
   approvalsProblem?: string
   /** Errors in the config or the charter limits (approvals cannot be matched without them). */
   configProblems: string[]
   charterFile: string
   sectors: SectorCharterStatus[]
+}
+
+/** Wrong PINs in a row and when PIN entry opens again (ISO times). */
+export interface PinAttemptsStatus {
+  failures: number
+  lastWrongAt?: string
+  nextTryAt?: string
+  lockedUntil?: string
+  problem?: string
+}
+
+function pinAttemptsStatus(r: Resolved): PinAttemptsStatus {
+  const summary = pinAttemptsSummary(r)
+  if (summary.problem !== undefined) return summary
+  const next = r.deps.pinThrottle(r.home, r.deps.now()).nextTryAt
+  return next ? {...summary, nextTryAt: next.toISOString()} : summary
 }
 
 export async function charterStatus(ctx: CharterContext): Promise<CharterStatus> {
@@ -444,7 +499,7 @@ export async function charterStatus(ctx: CharterContext): Promise<CharterStatus>
   }
   const status: CharterStatus = {
     home: r.home,
-    pin: pin ? {set: true, keyId: pin.signing.keyId, createdAt: pin.createdAt} : {set: pinProblem !== undefined},
+    pin: pin ? {set: true, keyId: pin.signing.keyId, createdAt: pin.createdAt, attempts: pinAttemptsStatus(r)} : {set: pinProblem !== undefined},
     approvalsFile: read.file,
     configProblems: facts.diagnostics.map((d) => formatDiagnostic(d).split('\n')[0] ?? d.message),
     charterFile: facts.limits.file,

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -82,7 +82,7 @@ beforeEach(async () => {
   git('init', '-q')
   git('add', '-A')
   git('commit', '-q', '-m', 'init')
-  await initCharterPin({pin: PIN, params: FAST}, {cwd: project, env: {RICK_PROJECT: project, RICK_HOME: home}})
+  await initCharterPin({pins: {pin: PIN}, params: FAST}, {cwd: project, env: {RICK_PROJECT: project, RICK_HOME: home}})
 })
 afterEach(() => rmSync(project, {recursive: true, force: true}))
 
@@ -175,7 +175,7 @@ describe('approve, then check', () => {
 
   it('is void after the PIN is changed (new signing key)', async () => {
     await approve()
-    const changed = await initCharterPin({pin: 'another-pin-7', oldPin: PIN, params: FAST}, {cwd: project, env: {RICK_PROJECT: project, RICK_HOME: home}})
+    const changed = await initCharterPin({pins: {pin: 'another-pin-7', oldPin: PIN}, params: FAST}, {cwd: project, env: {RICK_PROJECT: project, RICK_HOME: home}})
     expect(changed).toMatchObject({replaced: true, voidedApprovals: 1})
     expect(rule(await checkCharter('coinbase', {}, ctx()), 'approval')?.detail).toMatch(/signed by another key/)
   })
@@ -246,6 +246,24 @@ describe('secrets files', () => {
     await approve()
     chmodSync(join(project, '.env.coinbase'), 0o604)
     expect(rule(await checkCharter('coinbase', {}, ctx()), 'secrets-private')?.detail).toBe('.env.coinbase is 0604: others can access it (run: chmod 600 .env.coinbase)')
+  })
+
+  it('never reads credentials through a symlinked secrets file, and says where it points', async () => {
+    await approve({mode: 'live'})
+    const outside = mkdtempSync(join(tmpdir(), 'rick-charter-outside-'))
+    try {
+      writeFileSync(join(outside, 'coinbase.env'), 'COINBASE_API_KEY=k\nCOINBASE_API_SECRET=s\n', {mode: 0o644})
+      rmSync(join(project, '.env.coinbase'))
+      symlinkSync(join(outside, 'coinbase.env'), join(project, '.env.coinbase'))
+      const d = await checkCharter('coinbase', {mode: 'live'}, ctx())
+      expect(d.allow).toBe(false)
+      expect(rule(d, 'secrets-private')?.detail).toBe(
+        `.env.coinbase cannot be checked (a symbolic link to ${join(outside, 'coinbase.env')}: rick does not follow symlinks for secrets files and reads nothing through one; put the secrets in a regular file at .env.coinbase instead)`,
+      )
+      expect(rule(d, 'credentials')?.detail).toBe('not set: COINBASE_API_KEY, COINBASE_API_SECRET (live never falls back to paper)')
+    } finally {
+      rmSync(outside, {recursive: true, force: true})
+    }
   })
 })
 

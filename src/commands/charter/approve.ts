@@ -4,6 +4,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 import {configFileFlag} from '../../cli/flags.js'
 import {APPROVAL_MODES, type ApprovalMode} from '../../foundation/charter/approvals.js'
 import {formatDecision} from '../../foundation/charter/format.js'
+import {formatWait} from '../../foundation/charter/pin-attempts.js'
 import {readPin} from '../../foundation/charter/pin-input.js'
 import {approveSector, type ApproveResult} from '../../sectors/charter-service.js'
 import {loadSectorRegistry} from '../../sectors/registry.js'
@@ -26,8 +27,15 @@ Needs a charter PIN (rick charter init) and a git repository (approved code
 must be restorable). The PIN is asked on the terminal without echo, or read as
 one line from stdin with --pin-stdin.
 
+Wrong PINs are counted on disk (.rick/charter/pin-attempts.jsonl): after each
+one the next try waits longer (1, 2, 4, 8 s), and 5 in a row lock PIN entry
+for 15 minutes; each further wrong PIN doubles the lockout, up to 24 h. A
+correct PIN resets the count. The lockout ends by itself at the time rick
+names; nothing lifts it early, since anyone at the terminal (an agent too)
+could use that.
+
 Exit codes: 0 approved; 2 unknown sector, bad config, missing strategy, no PIN,
-no git repository or bad --ttl; 3 wrong PIN.`
+no git repository or bad --ttl; 3 wrong PIN or PIN entry locked.`
 
   static override examples = [
     {description: 'Approve coinbase for canary for the default 7 days', command: '<%= config.bin %> <%= command.id %> coinbase --mode canary'},
@@ -54,7 +62,13 @@ no git repository or bad --ttl; 3 wrong PIN.`
     const registry = await loadSectorRegistry(this.config)
     const result = await approveSector(
       args.sector,
-      {mode: flags.mode as ApprovalMode, ttl: flags.ttl, approver: flags.approver, pin: () => readPin({stdin: flags['pin-stdin']})},
+      {
+        mode: flags.mode as ApprovalMode,
+        ttl: flags.ttl,
+        approver: flags.approver,
+        pin: () => readPin({stdin: flags['pin-stdin']}),
+        onWait: (ms, failures) => this.note(`${failures} wrong PIN(s) in a row: waiting ${formatWait(ms)} before this try…`),
+      },
       {registry, file: flags.file},
     )
     const a = result.approval

@@ -9,7 +9,9 @@ export default class CharterStatusCommand extends BaseCommand {
 
 Lists each configured sector (and any sector that still has approvals but left the config) with
 its approvals: mode, approver, expiry, and either "valid" or the reasons it is void (strategy code,
-sector config or charter limits changed, expired, signature does not match…).
+sector config or charter limits changed, expired, signature does not match…). When wrong PINs
+were given since the last correct one, it says how many, and until when PIN entry waits or is
+locked.
 
 Exit codes: 0 always when the status could be read.`
 
@@ -38,6 +40,12 @@ function render(s: CharterStatus): string {
   if (s.pin.problem) lines.push(`PIN: DAMAGED: ${s.pin.problem}`)
   else if (s.pin.set) lines.push(`PIN: set (signing key ${s.pin.keyId}, since ${s.pin.createdAt})`)
   else lines.push('PIN: not set: run `rick charter init` before approving canary or live')
+  const tries = s.pin.attempts
+  if (tries?.problem) lines.push(`PIN entry: ${tries.problem}`)
+  else if (tries?.lockedUntil) lines.push(`PIN entry: LOCKED until ${tries.lockedUntil} after ${tries.failures} wrong PINs in a row (it ends by itself; the last at ${tries.lastWrongAt ?? 'unknown'})`)
+  else if (tries && tries.failures > 0) {
+    lines.push(`PIN entry: ${tries.failures} wrong PIN(s) in a row, the last at ${tries.lastWrongAt ?? 'unknown'}${tries.nextTryAt ? `; the next try waits until ${tries.nextTryAt}` : ''}`)
+  }
   lines.push(`Approvals: ${s.approvalsFile}${s.approvalsProblem ? ` (DAMAGED: ${s.approvalsProblem})` : ''}`)
   lines.push(`Charter limits: ${s.charterFile}`)
   for (const p of s.configProblems) lines.push(`Config error: ${p}`)

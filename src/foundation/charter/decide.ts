@@ -41,6 +41,17 @@ export interface CharterInput {
   bindings?: CurrentBindings
   /** Mode bits mean nothing on Windows. */
   platform?: string
+  /** Wrong charter PINs in a row (canary and live only): reported with the decision, never judged. */
+  pinAttempts?: PinAttemptsSummary
+}
+
+export interface PinAttemptsSummary {
+  failures: number
+  /** ISO times. */
+  lastWrongAt?: string
+  lockedUntil?: string
+  /** The record of PIN tries could not be read. */
+  problem?: string
 }
 
 export type CharterCode = 'CHARTER_DENIED' | 'CHARTER_ERROR'
@@ -58,6 +69,8 @@ export interface CharterDecision {
   /** The approval that allowed a canary/live start. */
   approvalId?: string
   bindings?: CurrentBindings
+  /** So the run's journal (RUN_STARTED.charter) shows whether someone was guessing the PIN. */
+  pinAttempts?: PinAttemptsSummary
 }
 
 const octal = (mode: number) => `0${mode.toString(8).padStart(3, '0')}`
@@ -96,7 +109,9 @@ function ruleSecrets(input: CharterInput): RuleResult {
   }
   const problems: Array<{status: RuleStatus; text: string}> = []
   for (const s of secrets) {
-    if (!s.exists) {
+    if (!s.exists && s.symlink !== undefined) {
+      problems.push({status: bad, text: `${s.path} is a symbolic link to ${s.symlink}, which does not exist; rick does not follow symlinks for secrets files`})
+    } else if (!s.exists) {
       // A missing configured file: harmless while simulating, fatal when money is real.
       problems.push({status: bad, text: `${s.path} is listed in secretsFiles but does not exist`})
     } else if (s.error !== undefined) {
@@ -165,6 +180,7 @@ export function decideCharter(input: CharterInput): CharterDecision {
     }
     if (approval.approvalId !== undefined && decision.allow) decision.approvalId = approval.approvalId
     if (input.bindings) decision.bindings = input.bindings
+    if (input.pinAttempts) decision.pinAttempts = input.pinAttempts
     return decision
   } catch (error) {
     return charterErrorDecision(safe(() => input.sector, '?'), safe(() => input.mode, 'live'), error, safe(() => input.decidedAt, new Date(0)))

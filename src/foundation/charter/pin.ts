@@ -6,8 +6,12 @@ import {existsSync, readFileSync} from 'node:fs'
 
 import {sha256Hex} from '../canonical.js'
 import {systemClock} from '../clock.js'
-import {CharterDenied, ExitCode, RickError, UsageError} from '../errors.js'
+import {ExitCode, RickError, UsageError} from '../errors.js'
+import {attemptPin, realSleep, recordPinSet, WrongPin} from './pin-attempts.js'
+import {checkPinStrength, MIN_PIN_LENGTH} from './pin-strength.js'
 import {ensurePrivateDir, pinFilePath, writePrivateFile} from './store.js'
+
+export {MIN_PIN_LENGTH, WrongPin}
 
 export interface ScryptParams {
   N: number
@@ -18,7 +22,6 @@ export interface ScryptParams {
 
 /** 2^15 × 8 × 128 bytes = 32 MiB and ~0.1 s per derivation on a laptop core. */
 export const DEFAULT_SCRYPT_PARAMS: Readonly<ScryptParams> = Object.freeze({N: 2 ** 15, r: 8, p: 1, keyLength: 32})
-export const MIN_PIN_LENGTH = 6
 const MAX_PIN_LENGTH = 1024
 
 export interface PinRecord {
@@ -69,7 +72,7 @@ export function keyIdOf(spkiDer: Buffer): string {
   return sha256Hex(spkiDer).slice(0, 16)
 }
 
-/** Rejects PINs that are too short, too long or contain line breaks (stdin reads lines). */
+/** Rejects PINs that are too short, too long or contain line breaks (stdin reads lines); strength: pin-strength.ts. */
 export function checkPinFormat(pin: string): void {
   if (pin.length < MIN_PIN_LENGTH) {
     throw new UsageError(`the PIN is too short: expected at least ${MIN_PIN_LENGTH} characters, found ${pin.length}`, 'CHARTER_PIN_FORMAT')
@@ -133,12 +136,6 @@ export async function verifyPin(record: PinRecord, pin: string): Promise<boolean
   return actual.length === expected.length && timingSafeEqual(actual, expected)
 }
 
-export class WrongPin extends CharterDenied {
-  constructor() {
-    super('wrong PIN: nothing was changed', 'CHARTER_PIN_WRONG')
-  }
-}
-
 export function noPinError(): RickError {
   return new RickError('no charter PIN is set: run `rick charter init` first to choose one', {
     code: 'CHARTER_NO_PIN',
@@ -151,7 +148,14 @@ export function noPinError(): RickError {
  * public key does not come from the PIN (the file was edited).
  */
 export async function unlockSigningKey(record: PinRecord, pin: string): Promise<SigningKey> {
-  if (!(await verifyPin(record, pin))) throw new WrongPin()
+  const key = await tryUnlockSigningKey(record, pin)
+  if (!key) throw new WrongPin()
+  return key
+}
+
+/** The signing key, or undefined for a wrong PIN (for callers that count tries). */
+export async function tryUnlockSigningKey(record: PinRecord, pin: string): Promise<SigningKey | undefined> {
+  if (!(await verifyPin(record, pin))) return undefined
   const seed = await deriveKey(pin, Buffer.from(record.signing.salt, 'base64'), {...record.params, keyLength: 32})
   const pair = keyPairFromSeed(seed)
   const stored = Buffer.from(record.signing.publicKey, 'base64')
@@ -173,6 +177,9 @@ export interface SetPinOptions {
   /** Cost parameters; tests pass a low N explicitly, the default never changes. */
   params?: ScryptParams
   now?: () => Date
+  /** How the delay after wrong current PINs is waited out (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>
+  onWait?: (ms: number, failures: number) => void
 }
 
 /**
@@ -181,12 +188,17 @@ export interface SetPinOptions {
  */
 export async function setPin(options: SetPinOptions): Promise<{record: PinRecord; replaced: boolean}> {
   checkPinFormat(options.pin)
+  // Before the current PIN is tried: a weak new PIN must not cost the user a try.
+  checkPinStrength(options.pin)
+  const now = options.now ?? systemClock
   const existing = readPinRecord(options.home)
   if (existing) {
-    if (options.oldPin === undefined) {
+    const oldPin = options.oldPin
+    if (oldPin === undefined) {
       throw new UsageError('a charter PIN is already set: give the current PIN to replace it', 'CHARTER_PIN_EXISTS')
     }
-    if (!(await verifyPin(existing, options.oldPin))) throw new WrongPin()
+    const gate = {home: options.home, action: 'change-pin' as const, now, sleep: options.sleep ?? realSleep, onWait: options.onWait}
+    await attemptPin(gate, async () => ((await verifyPin(existing, oldPin)) ? true : undefined))
   }
   const params = {...(options.params ?? DEFAULT_SCRYPT_PARAMS)}
   const salt = randomBytes(16)
@@ -201,9 +213,10 @@ export async function setPin(options: SetPinOptions): Promise<{record: PinRecord
     salt: salt.toString('base64'),
     hash: hash.toString('base64'),
     signing: {algorithm: 'ed25519', salt: signingSalt.toString('base64'), publicKey: pair.publicKey, keyId: pair.keyId},
-    createdAt: (options.now ?? systemClock)().toISOString(),
+    createdAt: now().toISOString(),
   }
   ensurePrivateDir(options.home)
   writePrivateFile(pinFilePath(options.home), `${JSON.stringify(record, null, 2)}\n`)
+  recordPinSet(options.home, now())
   return {record, replaced: existing !== undefined}
 }

@@ -1,4 +1,4 @@
-// Where the charter keeps its private state (PIN record, approvals) and how it writes it: under
+// Where the charter keeps its private state (PIN record, approvals, PIN tries) and how it writes it: under
 // rickHome()/charter, directory 0700, files 0600, replaced atomically so a crash never leaves a
 // half-written approvals file behind.
 import {randomBytes} from 'node:crypto'
@@ -7,6 +7,7 @@ import {join} from 'node:path'
 
 export const PIN_FILE = 'pin.json'
 export const APPROVALS_FILE = 'approvals.json'
+export const PIN_ATTEMPTS_FILE = 'pin-attempts.jsonl'
 
 /** The charter's folder inside rick's data folder. */
 export function charterDir(home: string): string {
@@ -19,6 +20,11 @@ export function pinFilePath(home: string): string {
 
 export function approvalsFilePath(home: string): string {
   return join(charterDir(home), APPROVALS_FILE)
+}
+
+/** The record of PIN tries (see pin-attempts.ts). */
+export function pinAttemptsFilePath(home: string): string {
+  return join(charterDir(home), PIN_ATTEMPTS_FILE)
 }
 
 /** Creates the charter folder (and rick's home) private to the owner. */

@@ -1,48 +1,24 @@
 // The charter commands through the built binary, in a temporary project of their own
 // (RICK_PROJECT / RICK_HOME), with a real git repository and the bundled coinbase plugin.
-import {execFileSync} from 'node:child_process'
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {chmodSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {rick, type CliResult} from '../../helpers/cli.js'
+import type {CliResult} from '../../helpers/cli.js'
+import {charterProject, cliIn} from '../../sectors/charter-fixture.js'
 
 const PIN = 'cli-pin-2468'
-const CONFIG = `version: 1
-sectors:
-  coinbase:
-    venue: coinbase
-    mode: canary
-    profile: Conservative
-    instruments: [BTC-USD]
-    strategy: {name: donchian-breakout, params: {lookback: 20}}
-    canary: {maxOrderNotional: 25, maxPositions: 1, dailyLossCap: 10}
-    connection: {apiKeyEnv: COINBASE_API_KEY, apiSecretEnv: COINBASE_API_SECRET}
-`
 
 let project: string
 let home: string
+let git: (...args: string[]) => string
 
-function git(...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {cwd: project, encoding: 'utf8'})
-}
-
-function run(args: string[], input?: string): Promise<CliResult> {
-  return rick(args, {cwd: project, env: {RICK_PROJECT: project, RICK_HOME: home, RICK_CONFIG: ''}, ...(input === undefined ? {} : {input})})
-}
+let run: (args: string[], input?: string) => Promise<CliResult>
 
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'rick-charter-cli-'))
-  home = join(project, '.rick')
-  mkdirSync(join(project, 'config'))
-  mkdirSync(join(project, 'strategies'))
-  writeFileSync(join(project, '.gitignore'), '.rick/\n')
-  writeFileSync(join(project, 'config', 'trading_sectors.yaml'), CONFIG)
-  writeFileSync(join(project, 'strategies', 'donchian-breakout.ts'), 'export const lookback = 20\n')
-  git('init', '-q')
-  git('add', '-A')
-  git('commit', '-q', '-m', 'init')
+  const p = charterProject('rick-charter-cli-')
+  ;({root: project, home, git} = p)
+  run = cliIn(p)
 })
 afterAll(() => rmSync(project, {recursive: true, force: true}))
 

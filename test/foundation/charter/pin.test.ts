@@ -67,9 +67,14 @@ describe('setPin', () => {
     await setPin({home, pin: PIN, params: FAST})
     const before = readFileSync(pinFilePath(home), 'utf8')
     await expect(setPin({home, pin: 'new-pin-123', params: FAST})).rejects.toMatchObject({code: 'CHARTER_PIN_EXISTS'})
-    await expect(setPin({home, pin: 'new-pin-123', oldPin: 'not-the-pin', params: FAST})).rejects.toBeInstanceOf(WrongPin)
+    // Time is injected: the wrong current PIN costs the next try a second, waited out through `sleep`.
+    let t = Date.parse('2030-01-01T00:00:00Z')
+    const waits: number[] = []
+    const time = {now: () => new Date(t), sleep: async (ms: number) => void waits.push((t += ms) && ms)}
+    await expect(setPin({home, pin: 'new-pin-123', oldPin: 'not-the-pin', params: FAST, ...time})).rejects.toBeInstanceOf(WrongPin)
     expect(readFileSync(pinFilePath(home), 'utf8')).toBe(before)
-    const {replaced} = await setPin({home, pin: 'new-pin-123', oldPin: PIN, params: FAST})
+    const {replaced} = await setPin({home, pin: 'new-pin-123', oldPin: PIN, params: FAST, ...time})
+    expect(waits).toEqual([1000])
     expect(replaced).toBe(true)
     expect(await verifyPin(readPinRecord(home)!, 'new-pin-123')).toBe(true)
     expect(await verifyPin(readPinRecord(home)!, PIN)).toBe(false)

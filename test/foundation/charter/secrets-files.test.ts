@@ -1,8 +1,9 @@
-import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {decideCharter} from '../../../src/foundation/charter/decide.js'
 import {matchesSecretsPolicy, secretsFileStatuses} from '../../../src/foundation/charter/secrets-files.js'
 
 const POLICY = {rootPatterns: ['.env', '.env.*'], ignore: ['.env.example']}
@@ -42,5 +43,62 @@ describe.skipIf(process.platform === 'win32')('secretsFileStatuses', () => {
   it('reports a folder named like a secrets file as uncheckable', () => {
     mkdirSync(join(root, '.env.d'))
     expect(secretsFileStatuses(root, POLICY, [])).toEqual([{path: '.env.d', source: 'root', exists: true, error: 'not a regular file'}])
+  })
+
+  it('never follows a symlinked .env: names the target, reads no mode through it, and the charter suggests no chmod', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'rick-secrets-target-'))
+    try {
+      const target = join(outside, 'passwd')
+      writeFileSync(target, 'root:x:0:0:root:/root:/bin/bash\n')
+      chmodSync(target, 0o644)
+      symlinkSync(target, join(root, '.env'))
+      const [status] = secretsFileStatuses(root, POLICY, [])
+      expect(status).toMatchObject({path: '.env', source: 'root', exists: true, symlink: target})
+      expect(status!.mode).toBeUndefined()
+      expect(status!.error).toBe(`a symbolic link to ${target}: rick does not follow symlinks for secrets files and reads nothing through one; put the secrets in a regular file at .env instead`)
+      const decision = decideCharter({
+        sector: 's',
+        mode: 'live',
+        decidedAt: new Date(0),
+        config: {valid: true, problems: [], sectorFound: true},
+        secrets: [status!],
+        approvals: [],
+        platform: 'linux',
+      })
+      const detail = decision.rules.find((r) => r.rule === 'secrets-private')!
+      expect(detail.status).toBe('fail')
+      expect(detail.detail).toContain(`.env cannot be checked (a symbolic link to ${target}`)
+      expect(detail.detail).not.toMatch(/chmod/)
+      expect(statSync(target).mode & 0o777).toBe(0o644)
+    } finally {
+      rmSync(outside, {recursive: true, force: true})
+    }
+  })
+
+  it('names a relative symlink target as the link holds it; a dangling one is a symlink, not a missing file', () => {
+    mkdirSync(join(root, 'shared'))
+    writeFileSync(join(root, 'shared', 'coinbase.env'), 'A=1\n')
+    symlinkSync(join('shared', 'coinbase.env'), join(root, '.env.coinbase'))
+    symlinkSync(join(root, 'nowhere'), join(root, '.env.dangling'))
+    const statuses = secretsFileStatuses(root, POLICY, [])
+    expect(statuses.find((s) => s.path === '.env.coinbase')?.error).toContain(
+      `a symbolic link to ${join('shared', 'coinbase.env')}: rick does not follow`,
+    )
+    const dangling = statuses.find((s) => s.path === '.env.dangling')!
+    expect(dangling).toMatchObject({exists: false, symlink: join(root, 'nowhere')})
+    const decision = decideCharter({
+      sector: 's',
+      mode: 'paper',
+      decidedAt: new Date(0),
+      config: {valid: true, problems: [], sectorFound: true},
+      secrets: [dangling],
+      approvals: [],
+      platform: 'linux',
+    })
+    expect(decision.rules.find((r) => r.rule === 'secrets-private')).toEqual({
+      rule: 'secrets-private',
+      status: 'warn',
+      detail: `.env.dangling is a symbolic link to ${join(root, 'nowhere')}, which does not exist; rick does not follow symlinks for secrets files`,
+    })
   })
 })
