@@ -1,8 +1,15 @@
 // Shared behaviour of every rick command: `--debug`, the exit-code contract (0 ok, 1 failure,
-// 2 bad config or usage, 3 denied by the charter), and errors printed without stack traces.
-import {Command, Flags, type Interfaces} from '@oclif/core'
+// 2 bad config or usage, 3 denied by the charter), and errors printed without stack traces. Every
+// error leaves the same way (error-output.ts): with --json only `{"error":{"code","message",…}}` on
+// stdout, otherwise one message on stderr, never a flag value repeated (argv-values.ts).
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
-import {ConfigError, ExitCode, RickError, formatDiagnostic} from '../foundation/errors.js'
+import {RickError, UsageError} from '../foundation/errors.js'
+import {cleanParseMessage, flagValues, redactValues, type FlagShape} from './argv-values.js'
+import {argvWants, describeError, writeError} from './error-output.js'
+
+/** oclif's parsed flags and args: values by name (its own FlagOutput and ArgOutput). */
+type Outputs = {[name: string]: unknown}
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
@@ -14,9 +21,9 @@ export abstract class BaseCommand extends Command {
     }),
   }
 
-  /** Whether `--json` was passed (works for commands that enable the json flag). */
+  /** Whether `--json` was passed: errors then come as JSON, even from a command without that flag. */
   protected get jsonMode(): boolean {
-    return this.argv.includes('--json')
+    return argvWants(this.argv, '--json')
   }
 
   protected get debugMode(): boolean {
@@ -28,28 +35,42 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`${message}\n`)
   }
 
-  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    // oclif's own exits (this.exit) and parse errors keep their behaviour and exit codes.
-    if (!(err instanceof RickError)) {
-      if (err.oclif !== undefined || this.debugMode) return super.catch(err)
-      this.printError({code: 'INTERNAL', message: err.message}, err)
-      return this.exit(ExitCode.Failure)
+  /**
+   * oclif's parse, with every failure a usage error (exit 2) that names the flag and not the value,
+   * and an empty argument refused: `rick report ""` means no sector, not every sector.
+   */
+  protected override async parse<F extends Outputs, B extends Outputs, A extends Outputs>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    let out: Interfaces.ParserOutput<F, B, A>
+    try {
+      out = await super.parse(options, argv)
+    } catch (error) {
+      if (error instanceof RickError) throw error
+      const message = error instanceof Error ? error.message : String(error)
+      throw new UsageError(cleanParseMessage(this.redact(message)))
     }
-    const payload: Record<string, unknown> = {code: err.code, message: err.message}
-    if (err instanceof ConfigError) payload.diagnostics = err.diagnostics
-    this.printError(payload, err)
-    return this.exit(err.exitCode)
+    for (const [name, value] of Object.entries(out.args as Record<string, unknown>)) {
+      if (typeof value === 'string' && value.trim() === '') {
+        throw new UsageError(`argument ${name.toUpperCase()} is empty: give a name, or leave the argument out (see --help)`)
+      }
+    }
+    return out
   }
 
-  private printError(payload: Record<string, unknown>, err: Error): void {
-    if (this.jsonMode) {
-      process.stdout.write(`${JSON.stringify({error: payload}, null, 2)}\n`)
-    } else if (err instanceof ConfigError) {
-      const lines = err.diagnostics.map((d) => formatDiagnostic(d))
-      process.stderr.write(`${err.message}\n${lines.join('\n')}\n`)
-    } else {
-      process.stderr.write(`Error: ${err.message}\n`)
-    }
-    if (this.debugMode && err.stack) process.stderr.write(`${err.stack}\n`)
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    // this.exit() inside a command: its code stands, nothing to print.
+    if (err instanceof Errors.ExitError) throw err
+    const d = describeError(err)
+    writeError(d, {json: this.jsonMode, debug: this.debugMode, redact: (t) => this.redact(t)})
+    // The exit itself waits for stdout and stderr to drain (main.ts).
+    return this.exit(d.exitCode)
+  }
+
+  /** `text` without the values given to this command's flags. */
+  private redact(text: string): string {
+    const flags = {...this.ctor.baseFlags, ...this.ctor.flags, json: {type: 'boolean'}} as Record<string, FlagShape>
+    return redactValues(text, flagValues(this.argv, flags))
   }
 }

@@ -28,7 +28,8 @@ export abstract class ManualRiskCommand extends BaseCommand {
   protected abstract readonly change: 'halt' | 'resume'
 
   async run(): Promise<ManualResult> {
-    const {args, flags} = await this.parse()
+    // What parse() reads by default (this.ctor), typed as the statics every subclass repeats.
+    const {args, flags} = await this.parse(this.ctor as unknown as typeof ManualRiskCommand)
     const registry = await loadSectorRegistry(this.config)
     const result = manualRiskChange(args.sector, this.change, {reason: flags.reason, journalPath: flags.journal}, {registry, file: flags.file})
     if (!this.jsonEnabled()) this.log(manualText(result))

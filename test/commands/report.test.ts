@@ -75,9 +75,9 @@ describe('rick report', () => {
     expect(missing.stdout).toContain('has no runs yet')
   })
 
-  it('exits 2 for an unknown run, naming the runs it has', async () => {
+  it('exits 2 for an unknown run, naming the runs it has (and not repeating the value of --run)', async () => {
     const r = await rick(['report', '--run', 'nope', '--journal', journal])
     expect(r.exitCode).toBe(2)
-    expect(r.stderr.trim()).toBe(`Error: no run "nope" in the journal ${journal}; latest runs: run-ibkr-1 (ibkr)`)
+    expect(r.stderr.trim()).toBe(`Error: no run "<--run value>" in the journal ${journal}; latest runs: run-ibkr-1 (ibkr)`)
   })
 })
