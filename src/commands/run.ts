@@ -5,6 +5,7 @@ import {configFileFlag, journalFlag} from '../cli/flags.js'
 import type {Mode} from '../foundation/config/types.js'
 import {summaryJson} from '../sectors/engine/backtest.js'
 import {DEFAULT_SPEED} from '../sectors/engine/pace.js'
+import {processStopLatch} from '../sectors/engine/run-process.js'
 import {processIo, runSector, type RunResult} from '../sectors/engine/run-service.js'
 import {loadSectorRegistry} from '../sectors/registry.js'
 
@@ -17,7 +18,7 @@ Practice, canary and live trade at the venue through its connector when the venu
 
 --sim runs the sector's real connector and SDK against the venue's simulator, started for the run on a free port: the whole live path offline, at --speed (default 60x) of the simulator's clock.
 
-One line per decision, order, fill and denial, and a summary at the end. Ctrl-C (SIGINT) or SIGTERM cancels the working orders, keeps the positions, journals RUN_STOPPED and exits 0. A lock (<rick home>/locks/<sector>.lock) refuses a second engine on the same sector.
+One line per decision, order, fill and denial, and a summary at the end. Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed terminal or SSH session) cancels the working orders, keeps the positions, journals RUN_STOPPED and exits 0; one that comes while the sector is starting ends it before its engine starts. Output that cannot be written (a pipe closed by its reader) never stops the engine: everything is in the journal. A lock (<rick home>/locks/<sector>.lock) refuses a second engine on the same sector.
 
 Synthetic bars are one minute long; by default one arrives every ${DEFAULT_SPEED} (--speed 1x for real time, max for no pause).
 
@@ -52,20 +53,25 @@ Exit codes: 0 stopped normally (signal, --bars reached), 1 failure (strategy err
   }
 
   async run(): Promise<Record<string, unknown>> {
-    const {args, flags} = await this.parse(Run)
-    const mode: Mode | undefined = flags.canary ? 'canary' : flags.paper ? 'paper' : flags.practice ? 'practice' : flags.observe ? 'observe' : undefined
-    const registry = await loadSectorRegistry(this.config)
-    const quiet = this.jsonEnabled()
-    const result: RunResult = await runSector(
-      {sector: args.sector, mode, seed: flags.seed, speed: flags.speed, bars: flags.bars, journalPath: flags.journal, version: this.config.version, sim: flags.sim},
-      {
-        registry,
-        file: flags.file,
-        io: quiet ? {...processIo, line: () => {}} : undefined,
-      },
-    )
-    if (result.exitCode !== 0) process.exitCode = result.exitCode
-    const {summary, ...rest} = result
-    return {...rest, summary: summaryJson(summary)}
+    try {
+      const {args, flags} = await this.parse(Run)
+      const mode: Mode | undefined = flags.canary ? 'canary' : flags.paper ? 'paper' : flags.practice ? 'practice' : flags.observe ? 'observe' : undefined
+      const registry = await loadSectorRegistry(this.config)
+      const quiet = this.jsonEnabled()
+      const result: RunResult = await runSector(
+        {sector: args.sector, mode, seed: flags.seed, speed: flags.speed, bars: flags.bars, journalPath: flags.journal, version: this.config.version, sim: flags.sim},
+        {
+          registry,
+          file: flags.file,
+          io: quiet ? {...processIo, line: () => {}} : undefined,
+        },
+      )
+      if (result.exitCode !== 0) process.exitCode = result.exitCode
+      const {summary, ...rest} = result
+      return summary === undefined ? rest : {...rest, summary: summaryJson(summary)}
+    } finally {
+      // The run is over: a signal from now on does what Node does by default.
+      processStopLatch().close()
+    }
   }
 }

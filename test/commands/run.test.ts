@@ -1,39 +1,16 @@
-import {spawn} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {EventPayloads} from '../../src/foundation/journal/events.js'
 import {openJournal} from '../../src/foundation/journal/index.js'
-import {rick, RICK_BIN} from '../helpers/cli.js'
+import {rick} from '../helpers/cli.js'
 import {FIXTURE_CONFIG, fixtureProject, type Fixture} from '../integration/engine-fixture.js'
+import {background} from '../integration/run-process.js'
 
 let f: Fixture
 beforeAll(() => {
   f = fixtureProject()
 })
 afterAll(() => f.cleanup())
-
-/** Starts `rick run` in the background; resolves once its stdout matches `ready`. */
-function background(args: string[], ready: RegExp) {
-  const child = spawn(process.execPath, [RICK_BIN, ...args], {cwd: f.root, env: {...f.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => (stdout += String(d)))
-  child.stderr.on('data', (d) => (stderr += String(d)))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const started = new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (ready.test(stdout)) {
-        clearInterval(timer)
-        resolve()
-      }
-    }, 50)
-    void exited.then(() => {
-      clearInterval(timer)
-      if (!ready.test(stdout)) reject(new Error(`rick run exited before ${ready}: ${stdout}\n${stderr}`))
-    })
-  })
-  return {child, started, exited, out: () => stdout, err: () => stderr}
-}
 
 describe('rick run', () => {
   it('the quick start: coinbase --canary without credentials runs on paper with synthetic data and says so', async () => {
@@ -77,7 +54,7 @@ describe('rick run', () => {
   })
 
   it('a second engine on the same sector is refused by the lock (exit 1); SIGINT stops the first cleanly (exit 0, RUN_STOPPED signal)', async () => {
-    const first = background(['run', 'fx', '--speed', '20ms'], / stop {6}Ctrl-C/)
+    const first = background(f, ['run', 'fx', '--speed', '20ms'])
     await first.started
     const second = await rick(['run', 'fx', '--bars', '10'], {cwd: f.root, env: f.env})
     expect(second.exitCode).toBe(1)

@@ -13,6 +13,36 @@ import {formatQty, money} from './format.js'
 import type {RecoveredAccount} from './recovery.js'
 import {ACCOUNT_CURRENCY, type SectorSetup} from './setup.js'
 
+/** The stop request of one run: the first stop signal, and what to wake when it comes. */
+export interface RunStop {
+  readonly signal: string | undefined
+  /** Called on a stop signal (a sleep between bars, the live loop's wait). */
+  wake?: () => void
+  dispose(): void
+}
+
+/**
+ * Watches for stop signals from the very start of a run: one that came during start-up (before the
+ * engine existed, or before this call) stops the run at its first chance, with the same notice.
+ */
+export function watchStop(io: {notice(text: string): void; onStopSignal(handler: (signal: string) => void): () => void}, sector: string): RunStop {
+  let signal: string | undefined
+  const stop: RunStop = {
+    get signal() {
+      return signal
+    },
+    dispose: () => remove(),
+  }
+  const remove = io.onStopSignal((s) => {
+    if (signal === undefined) {
+      signal = s
+      io.notice(`rick: ${s}: stopping ${sector} (cancelling working orders, keeping positions)…`)
+    }
+    stop.wake?.()
+  })
+  return stop
+}
+
 export function summaryLines(io: {line(text: string): void; notice(text: string): void}, a: {journalPath: string; runId: string; req: {sector: string}}, reason: string, detail: string | undefined, s: EngineSummary): void {
   const positions = s.positions.length > 0 ? s.positions.map((p) => `${p.instrument} ${formatQty(p.qty)}`).join(', ') : 'flat'
   io.line(`stopped: ${reason}${detail ? ` (${detail})` : ''} after ${s.barsProcessed} bars`)

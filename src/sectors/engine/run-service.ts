@@ -1,7 +1,8 @@
 // `rick run <sector>`: lock the sector, ask the charter (for the mode that really runs), rebuild
 // the account from the journal, reconcile with the venue, then trade until stopped — a signal,
-// `--bars`, or a strategy fault. Every order is journaled before it is sent; SIGINT/SIGTERM cancel
-// the working orders, keep the positions, journal RUN_STOPPED and end with exit 0.
+// `--bars`, or a strategy fault. Every order is journaled before it is sent; SIGINT, SIGTERM and
+// SIGHUP cancel the working orders, keep the positions, journal RUN_STOPPED and end with exit 0 —
+// also when they come during start-up: the run then ends before its engine starts, nothing journaled.
 
 import {hashCanonical} from '../../foundation/canonical.js'
 import {SimulatedClock, systemEngineClock} from '../../foundation/clock.js'
@@ -17,7 +18,8 @@ import type {SessionClock} from '../../foundation/risk/session.js'
 import {authorizeEngineStart} from '../charter-service.js'
 import {syntheticFeed} from '../data/feed.js'
 import {chooseConnector, type ConnectorChoice} from './connector-choice.js'
-import {credentialFacts, credentialValues, denialMessage, newRunId, runStartedPayload, summaryLines, usableCheckpoint} from './run-common.js'
+import {credentialFacts, credentialValues, denialMessage, newRunId, runStartedPayload, summaryLines, usableCheckpoint, watchStop, type RunStop} from './run-common.js'
+import {processStopLatch, writeQuietly} from './run-process.js'
 import {tradeOnVenue} from '../live/live-service.js'
 import {coreRuntime} from '../core-runtime.js'
 import type {RunningSimulator, SectorDefinition} from '../definition.js'
@@ -71,7 +73,7 @@ export interface RunIo {
   line(text: string): void
   /** A notice (stderr). */
   notice(text: string): void
-  /** Calls `handler` on SIGINT/SIGTERM; returns a remover. */
+  /** Calls `handler` on SIGINT/SIGTERM/SIGHUP, at once if one came already (during start-up); returns a remover. */
   onStopSignal(handler: (signal: string) => void): () => void
   /** Waits `ms`, or less when `wake` is called. */
   sleep(ms: number): {done: Promise<void>; wake(): void}
@@ -83,17 +85,10 @@ export interface RunIo {
 }
 
 export const processIo: RunIo = {
-  line: (text) => void process.stdout.write(`${text}\n`),
-  notice: (text) => void process.stderr.write(`${text}\n`),
-  onStopSignal(handler) {
-    const on = (signal: NodeJS.Signals) => handler(signal)
-    process.on('SIGINT', on)
-    process.on('SIGTERM', on)
-    return () => {
-      process.off('SIGINT', on)
-      process.off('SIGTERM', on)
-    }
-  },
+  // A closed or broken stdout/stderr never stops the engine: what it could not print is journaled.
+  line: (text) => writeQuietly(process.stdout, `${text}\n`),
+  notice: (text) => writeQuietly(process.stderr, `${text}\n`),
+  onStopSignal: (handler) => processStopLatch().listen(handler),
   sleep(ms) {
     let wake = () => {}
     const done = new Promise<void>((resolve) => {
@@ -112,7 +107,8 @@ export const processIo: RunIo = {
 }
 
 export interface RunResult {
-  runId: string
+  /** Undefined when a stop signal came before the engine started (nothing was journaled). */
+  runId?: string
   sector: string
   requestedMode: Mode
   effectiveMode: Mode
@@ -120,27 +116,34 @@ export interface RunResult {
   stopReason: string
   detail?: string
   bars: number
-  summary: EngineSummary
+  /** Undefined when the engine never started. */
+  summary?: EngineSummary
   exitCode: ExitCode
 }
 
 /** Runs a sector until it is stopped. Throws RickErrors (exit 1/2/3) before the engine starts. */
 export async function runSector(req: RunRequest, ctx: SetupContext & {io?: RunIo}): Promise<RunResult> {
   const io = ctx.io ?? processIo
-  const cwd = ctx.cwd ?? process.cwd()
-  const env = ctx.env ?? process.env
-  const setup = await loadSectorSetup(req.sector, ctx)
-  const config = setup.config
-  const definition = ctx.registry.get(config.venue)?.definition
-  const requested: Mode = req.mode ?? config.mode
-  const seed = req.seed ?? 1
-  const sim = req.sim && definition ? await startSimulatorFor(setup, definition, req, io) : undefined
-  const runEnv = sim ? {...env, ...sim.env(config)} : env
+  // From the first moment: a stop during start-up ends the run before its engine starts.
+  const stop = watchStop(io, req.sector)
   try {
-    const choice = sim ? simChoice(config, requested, sim.rest) : chooseConnector(config, definition, requested, credentialFacts(setup, definition, requested, runEnv))
-    return await runChosen(req, ctx, {io, cwd, env: runEnv, setup, definition, choice, seed, sim})
+    const cwd = ctx.cwd ?? process.cwd()
+    const env = ctx.env ?? process.env
+    const setup = await loadSectorSetup(req.sector, ctx)
+    const config = setup.config
+    const definition = ctx.registry.get(config.venue)?.definition
+    const requested: Mode = req.mode ?? config.mode
+    const seed = req.seed ?? 1
+    const sim = req.sim && definition && stop.signal === undefined ? await startSimulatorFor(setup, definition, req, io) : undefined
+    const runEnv = sim ? {...env, ...sim.env(config)} : env
+    try {
+      const choice = sim ? simChoice(config, requested, sim.rest) : chooseConnector(config, definition, requested, credentialFacts(setup, definition, requested, runEnv))
+      return await runChosen(req, ctx, {io, cwd, env: runEnv, setup, definition, choice, seed, sim, stop})
+    } finally {
+      await sim?.close()
+    }
   } finally {
-    await sim?.close()
+    stop.dispose()
   }
 }
 
@@ -153,6 +156,13 @@ interface Chosen {
   choice: ConnectorChoice
   seed: number
   sim: (RunningSimulator & {rest: string}) | undefined
+  stop: RunStop
+}
+
+/** A stop signal came before the engine started: the run ends here, nothing journaled, exit 0. */
+function stoppedBeforeStart(req: RunRequest, c: Chosen, journal: string): RunResult {
+  c.io.notice(`rick: ${req.sector} stopped before its engine started: nothing traded, nothing journaled`)
+  return {sector: req.sector, requestedMode: c.choice.requestedMode, effectiveMode: c.choice.effectiveMode, journal, stopReason: 'signal', detail: 'stopped before the engine started', bars: 0, exitCode: ExitCode.Ok}
 }
 
 async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise<RunResult> {
@@ -161,17 +171,19 @@ async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise
   const periodMs = barPeriodMs(config)
   const pace = parseSpeed(req.sim ? undefined : req.speed, periodMs)
   const journalPath = resolveJournalPath(req.journalPath, cwd, env)
+  if (c.stop.signal !== undefined) return stoppedBeforeStart(req, c, journalPath)
 
   const lock = acquireLock(setup.home, {pid: io.pid, sector: req.sector, mode: choice.effectiveMode, journal: journalPath, startedAt: new Date(io.wallClock()).toISOString()})
   if (lock.tookOver) io.notice(`rick: took over a stale lock of ${req.sector} (pid ${lock.tookOver.pid} is not running; the engine was killed or crashed)`)
   let journal: Journal | undefined
   try {
     const auth = await authorizeEngineStart(req.sector, {mode: choice.effectiveMode}, {registry: ctx.registry, cwd, env, file: ctx.file})
+    if (c.stop.signal !== undefined) return stoppedBeforeStart(req, c, journalPath)
     journal = openJournal({path: journalPath})
     const runId = newRunId(req.sector, io)
     if (choice.real && c.definition) {
       const secrets = credentialValues(setup, c.definition, choice.requestedMode, env)
-      return await tradeOnVenue({req, io, setup, definition: c.definition, choice, journal, journalPath, runId, auth, secrets, periodMs, ...(c.sim ? {simulator: {rest: c.sim.rest}} : {})})
+      return await tradeOnVenue({req, io, setup, definition: c.definition, choice, journal, journalPath, runId, auth, secrets, periodMs, stop: c.stop, ...(c.sim ? {simulator: {rest: c.sim.rest}} : {})})
     }
     const recovered = recoverAccount(journal, {sector: req.sector, venue: config.venue, environment: 'paper'}, {instruments: setup.instruments, currency: ACCOUNT_CURRENCY, startingCash: toMicro(DEFAULT_PAPER_CASH)})
     // A fallback rehearses the mode that was asked for: a canary run on the paper venue keeps the
@@ -204,7 +216,8 @@ async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise
       journal.append({ts: startTs.ts, runId, sector: req.sector, type: 'RUN_STOPPED', payload: {reason: 'error', detail: `charter denied: ${auth.decision.detail ?? ''}`, barsProcessed: 0, summary: {trades: 0, fills: 0, denials: 0, realizedPnl: 0, fees: 0, equity: 0}}})
       throw new CharterDenied(denialMessage(req.sector, choice, auth.decision))
     }
-    return await trade({req, io, setup, choice, pace, journal, journalPath, runId, recovered, risk, feed, startTs: startTs.ts, seed, started, checkpoint, lock})
+    if (c.stop.signal !== undefined) return stoppedBeforeStart(req, c, journalPath)
+    return await trade({req, io, setup, choice, pace, journal, journalPath, runId, recovered, risk, feed, startTs: startTs.ts, seed, started, checkpoint, lock, stop: c.stop})
   } finally {
     journal?.close()
     lock.release()
@@ -228,18 +241,15 @@ interface TradeArgs {
   started: RunStartedPayload
   checkpoint: unknown
   lock: SectorLock
+  stop: RunStop
 }
 
 async function trade(a: TradeArgs): Promise<RunResult> {
   const {io, req, setup} = a
   const clock = new SimulatedClock(a.startTs)
-  let stopSignal: string | undefined
+  const stop = a.stop
   let sleeping: {wake(): void} | undefined
-  const removeSignals = io.onStopSignal((signal) => {
-    if (stopSignal === undefined) io.notice(`rick: ${signal}: stopping ${req.sector} (cancelling working orders, keeping positions)…`)
-    stopSignal = signal
-    sleeping?.wake()
-  })
+  stop.wake = () => sleeping?.wake()
   const poller = new ManualPoller(a.journal, req.sector, a.journal.lastSeq())
   let nextPoll = io.monotonic() + MANUAL_POLL_MS
   let yieldEvery = 0
@@ -273,9 +283,9 @@ async function trade(a: TradeArgs): Promise<RunResult> {
       },
       drive: {
         maxBars: req.bars === undefined ? undefined : req.bars * instruments.length,
-        stopRequested: () => (stopSignal !== undefined ? 'signal' : undefined),
+        stopRequested: () => (stop.signal !== undefined ? 'signal' : undefined),
         atBoundary: async (bars) => {
-          if (stopSignal !== undefined) return
+          if (stop.signal !== undefined) return
           if (io.monotonic() >= nextPoll) {
             nextPoll = io.monotonic() + MANUAL_POLL_MS
             for (const e of poller.poll()) {
@@ -316,7 +326,7 @@ async function trade(a: TradeArgs): Promise<RunResult> {
     if (result.drive.detail !== undefined) out.detail = result.drive.detail
     return out
   } finally {
-    removeSignals()
+    stop.wake = undefined
   }
 }
 

@@ -12,7 +12,7 @@ import type {SectorDefinition} from '../definition.js'
 import type {ConnectorChoice} from '../engine/connector-choice.js'
 import {formatQty, money} from '../engine/format.js'
 import {recoverAccount} from '../engine/recovery.js'
-import {denialMessage, runStartedPayload, summaryLines, usableCheckpoint} from '../engine/run-common.js'
+import {denialMessage, runStartedPayload, summaryLines, usableCheckpoint, type RunStop} from '../engine/run-common.js'
 import type {RunIo, RunRequest, RunResult} from '../engine/run-service.js'
 import {runLog} from '../engine/run-log.js'
 import {buildRisk, type SectorSetup} from '../engine/setup.js'
@@ -41,6 +41,8 @@ export interface VenueRunArgs {
   auth: Awaited<ReturnType<typeof authorizeEngineStart>>
   secrets: Record<string, string>
   periodMs: number
+  /** The run's stop request, watched since start-up (run-common.ts). */
+  stop: RunStop
   /** Set with `--sim`: the account is the simulator's (`sim`), not a broker's. */
   simulator?: {rest: string}
 }
@@ -77,13 +79,9 @@ export async function tradeOnVenue(a: VenueRunArgs): Promise<RunResult> {
     throw new CharterDenied(denialMessage(req.sector, choice, a.auth.decision))
   }
 
-  let stopSignal: string | undefined
+  const stop = a.stop
   let wakeOnStop: (() => void) | undefined
-  const removeSignals = io.onStopSignal((signal) => {
-    if (stopSignal === undefined) io.notice(`rick: ${signal}: stopping ${req.sector} (cancelling working orders, keeping positions)…`)
-    stopSignal = signal
-    wakeOnStop?.()
-  })
+  stop.wake = () => wakeOnStop?.()
   // The engine's clock: live, it follows the venue's (live-run.ts moves it); the lines show its time.
   const clock = new SimulatedClock(io.wallClock())
   const log = runLog(clock, io.line, io.notice)
@@ -114,7 +112,7 @@ export async function tradeOnVenue(a: VenueRunArgs): Promise<RunResult> {
         const t = setInterval(fn, ms)
         return () => clearInterval(t)
       },
-      stopRequested: () => stopSignal,
+      stopRequested: () => stop.signal,
       onStopRequest: (wake) => void (wakeOnStop = wake),
       line: io.line,
       notice: io.notice,
@@ -154,7 +152,7 @@ export async function tradeOnVenue(a: VenueRunArgs): Promise<RunResult> {
     if (result.detail !== undefined) out.detail = result.detail
     return out
   } finally {
-    removeSignals()
+    stop.wake = undefined
   }
 }
 
