@@ -149,6 +149,12 @@ lock() { # $1 absolute path, $2 root|configured
   if [ -L "$file" ] && [ ! -e "$file" ]; then
     report missing "$path" "a symlink to a missing file"; missing=$((missing + 1)); return
   fi
+  # rick reads no secrets through a symlink (it would not know whose file it reads): nothing to lock.
+  if [ -L "$file" ]; then
+    target=$(readlink "$file")
+    report FAILED "$path" "cannot lock it: a symbolic link to $target: rick does not follow symlinks for secrets files and reads nothing through one; put the secrets in a regular file at $path instead"
+    failed=$((failed + 1)); return
+  fi
   if [ ! -e "$file" ]; then
     report missing "$path" "listed in secretsFiles but does not exist"; missing=$((missing + 1)); return
   fi
@@ -163,17 +169,6 @@ lock() { # $1 absolute path, $2 root|configured
   need_mode=0 need_owner=0 note=
   [ "$mode" = 600 ] || need_mode=1
   if [ -n "$target_uid" ] && [ "$uid" != "$target_uid" ]; then need_owner=1; fi
-
-  if [ -L "$file" ]; then
-    if [ $need_mode = 1 ] || [ $need_owner = 1 ]; then
-      target=$(readlink "$file" 2>/dev/null || printf 'its target')
-      report FAILED "$path" "a symlink to $target: rick does not change files through symlinks (run: chmod 600 $target)"
-      failed=$((failed + 1))
-    else
-      report ok "$path" "0$mode"; fine=$((fine + 1))
-    fi
-    return
-  fi
 
   do_chown=0
   if [ $need_owner = 1 ]; then

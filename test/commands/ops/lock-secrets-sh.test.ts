@@ -67,7 +67,7 @@ describe('ops/lock-secrets.sh', () => {
     const node = await rick(['ops', 'lock-secrets', '--dry-run'], {cwd: p.root, env: p.env, extendEnv: false})
     expect(script.stdout).toBe(node.stdout.replace(/listed in the secretsFiles of \w+ but/g, 'listed in secretsFiles but'))
     const line = (path: string) => script.stdout.split('\n').find((l) => l.split(/ {2,}/)[1] === path)?.split(/ {2,}/)
-    expect(line('.env.link')).toEqual(['FAILED', '.env.link', `a symlink to ${target}: rick does not change files through symlinks (run: chmod 600 ${target})`])
+    expect(line('.env.link')).toEqual(['FAILED', '.env.link', `cannot lock it: a symbolic link to ${target}: rick does not follow symlinks for secrets files and reads nothing through one; put the secrets in a regular file at .env.link instead`])
     expect(line('.env.dangling')).toEqual(['missing', '.env.dangling', 'a symlink to a missing file'])
     expect(line('secrets/none.env')).toEqual(['missing', 'secrets/none.env', 'listed in secretsFiles but does not exist'])
     expect(script.stdout.split('\n').slice(-1)).toEqual(['2 would change, 1 already private, 2 missing, 2 FAILED.'])

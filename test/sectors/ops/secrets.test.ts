@@ -98,18 +98,18 @@ describe('lockSecrets', () => {
     expect(report.failed).toBe(1)
   })
 
-  it('never changes a file through a symlink: it names the target to fix instead', async () => {
+  it('never changes a file through a symlink, and never reads one: it names the target instead', async () => {
     const target = write('elsewhere/real.env', 'A=1\n', 0o644)
     symlinkSync(target, join(project, '.env'))
     const report = await lockSecrets(options())
     const file = byPath(report.files)['.env']!
     expect(file.status).toBe('failed')
-    expect(file.error).toBe(`a symlink to ${target}: rick does not change files through symlinks (run: chmod 600 ${target})`)
+    expect(file.error).toBe(`cannot lock it: a symbolic link to ${target}: rick does not follow symlinks for secrets files and reads nothing through one; put the secrets in a regular file at .env instead`)
     expect(modeOf('elsewhere/real.env')).toBe(0o644)
-
+    // A private target changes nothing: rick reads no secrets through a link.
     chmodSync(target, 0o600)
-    const fine = await lockSecrets(options())
-    expect(byPath(fine.files)['.env']).toMatchObject({status: 'ok', modeBefore: '0600'})
+    const still = await lockSecrets(options())
+    expect(byPath(still.files)['.env']!.status).toBe('failed')
   })
 
   it('a dangling .env symlink is reported missing, not an error', async () => {
