@@ -1,11 +1,13 @@
 // How `rick run` ends when the world around it goes away: a dropped SSH session (SIGHUP), a
 // SIGTERM in the first moments of start-up, a reader that closed its end of the output pipe.
 // Every case must end as a normal stop does: exit 0, RUN_STOPPED for a run that started, no lock.
+import {spawnSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {EventPayloads} from '../../src/foundation/journal/events.js'
 import {lockFile} from '../../src/sectors/engine/lock.js'
+import {RICK_BIN} from '../helpers/cli.js'
 import {fixtureProject, readJournal, type Fixture} from './engine-fixture.js'
 import {background, pollUntil} from './run-process.js'
 
@@ -47,6 +49,24 @@ function catchesHangup(pid: number): boolean {
 }
 
 const linux = existsSync('/proc/self/status')
+const python = spawnSync('python3', ['-c', 'import pty'], {stdio: 'ignore'}).status === 0
+
+// Runs a command on a pseudo-terminal, and once it printed its "stop" line closes the terminal's
+// other end, as sshd does when the connection drops: the kernel sends SIGHUP and every later write
+// to the terminal fails (EIO). Prints the command's exit code (negative: killed by that signal).
+const HANGUP = `
+import os, pty, sys, time, select
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+seen, deadline = b'', time.time() + 20
+while b'Ctrl-C' not in seen and time.time() < deadline:
+    if select.select([fd], [], [], 0.2)[0]:
+        try: seen += os.read(fd, 65536)
+        except OSError: break
+os.close(fd)
+print('exit', os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+`
 
 describe('rick run: signals and a closed output', () => {
   it('SIGHUP (a dropped SSH session) stops the engine as SIGINT does: exit 0, RUN_STOPPED, no lock', async () => {
@@ -56,6 +76,14 @@ describe('rick run: signals and a closed output', () => {
     expect(await run.exited).toBe(0)
     expect(run.err()).toMatch(/SIGHUP: stopping fx/)
     expect(run.out()).toMatch(/\nstopped: signal after \d+ bars\n/)
+    expect(pairedRuns().map((s) => s.reason)).toEqual(['signal'])
+    expect(existsSync(lock())).toBe(false)
+  })
+
+  it.skipIf(!python)('a terminal that hangs up under a run (the SSH session dropped): exit 0, RUN_STOPPED, no lock', () => {
+    const r = spawnSync('python3', ['-c', HANGUP, process.execPath, RICK_BIN, 'run', 'fx', '--paper', '--speed', '5ms'], {cwd: f.root, env: {...f.env, NO_COLOR: '1'}, encoding: 'utf8', timeout: 30_000})
+    // Not 129 (killed by SIGHUP), nor 134 (Node aborting as it restores a terminal that is gone).
+    expect(r.stdout.trim()).toBe('exit 0')
     expect(pairedRuns().map((s) => s.reason)).toEqual(['signal'])
     expect(existsSync(lock())).toBe(false)
   })

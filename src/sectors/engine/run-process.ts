@@ -10,7 +10,11 @@
 // A person who pipes `rick run` into `head` closes its output after a few lines; a dropped SSH
 // session turns the terminal into one that fails every write (EIO). The engine keeps trading
 // either way — everything it would have printed is in the journal — so a failed write to stdout or
-// stderr is dropped, never thrown.
+// stderr is dropped, never thrown. And at exit Node restores the terminal's modes and aborts
+// (SIGABRT, after a clean stop) when the terminal is gone: a terminal that hung up is let go first.
+
+import {closeSync} from 'node:fs'
+import {isatty} from 'node:tty'
 
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
@@ -39,6 +43,7 @@ export function processStopLatch(): StopLatch {
 }
 
 function installLatch(): StopLatch {
+  letGoOfHungUpTerminals()
   let first: string | undefined
   const listeners = new Set<(signal: string) => void>()
   const on = (signal: NodeJS.Signals): void => {
@@ -70,6 +75,30 @@ function installLatch(): StopLatch {
     },
   }
   return latch
+}
+
+let terminalsWatched = false
+
+/**
+ * Node's last act (ResetStdio) sets each standard descriptor that was a terminal back to its
+ * first modes, and asserts that this worked: on a terminal that hung up it fails (EIO) and the
+ * process aborts. One that no longer answers as a terminal is closed before that; Node skips it.
+ */
+function letGoOfHungUpTerminals(): void {
+  if (terminalsWatched) return
+  terminalsWatched = true
+  const terminals = [0, 1, 2].filter((fd) => isatty(fd))
+  if (terminals.length === 0) return
+  process.once('exit', () => {
+    for (const fd of terminals) {
+      if (isatty(fd)) continue
+      try {
+        closeSync(fd)
+      } catch {
+        // already closed: nothing to let go of
+      }
+    }
+  })
 }
 
 const quiet = new WeakSet<NodeJS.WriteStream>()
