@@ -57,7 +57,7 @@ export interface LiveRunOptions {
   /** Local monotonic ms and timers (tests replace them). */
   monotonic(): number
   every(ms: number, fn: () => void): () => void
-  /** Resolves when a stop was asked (SIGINT/SIGTERM); the run then stops at the next moment it can. */
+  /** The stop signal, once one came (SIGINT/SIGTERM/SIGHUP, also during start-up); the run then stops at the next moment it can. */
   stopRequested(): string | undefined
   onStopRequest(wake: () => void): void
   line(text: string): void
