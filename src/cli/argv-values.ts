@@ -58,7 +58,7 @@ export function flagValues(argv: readonly string[], flags?: Readonly<Record<stri
       const rest = t.slice(2)
       inline = rest === '' ? undefined : rest.startsWith('=') ? rest.slice(1) : rest
     }
-    const shape = flags?.[name]
+    const shape = flags?.[name] ?? (name.startsWith('no-') && flags?.[name.slice(3)]?.type === 'boolean' ? flags[name.slice(3)] : undefined)
     if (shape?.type === 'boolean') continue
     let value = inline
     if (value === undefined) {

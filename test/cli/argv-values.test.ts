@@ -26,7 +26,7 @@ describe('flagValues', () => {
   })
 
   it('treats the word after an unknown flag as a value, and knows nothing without the flags', () => {
-    expect(flagValues(['--token', 'abc123', '--paper', 'fx'], FLAGS)).toEqual([{flag: 'token', value: 'abc123'}])
+    expect(flagValues(['--token', 'abc123', '--paper', 'fx', '--no-paper', 'fx'], FLAGS)).toEqual([{flag: 'token', value: 'abc123'}])
     expect(flagValues(['--pin', 'hunter22', '--json'])).toEqual([{flag: 'pin', value: 'hunter22'}])
   })
 })
