@@ -39,6 +39,6 @@ describe('rick status', () => {
   it('an unknown sector is a usage error', async () => {
     const r = await rick(['status', '--sector', 'nope'], {cwd: f.root, env: f.env})
     expect(r.exitCode).toBe(2)
-    expect(r.stderr).toMatch(/unknown sector 'nope'/)
+    expect(r.stderr).toMatch(/unknown sector '<--sector value>'/)
   })
 })

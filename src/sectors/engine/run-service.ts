@@ -173,7 +173,7 @@ async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise
   const journalPath = resolveJournalPath(req.journalPath, cwd, env)
   if (c.stop.signal !== undefined) return stoppedBeforeStart(req, c, journalPath)
 
-  const lock = acquireLock(setup.home, {pid: io.pid, sector: req.sector, mode: choice.effectiveMode, journal: journalPath, startedAt: new Date(io.wallClock()).toISOString()})
+  const lock = acquireLock(setup.home, {pid: io.pid, project: setup.root, sector: req.sector, mode: choice.effectiveMode, journal: journalPath, startedAt: new Date(io.wallClock()).toISOString()})
   if (lock.tookOver) io.notice(`rick: took over a stale lock of ${req.sector} (pid ${lock.tookOver.pid} is not running; the engine was killed or crashed)`)
   let journal: Journal | undefined
   try {

