@@ -166,6 +166,7 @@ async function startRick(project, sim, probe) {
     import(dist('foundation/journal/index.js')),
     import(dist('sectors/engine/run-common.js')),
   ])
+  const {watchStop} = await import(dist('sectors/engine/run-common.js'))
   const registry = await loadSectorRegistry(await Config.load(root))
   const ctx = {registry, cwd: project.dir, env: project.env}
   const setup = await loadSectorSetup(SECTOR, ctx)
@@ -202,6 +203,7 @@ async function startRick(project, sim, probe) {
     auth,
     secrets: {[TOKEN_ENV]: sim.token},
     periodMs: PERIOD_MS,
+    stop: watchStop(io, SECTOR),
     simulator: {rest: sim.rest},
   }).finally(() => journal.close())
   // A run that fails early must not leave the bench waiting for samples.
