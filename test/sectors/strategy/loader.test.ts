@@ -134,6 +134,32 @@ describe('loadStrategy', () => {
     expect(readFileSync(join(cacheDir, file!), 'utf8')).toContain('rick: compiled from strategies/plain.js')
   })
 
+  it('bundles trading-signals into the sandboxed strategy: its indicators work in the realm', async () => {
+    const {root, cacheDir} = project({
+      'strategies/ema.ts': `
+        import {EMA} from 'trading-signals'
+        import type {StrategyModule} from '../src/sectors/strategy/contract.js'
+        const m: StrategyModule<{period: number}> = {
+          name: 'ema', description: 'EMA of closes as the reason.',
+          paramsSchema: {type: 'object', additionalProperties: false, properties: {period: {type: 'integer', default: 3, description: 'P.'}}},
+          create: (p) => {
+            const ema = new EMA(p.period)
+            return {init() {}, onBar: (bar) => { ema.update(bar.close, false); return ema.isStable ? [{instrument: bar.instrument, target: 1, reason: String(ema.getResult())}] : [] }, onFill() {}, state: () => null, restore() {}}
+          },
+        }
+        export default m
+      `,
+    })
+    const loaded = await loadStrategy(root, {name: 'ema', params: {}}, {cacheDir})
+    expect(readFileSync(join(cacheDir, readdirSync(cacheDir)[0]!), 'utf8')).not.toMatch(/\bimport\b.*trading-signals/)
+    const s = started(loaded)
+    const ctx = testContext(['X'])
+    const closes = [10, 11, 12, 13]
+    const out = closes.map((c) => s.onBar({instrument: 'X', ts: 0, open: c, high: c, low: c, close: c, volume: 0}, ctx))
+    // EMA(3), k = 2/4, from the first close: 10 → 10.5 → 11.25 → 12.125, stable from the third.
+    expect(out.map((o) => o[0]?.reason)).toEqual([undefined, undefined, '11.25', '12.125'])
+  })
+
   it('loads JavaScript strategies (.js and .mjs)', async () => {
     const {root, cacheDir} = project({'strategies/plain.js': JS_STRATEGY, 'strategies/other.mjs': JS_STRATEGY.replace("'plain'", "'other'")})
     const a = await loadStrategy(root, {name: 'plain', params: {n: 5}}, {cacheDir})

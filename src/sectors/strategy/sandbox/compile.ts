@@ -92,7 +92,9 @@ function importPolicy(root: string, entry: StrategyEntry): Esbuild.Plugin {
         // Inside an allowed library, its own relative imports are its business.
         const fromLibrary = args.importer.includes(`${sep}node_modules${sep}`)
         if (fromLibrary && ALLOWED_PACKAGES.some((p) => args.importer.includes(`${sep}node_modules${sep}${p}${sep}`)) && (spec.startsWith('.') || allowedPackage(spec))) return undefined
-        if (allowedPackage(spec)) return undefined
+        // From rick's own installation, whatever the project has (or lacks) in its node_modules:
+        // the library a strategy gets is the one rick ships and tests.
+        if (allowedPackage(spec)) return {path: requireHere.resolve(spec)}
         const relativeSpec = spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('file:')
         if (relativeSpec) {
           const abs = spec.startsWith('file:') ? new URL(spec).pathname : resolve(args.resolveDir, spec)
