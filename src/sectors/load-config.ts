@@ -1,10 +1,10 @@
 // Reading config/trading_sectors.yaml into typed sectors, validated against the venues the loaded
 // plugins registered. Used by the config and sectors commands and by the charter.
-import {readFileSync} from 'node:fs'
 import {isAbsolute, relative} from 'node:path'
 
 import {ConfigError, type Diagnostic} from '../foundation/errors.js'
 import {hashCanonical} from '../foundation/canonical.js'
+import {FILE_PROBLEM_CODES, readTextFile} from '../foundation/config/read-file.js'
 import {validateConfigText} from '../foundation/config/validate.js'
 import type {LoadedConfig} from '../foundation/config/types.js'
 import {configPath} from '../foundation/paths.js'
@@ -34,27 +34,13 @@ export function readSectorsConfig(opts: ReadConfigOptions): ReadConfigResult {
   const cwd = opts.cwd ?? process.cwd()
   const file = configPath(opts.file, cwd, opts.env ?? process.env)
   const shown = displayPath(file, cwd)
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    const missing = code === 'ENOENT' || code === 'ENOTDIR'
-    return {
-      file,
-      diagnostics: [
-        {
-          file: shown,
-          path: '',
-          code: missing ? 'file-not-found' : 'file-unreadable',
-          severity: 'error',
-          message: missing ? `config file not found: ${shown}` : `cannot read config file ${shown}: ${(err as Error).message}`,
-          expected: missing ? 'a config file (pass --file, set RICK_CONFIG, or run inside a project with config/trading_sectors.yaml)' : 'a readable file',
-          ...(missing ? {} : {found: code ?? 'an unreadable file'}),
-        },
-      ],
-    }
+  const read = readTextFile(file, {shown, what: 'config file'})
+  if (!read.ok) {
+    const p = read.problem
+    const expected = p.code === 'file-not-found' ? 'a config file (pass --file, set RICK_CONFIG, or run inside a project with config/trading_sectors.yaml)' : p.expected
+    return {file, diagnostics: [{file: shown, path: '', code: p.code, severity: 'error', message: p.message, expected, ...(p.code === 'file-not-found' ? {} : {found: p.found})}]}
   }
+  const text = read.text
 
   const venues = opts.registry.list().map((r) => r.definition)
   const {config, diagnostics} = cachedValidation(text, shown, opts.registry, () => validateConfigText(text, shown, venues), {env: opts.env ?? process.env})
@@ -63,13 +49,16 @@ export function readSectorsConfig(opts: ReadConfigOptions): ReadConfigResult {
   return {file, loaded: {file, hash: hashCanonical(config), config}, diagnostics}
 }
 
+const FILE_PROBLEMS: ReadonlySet<string> = new Set(FILE_PROBLEM_CODES)
+
 /** Like readSectorsConfig, but any error throws a ConfigError (exit 2) carrying every diagnostic. */
 export function loadSectorsConfig(opts: ReadConfigOptions): LoadedConfig & {warnings: Diagnostic[]} {
   const result = readSectorsConfig(opts)
   const errors = result.diagnostics.filter((d) => d.severity === 'error')
   if (result.loaded === undefined || errors.length > 0) {
     const shown = result.diagnostics[0]?.file ?? result.file
-    const message = errors.length === 1 && errors[0]?.code === 'file-not-found' ? `${shown}: cannot load the config` : `${shown}: ${errors.length} error${errors.length === 1 ? '' : 's'} in the config`
+    const unread = errors.length === 1 && FILE_PROBLEMS.has(errors[0]?.code ?? '')
+    const message = unread ? `${shown}: cannot load the config` : `${shown}: ${errors.length} error${errors.length === 1 ? '' : 's'} in the config`
     throw new ConfigError(message, result.diagnostics)
   }
   return {...result.loaded, warnings: result.diagnostics.filter((d) => d.severity === 'warning')}

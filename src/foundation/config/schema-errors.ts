@@ -5,6 +5,7 @@ import type {ErrorObject} from 'ajv'
 import type {Diagnostic} from '../errors.js'
 import {isSecretKey, maskSecret} from '../secrets/redact.js'
 import {EXPECTED_KEYWORD} from './ajv.js'
+import {clip, quoted} from './echo.js'
 import {suggest} from './suggest.js'
 import type {LineColumn, PathSegment} from './yaml-document.js'
 
@@ -66,9 +67,9 @@ function translate(e: ErrorObject, ctx: ErrorContext): Diagnostic {
       const key = String(p.additionalProperty)
       const allowed = Object.keys((parentSchema.properties as Record<string, unknown> | undefined) ?? {})
       const suggestion = suggest(key, allowed)
-      return make('unknown-key', `unknown key ${JSON.stringify(key)} ${where(at, describe)}`, 'key', [...at, key], {
+      return make('unknown-key', `unknown key ${quoted(key)} ${where(at, describe)}`, 'key', [...at, key], {
         ...(allowed.length > 0 ? {expected: `one of: ${allowed.join(', ')}`} : {}),
-        found: JSON.stringify(key),
+        found: quoted(key),
         ...(suggestion === undefined ? {} : {suggestion}),
       })
     }
@@ -129,7 +130,7 @@ function translate(e: ErrorObject, ctx: ErrorContext): Diagnostic {
       const earlier = Math.min(i, j)
       const item = Array.isArray(value) ? value[later] : undefined
       const firstPos = ctx.source.positionOf([...at, earlier], 'value')
-      const shown = item !== null && typeof item === 'object' ? 'entry' : `item ${JSON.stringify(item)}`
+      const shown = item !== null && typeof item === 'object' ? 'entry' : `item ${quoted(String(item))}`
       return make('duplicate-item', `duplicate ${shown} in ${label} (first at line ${firstPos.line})`, 'value', [...at, later], {expected: 'each item once'})
     }
     case 'minProperties':
@@ -144,7 +145,7 @@ function translate(e: ErrorObject, ctx: ErrorContext): Diagnostic {
       const name = String(p.propertyName)
       const names = (parentSchema.propertyNames ?? {}) as Record<string, unknown>
       const expected = typeof names[EXPECTED_KEYWORD] === 'string' ? (names[EXPECTED_KEYWORD] as string) : typeof names.pattern === 'string' ? `a name matching ${names.pattern}` : 'a valid name'
-      return make('invalid-name', `invalid name ${JSON.stringify(name)} ${where(at, describe)}`, 'key', [...at, name], {expected, found: JSON.stringify(name)})
+      return make('invalid-name', `invalid name ${quoted(name)} ${where(at, describe)}`, 'key', [...at, name], {expected, found: quoted(name)})
     }
     case 'dependencies':
     case 'dependentRequired': {
@@ -177,8 +178,8 @@ export function defaultDescribe(segments: readonly PathSegment[]): string {
 export function dotted(segments: readonly PathSegment[]): string {
   let out = ''
   for (const s of segments) {
-    if (typeof s === 'number' || /^\d+$/.test(s)) out += `[${s}]`
-    else out += out === '' ? s : `.${s}`
+    if (typeof s === 'number' || /^\d+$/.test(s)) out += `[${clip(String(s))}]`
+    else out += out === '' ? clip(s) : `.${clip(s)}`
   }
   return out
 }
@@ -198,8 +199,7 @@ export function describeValue(value: unknown, secret: boolean): string {
   if (value === null) return 'an empty value (null)'
   if (typeof value === 'string') {
     if (secret && !/^[A-Z_][A-Z0-9_]*$/.test(value)) return `${JSON.stringify(maskSecret(value))} (a string, masked)`
-    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value
-    return `${JSON.stringify(shown)} (a string)`
+    return `${quoted(value)} (a string)`
   }
   if (typeof value === 'number') return `${String(value)} (${Number.isInteger(value) ? 'an integer' : 'a number'})`
   if (typeof value === 'boolean') return `${String(value)} (a boolean)`

@@ -13,6 +13,7 @@ import {DEFAULT_PROFILE, profileLimits} from './profiles.js'
 import {coreConfigSchema, ENV_VAR_NAME_PATTERN, HHMM_PATTERN} from './schema.js'
 import {validatorFor} from './ajv.js'
 import {describeValue, dotted, schemaDiagnostics} from './schema-errors.js'
+import {clip, clipPointer, MAX_ECHO, quoted} from './echo.js'
 import {suggest} from './suggest.js'
 import {MODES, PROFILE_NAMES, type Mode, type ProfileName, type RickConfig, type SectorConfig} from './types.js'
 import type {VenueRules} from './venue-rules.js'
@@ -24,6 +25,12 @@ export interface ConfigValidation {
 }
 
 type Obj = Record<string, unknown>
+
+/** Sectors in one config: each is an engine, a lock and a systemd unit of its own. */
+export const MAX_SECTORS = 1_000
+/** Instruments in one sector: its engine keeps state per instrument and a backtest merges them all. */
+export const MAX_INSTRUMENTS_PER_SECTOR = 10_000
+
 const ENV_NAME = new RegExp(ENV_VAR_NAME_PATTERN)
 const HHMM = new RegExp(HHMM_PATTERN)
 
@@ -31,7 +38,7 @@ const HHMM = new RegExp(HHMM_PATTERN)
 export function describeConfigPath(segments: readonly PathSegment[]): string {
   if (segments.length === 0) return 'the document'
   if (segments[0] === 'sectors' && segments.length >= 2) {
-    const sector = `sector ${JSON.stringify(String(segments[1]))}`
+    const sector = `sector ${quoted(String(segments[1]))}`
     return segments.length === 2 ? sector : `"${dotted(segments.slice(2))}" of ${sector}`
   }
   return `"${dotted(segments)}"`
@@ -60,6 +67,9 @@ class Validation {
 
   run(): ConfigValidation {
     const {source} = this
+    // Nothing of a file that is not a config is repeated: not its keys, not its syntax errors.
+    const foreign = notAConfig(source)
+    if (foreign !== undefined) return {diagnostics: [foreign]}
     this.diagnostics.push(...source.diagnostics)
     if (source.fatal) return this.result(undefined)
     if (source.value === undefined) {
@@ -67,6 +77,8 @@ class Validation {
       return this.result(undefined)
     }
     const root = source.value
+    // Before any validation: a generated file of 200,000 sectors must not cost a schema check each.
+    if (this.tooMany(root)) return this.result(undefined)
 
     // Stage 1: the core schema.
     const core = validatorFor(coreConfigSchema(), true)
@@ -90,8 +102,32 @@ class Validation {
     return this.result(buildConfig(root as Obj))
   }
 
+  /** Reports more sectors, or instruments in a sector, than the limits; true when it did. */
+  private tooMany(root: unknown): boolean {
+    if (!isObj(root) || !isObj(root.sectors)) return false
+    const count = (n: number): string => n.toLocaleString('en-US')
+    const names = Object.keys(root.sectors)
+    if (names.length > MAX_SECTORS) {
+      this.add(['sectors'], 'key', 'too-many-sectors', `the config has ${count(names.length)} sectors; rick runs at most ${count(MAX_SECTORS)}`, {
+        expected: `at most ${count(MAX_SECTORS)} sectors (split them over several config files)`,
+        found: `${count(names.length)} sectors`,
+      })
+      return true
+    }
+    let over = false
+    for (const [name, raw] of Object.entries(root.sectors)) {
+      if (!isObj(raw) || !Array.isArray(raw.instruments) || raw.instruments.length <= MAX_INSTRUMENTS_PER_SECTOR) continue
+      this.add(['sectors', name, 'instruments'], 'key', 'too-many-instruments', `sector ${quoted(name)} lists ${count(raw.instruments.length)} instruments; a sector trades at most ${count(MAX_INSTRUMENTS_PER_SECTOR)}`, {
+        expected: `at most ${count(MAX_INSTRUMENTS_PER_SECTOR)} instruments per sector (split them over several sectors)`,
+        found: `${count(raw.instruments.length)} instruments`,
+      })
+      over = true
+    }
+    return over
+  }
+
   private result(config: RickConfig | undefined): ConfigValidation {
-    const diagnostics = sortDiagnostics(dedupeSecrets(this.diagnostics))
+    const diagnostics = sortDiagnostics(dedupeSecrets(this.diagnostics)).map((d) => (d.path.length > MAX_ECHO ? {...d, path: clipPointer(d.path)} : d))
     return config === undefined || diagnostics.some((d) => d.severity === 'error') ? {diagnostics} : {config, diagnostics}
   }
 
@@ -156,9 +192,9 @@ class Validation {
     if (venue) return venue
     const known = [...this.venues.keys()].sort()
     const suggestion = suggest(raw.venue, known)
-    this.add(['sectors', name, 'venue'], 'value', 'unknown-venue', `unknown venue ${JSON.stringify(raw.venue)} in sector ${JSON.stringify(name)}: no installed plugin provides it`, {
+    this.add(['sectors', name, 'venue'], 'value', 'unknown-venue', `unknown venue ${quoted(raw.venue)} in sector ${quoted(name)}: no installed plugin provides it`, {
       expected: known.length > 0 ? `one of the registered venues: ${known.join(', ')}` : 'a registered venue (no sector plugin is installed; see rick sectors list)',
-      found: JSON.stringify(raw.venue),
+      found: quoted(raw.venue),
       ...(suggestion === undefined ? {} : {suggestion}),
     })
     return undefined
@@ -201,7 +237,7 @@ class Validation {
   private checkCanary(name: string, raw: Obj, mode: Mode | undefined): void {
     const at = (...rest: PathSegment[]): PathSegment[] => ['sectors', name, ...rest]
     if (mode === 'canary' && raw.canary === undefined) {
-      this.add(at('mode'), 'value', 'canary-required', `mode canary needs a "canary" block with the canary caps in sector ${JSON.stringify(name)}`, {
+      this.add(at('mode'), 'value', 'canary-required', `mode canary needs a "canary" block with the canary caps in sector ${quoted(name)}`, {
         expected: 'canary: {maxOrderNotional: …, maxPositions: 1, dailyLossCap: …}',
         found: 'no canary block',
       })
@@ -216,7 +252,7 @@ class Validation {
       const source = key in overrides ? `this sector's risk override` : `the ${profile} profile`
       const cap = raw.canary[key]
       if (isPositive(cap) && cap > limits[key]) {
-        this.add(at('canary', key), 'value', 'canary-above-profile', `canary ${key} ${cap} is above the limit of ${source} in sector ${JSON.stringify(name)}`, {
+        this.add(at('canary', key), 'value', 'canary-above-profile', `canary ${key} ${cap} is above the limit of ${source} in sector ${quoted(name)}`, {
           expected: `at most ${limits[key]} (${key} of ${source})`,
           found: String(cap),
         })
@@ -230,16 +266,16 @@ class Validation {
     const at = (...rest: PathSegment[]): PathSegment[] => ['sectors', name, 'session', ...rest]
     if (typeof session.timezone === 'string' && session.timezone !== '' && !isTimeZone(session.timezone)) {
       const suggestion = suggest(session.timezone, timeZones())
-      this.add(at('timezone'), 'value', 'timezone', `unknown time zone ${JSON.stringify(session.timezone)} in ${describeConfigPath(['sectors', name])}`, {
+      this.add(at('timezone'), 'value', 'timezone', `unknown time zone ${quoted(session.timezone)} in ${describeConfigPath(['sectors', name])}`, {
         expected: 'an IANA time zone name such as America/New_York, Europe/London or UTC',
-        found: JSON.stringify(session.timezone),
+        found: quoted(session.timezone),
         ...(suggestion === undefined ? {} : {suggestion}),
       })
     }
     const windows = Array.isArray(session.windows) ? session.windows : []
     windows.forEach((w, i) => {
       if (isObj(w) && typeof w.start === 'string' && w.start === w.end && HHMM.test(w.start)) {
-        this.add(at('windows', i, 'end'), 'value', 'empty-window', `session window ${i + 1} of sector ${JSON.stringify(name)} starts and ends at the same time`, {
+        this.add(at('windows', i, 'end'), 'value', 'empty-window', `session window ${i + 1} of sector ${quoted(name)} starts and ends at the same time`, {
           expected: 'an end different from the start (an end earlier than the start runs past midnight)',
           found: `start ${JSON.stringify(w.start)}, end ${JSON.stringify(w.end)}`,
         })
@@ -248,7 +284,7 @@ class Validation {
     if (typeof session.flattenAt === 'string' && HHMM.test(session.flattenAt)) {
       const valid = windows.filter((w): w is {start: string; end: string} => isObj(w) && typeof w.start === 'string' && typeof w.end === 'string' && HHMM.test(w.start) && HHMM.test(w.end) && w.start !== w.end)
       if (valid.length > 0 && !valid.some((w) => insideWindow(session.flattenAt as string, w.start, w.end))) {
-        this.add(at('flattenAt'), 'value', 'flatten-outside-session', `flattenAt ${JSON.stringify(session.flattenAt)} of sector ${JSON.stringify(name)} falls outside every session window, so positions would be held until the next session`, {
+        this.add(at('flattenAt'), 'value', 'flatten-outside-session', `flattenAt ${JSON.stringify(session.flattenAt)} of sector ${quoted(name)} falls outside every session window, so positions would be held until the next session`, {
           severity: 'warning',
           expected: `a time inside a window (${valid.map((w) => `${w.start}-${w.end}`).join(', ')})`,
           found: JSON.stringify(session.flattenAt),
@@ -268,9 +304,9 @@ class Validation {
         first.set(key, i)
         return
       }
-      const shown = typeof instrument === 'string' ? JSON.stringify(instrument) : `{${Object.entries(instrument).map(([k, v]) => `${k}: ${String(v)}`).join(', ')}}`
+      const shown = typeof instrument === 'string' ? quoted(instrument) : `{${clip(Object.entries(instrument).map(([k, v]) => `${k}: ${String(v)}`).join(', '), 80)}}`
       const line = this.source.positionOf(['sectors', name, 'instruments', earlier], 'value').line
-      this.add(['sectors', name, 'instruments', i], 'value', 'duplicate-instrument', `duplicate instrument ${shown} in sector ${JSON.stringify(name)} (first listed at line ${line})`, {
+      this.add(['sectors', name, 'instruments', i], 'value', 'duplicate-instrument', `duplicate instrument ${shown} in sector ${quoted(name)} (first listed at line ${line})`, {
         expected: 'each instrument once',
       })
     })
@@ -292,7 +328,7 @@ class Validation {
           const suggestion = `${key}Env`
           this.add(here, 'key', 'secret-in-config', `${describeConfigPath(here)} would put a secret in the config file; secrets belong in environment variables or a secrets file`, {
             expected: `${suggestion}: <NAME OF THE VARIABLE HOLDING IT>`,
-            found: `${key}: ${typeof v === 'string' ? JSON.stringify(maskSecret(v)) : '••••'}`,
+            found: `${clip(key)}: ${typeof v === 'string' ? JSON.stringify(maskSecret(v)) : '••••'}`,
             suggestion,
           })
         } else {
@@ -317,7 +353,7 @@ class Validation {
       const extra: Partial<Diagnostic> = {severity}
       if (typeof issue.expected === 'string') extra.expected = issue.expected
       if (typeof issue.found === 'string') extra.found = issue.found
-      this.add(path, code === 'unknown-key' ? 'key' : 'value', code, `sector ${JSON.stringify(name)} (${venue.venue}): ${message}`, extra)
+      this.add(path, code === 'unknown-key' ? 'key' : 'value', code, `sector ${quoted(name)} (${venue.venue}): ${message}`, extra)
     }
   }
 
@@ -326,7 +362,7 @@ class Validation {
     const names = venue.credentialVariables(sector, mode)
     const envKeys = Object.keys(((venue.connectionSchema ?? {}).properties as Obj | undefined) ?? {}).filter((k) => /Env$/.test(k))
     if (!Array.isArray(names) || names.length === 0) {
-      this.add(['sectors', name, 'connection'], 'key', 'credentials-missing', `mode ${mode} needs the names of the environment variables that hold the ${venue.venue} credentials, in sector ${JSON.stringify(name)}`, {
+      this.add(['sectors', name, 'connection'], 'key', 'credentials-missing', `mode ${mode} needs the names of the environment variables that hold the ${venue.venue} credentials, in sector ${quoted(name)}`, {
         severity: mode === 'live' ? 'error' : 'warning',
         expected: envKeys.length > 0 ? `connection keys ${envKeys.join(', ')} naming environment variables` : 'the connection keys naming the credential variables',
         found: 'none',
@@ -335,7 +371,7 @@ class Validation {
     }
     for (const n of names) {
       if (typeof n !== 'string' || !ENV_NAME.test(n)) {
-        this.add(['sectors', name, 'connection'], 'key', 'credentials-invalid', `the ${venue.venue} credential variable name ${describeValue(n, true)} in sector ${JSON.stringify(name)} is not a valid environment variable name`, {
+        this.add(['sectors', name, 'connection'], 'key', 'credentials-invalid', `the ${venue.venue} credential variable name ${describeValue(n, true)} in sector ${quoted(name)} is not a valid environment variable name`, {
           expected: 'a name such as OANDA_API_TOKEN',
         })
       }
@@ -350,6 +386,40 @@ class Validation {
     } else if (isObj(value)) {
       for (const [k, v] of Object.entries(value)) this.checkFiniteNumbers(v, [...path, k])
     }
+  }
+}
+
+// A `version:` or `sectors:` key at the start of a line (of a list item too) or in JSON: text that
+// has one is meant as a config, even broken or misshapen, and its errors are shown in detail.
+const CONFIG_KEY = /(?:^|[{,])[ \t]*(?:-[ \t]+)?["']?(?:version|sectors)["']?[ \t]*:/m
+
+/**
+ * The one error for a file that is not a rick config (a password file, a README, a list), which
+ * describes its shape and never its content; undefined for a config, broken or not, or an empty file.
+ */
+function notAConfig(source: YamlSource): Diagnostic | undefined {
+  const value = source.value
+  if (!source.fatal && value === undefined) return undefined
+  if (!source.fatal && isObj(value) && ('version' in value || 'sectors' in value)) return undefined
+  if (CONFIG_KEY.test(source.text)) return undefined
+  const keys = isObj(value) ? Object.keys(value).length : 0
+  const found = source.fatal
+    ? 'text that is not valid YAML'
+    : isObj(value)
+      ? `a mapping of ${keys} key${keys === 1 ? '' : 's'}, none of them "version" or "sectors"`
+      : Array.isArray(value)
+        ? `a list of ${value.length} item${value.length === 1 ? '' : 's'}`
+        : 'a single value'
+  return {
+    file: source.file,
+    line: 1,
+    column: 1,
+    path: '',
+    code: 'not-a-config',
+    severity: 'error',
+    message: 'not a rick config: it has no top-level "version" or "sectors" key (its content is not shown)',
+    expected: 'a YAML mapping with version: 1 and sectors: (see rick config schema)',
+    found,
   }
 }
 

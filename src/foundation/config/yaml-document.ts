@@ -6,6 +6,7 @@ import type {Document, LineCounter, Node as YamlNode, YAMLError} from 'yaml'
 
 import type {Diagnostic} from '../errors.js'
 import {validatorFor} from './ajv.js'
+import {quoted} from './echo.js'
 import {schemaDiagnostics, type DescribePath} from './schema-errors.js'
 import type {JsonSchema} from './venue-rules.js'
 
@@ -57,7 +58,6 @@ export function segmentsToPointer(segments: readonly PathSegment[]): string {
 
 // yaml's own codes, renamed to the stable codes rick documents.
 const CODE_NAMES: Partial<Record<YAMLError['code'], string>> = {
-  DUPLICATE_KEY: 'duplicate-key',
   TAB_AS_INDENT: 'tab-indent',
   BAD_INDENT: 'bad-indent',
   MISSING_CHAR: 'yaml-syntax',
@@ -74,21 +74,22 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   let doc: Document.Parsed | undefined
   let value: unknown
   let fatal = false
-  const tooDeep = excessiveNesting(text)
-  if (tooDeep !== undefined) {
-    // yaml recurses per level; thousands of levels overflow the stack, and no config needs them.
-    return {
-      file,
-      text,
-      value: undefined,
-      diagnostics: [syntaxDiagnostic(file, text, lineCounterFor(text), tooDeep, 'yaml-too-complex', `the YAML is nested more than ${MAX_NESTING} levels deep`, `at most ${MAX_NESTING} levels of nesting`)],
-      fatal: true,
-      positionOf: () => ({line: 1, column: 1}),
-    }
+  const shape = scanShape(text)
+  if (shape.tooDeepAt !== undefined || shape.tooLargeAt !== undefined) {
+    // yaml recurses per level (thousands of levels overflow the stack) and spends ~15 µs and a few
+    // hundred bytes per entry: refused before it starts, as no config needs either.
+    const deep = shape.tooDeepAt !== undefined
+    const at = (deep ? shape.tooDeepAt : shape.tooLargeAt) as number
+    const d = deep
+      ? syntaxDiagnostic(file, text, lineCounterFor(text), at, 'yaml-too-complex', `the YAML is nested more than ${MAX_NESTING} levels deep`, `at most ${MAX_NESTING} levels of nesting`)
+      : syntaxDiagnostic(file, text, lineCounterFor(text), at, 'yaml-too-large', `the YAML holds more than ${MAX_YAML_ENTRIES.toLocaleString('en-US')} entries (keys and list items)`, `at most ${MAX_YAML_ENTRIES.toLocaleString('en-US')} entries`)
+    return {file, text, value: undefined, diagnostics: [d], fatal: true, positionOf: () => ({line: 1, column: 1})}
   }
   try {
     // Several documents in one file are a mistake here; parseAllDocuments lets us say so.
-    const docs = Y.parseAllDocuments(text, {lineCounter, prettyErrors: false, uniqueKeys: true, strict: true})
+    // uniqueKeys: yaml compares each key with every key before it (100,000 keys: 150 s); the
+    // duplicates are found below with a Set instead.
+    const docs = Y.parseAllDocuments(text, {lineCounter, prettyErrors: false, uniqueKeys: false, strict: true})
     const all = Array.isArray(docs) ? docs : [docs as unknown as Document.Parsed]
     doc = all[0]
     if (all.length > 1) {
@@ -101,9 +102,10 @@ export function parseYamlSource(text: string, file: string): YamlSource {
       const unclosed = lazyUnclosed(text)
       // A pathological file can hold thousands of errors; the first ones are what a person reads.
       for (const err of d.errors.slice(0, MAX_SYNTAX_ERRORS)) {
-        diagnostics.push(yamlErrorDiagnostic(err, text, file, lineCounter, d, unclosed))
-        if (err.code !== 'DUPLICATE_KEY') fatal = true
+        diagnostics.push(yamlErrorDiagnostic(err, text, file, lineCounter, unclosed))
+        fatal = true
       }
+      diagnostics.push(...duplicateKeys(d, text, file, lineCounter))
     }
     if (doc !== undefined) {
       try {
@@ -204,25 +206,48 @@ function dedupeByLine(diagnostics: Diagnostic[]): Diagnostic[] {
 const MAX_SYNTAX_ERRORS = 25
 const MAX_NESTING = 64
 
-/** Offset where flow brackets, `- ` items on one line, or indentation go beyond MAX_NESTING levels. */
-function excessiveNesting(text: string): number | undefined {
+/** More entries than a config needs (10,000 instruments of 5 keys are 60,000); yaml parses 100,000 in about 3 s. */
+export const MAX_YAML_ENTRIES = 100_000
+
+interface Shape {
+  /** Offset where flow brackets, `- ` items on one line, or indentation go beyond MAX_NESTING levels. */
+  tooDeepAt?: number
+  /** Offset of the entry past MAX_YAML_ENTRIES. */
+  tooLargeAt?: number
+}
+
+/**
+ * One pass over the text, before yaml sees it: nesting depth, and an estimate of the entries
+ * (`key:` and `- ` items, flow items). An estimate is enough: the cap is far above any config.
+ */
+function scanShape(text: string): Shape {
   let flow = 0
   let quote: string | undefined
   let lineStart = true
   let dashes = 0
   let indent = 0
+  let entries = 0
+  // The last significant character: a quote only opens a string where a scalar can start (`don't`
+  // in a plain scalar opens nothing).
+  let prev = '\n'
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]
+    const c = text[i] as string
     if (c === '\n') {
       lineStart = true
       dashes = 0
       indent = 0
-      if (quote === "'") continue
+      if (quote === undefined) prev = '\n'
       continue
     }
     if (quote !== undefined) {
       if (c === '\\' && quote === '"') i++
-      else if (c === quote) quote = undefined
+      else if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i++
+        else {
+          quote = undefined
+          prev = c
+        }
+      }
       continue
     }
     if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
@@ -230,22 +255,61 @@ function excessiveNesting(text: string): number | undefined {
       i = (nl < 0 ? text.length : nl) - 1
       continue
     }
-    if (lineStart && c === ' ') {
-      if (++indent > MAX_NESTING * 4) return i
+    if (c === ' ' || c === '\t' || c === '\r') {
+      if (lineStart && c === ' ' && ++indent > MAX_NESTING * 4) return {tooDeepAt: i}
       continue
     }
-    if (lineStart && (c === '-' || c === '?') && text[i + 1] === ' ') {
-      if (++dashes > MAX_NESTING) return i
-      i++
+    if (lineStart && (c === '-' || c === '?') && (text[i + 1] === ' ' || text[i + 1] === '\n' || i + 1 === text.length)) {
+      if (++dashes > MAX_NESTING) return {tooDeepAt: i}
+      if (++entries > MAX_YAML_ENTRIES) return {tooLargeAt: i}
+      prev = '-'
       continue
     }
     lineStart = false
-    if (c === '"' || c === "'") quote = c
+    if ((c === '"' || c === "'") && (prev === '\n' || prev === ':' || prev === '-' || prev === '?' || prev === ',' || prev === '[' || prev === '{')) quote = c
     else if (c === '[' || c === '{') {
-      if (++flow > MAX_NESTING) return i
+      if (++flow > MAX_NESTING) return {tooDeepAt: i}
     } else if (c === ']' || c === '}') flow = Math.max(0, flow - 1)
+    else if (c === ',' && flow > 0) {
+      if (++entries > MAX_YAML_ENTRIES) return {tooLargeAt: i}
+    } else if (c === ':') {
+      const next = text[i + 1]
+      if (next === undefined || next === ' ' || next === '\n' || next === '\r' || next === '\t' || prev === '"' || prev === "'") {
+        if (++entries > MAX_YAML_ENTRIES) return {tooLargeAt: i}
+      }
+    }
+    prev = c
   }
-  return undefined
+  return {}
+}
+
+/**
+ * Keys that appear twice in one mapping, each pointing back at the first; scalar keys compared by
+ * value as yaml's uniqueKeys does (1 and "1" differ). The key shown is capped: it comes from the file.
+ */
+function duplicateKeys(doc: Document.Parsed, text: string, file: string, lc: LineCounter): Diagnostic[] {
+  const Y = yaml()
+  const out: Diagnostic[] = []
+  Y.visit(doc, {
+    Map(_, map) {
+      if (out.length >= MAX_SYNTAX_ERRORS) return Y.visit.BREAK
+      const first = new Map<unknown, number>()
+      for (const pair of map.items) {
+        const key = pair.key
+        if (!Y.isScalar(key) || key.range === undefined || key.range === null) continue
+        const earlier = first.get(key.value)
+        if (earlier === undefined) {
+          first.set(key.value, key.range[0])
+          continue
+        }
+        const shown = quoted(String(key.value))
+        out.push(syntaxDiagnostic(file, text, lc, key.range[0], 'duplicate-key', `duplicate key ${shown} (first defined at line ${lc.linePos(earlier).line})`, 'each key once per mapping'))
+        if (out.length >= MAX_SYNTAX_ERRORS) return Y.visit.BREAK
+      }
+      return undefined
+    },
+  })
+  return out
 }
 
 function lineCounterFor(text: string): LineCounter {
@@ -255,21 +319,13 @@ function lineCounterFor(text: string): LineCounter {
   return lc
 }
 
-function yamlErrorDiagnostic(err: YAMLError, text: string, file: string, lc: LineCounter, doc: Document.Parsed, unclosed: () => Unclosed): Diagnostic {
+function yamlErrorDiagnostic(err: YAMLError, text: string, file: string, lc: LineCounter, unclosed: () => Unclosed): Diagnostic {
   let offset = Math.max(0, Math.min(err.pos?.[0] ?? 0, text.length))
   let code = CODE_NAMES[err.code] ?? 'yaml-syntax'
   let message: string
   let expected: string | undefined
   let found: string | undefined
   switch (err.code) {
-    case 'DUPLICATE_KEY': {
-      const key = keyAt(text, offset)
-      const first = firstKeyOffset(doc, offset, key)
-      const firstLine = first === undefined ? undefined : lc.linePos(first).line
-      message = `duplicate key ${JSON.stringify(key)}${firstLine === undefined ? '' : ` (first defined at line ${firstLine})`}`
-      expected = 'each key once per mapping'
-      break
-    }
     case 'TAB_AS_INDENT':
       message = 'a tab is used for indentation; YAML indentation must be spaces'
       found = 'a tab character'
@@ -336,33 +392,6 @@ function skipIndent(text: string, offset: number): number {
   let i = offset
   while (i < text.length && text[i] === ' ') i++
   return i < text.length && text[i] !== '\n' && text[i] !== '\r' ? i : offset
-}
-
-function keyAt(text: string, offset: number): string {
-  const rest = text.slice(offset)
-  const quoted = /^(["'])((?:\\.|(?!\1).)*)\1/.exec(rest)
-  if (quoted) return quoted[2] ?? ''
-  const plain = /^[^:\n,{}[\]]*/.exec(rest)
-  return (plain?.[0] ?? '').trim()
-}
-
-// yaml reports the second occurrence; find the first so the message can point back to it.
-function firstKeyOffset(doc: Document.Parsed, dupOffset: number, key: string): number | undefined {
-  const Y = yaml()
-  let result: number | undefined
-  Y.visit(doc, {
-    Map(_, map) {
-      if (result !== undefined) return Y.visit.BREAK
-      const keyed = map.items.filter((p) => Y.isScalar(p.key) && String(p.key.value) === key)
-      if (keyed.some((p) => Y.isNode(p.key) && p.key.range?.[0] === dupOffset)) {
-        const first = keyed[0]?.key
-        if (Y.isNode(first) && first.range) result = first.range[0]
-        return Y.visit.BREAK
-      }
-      return undefined
-    },
-  })
-  return result
 }
 
 // `key: value` followed by a more indented `other: x` makes yaml complain about the first line;

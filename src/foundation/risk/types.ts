@@ -47,14 +47,22 @@ export interface EffectiveLimits {
   canary?: {maxOrderNotional: Micro; maxPositions: number; dailyLossCap: Micro}
 }
 
+/** Prices by instrument id (a ReadonlyMap is one). */
+export interface PriceLookup {
+  get(instrument: string): number | undefined
+}
+
 /** What the gate needs to know about the sector at the moment of an order. */
 export interface RiskSnapshot {
   state: TradingState
   now: number
   /** Signed position per instrument, in units. */
   positions: ReadonlyMap<string, number>
-  /** Last known price per instrument. */
-  prices: ReadonlyMap<string, number>
+  /**
+   * Last known price per instrument. Only looked up, never iterated: an engine of 10,000
+   * instruments answers from its own state instead of copying every price for each order.
+   */
+  prices: PriceLookup
   multipliers: ReadonlyMap<string, number>
   openOrders: number
   /** Realized + unrealized since the session day began (negative is a loss). */

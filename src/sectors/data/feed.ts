@@ -3,6 +3,7 @@
 import {barAt, type Bar, type BarSeries} from '../../foundation/domain/bars.js'
 import type {Instrument} from '../../foundation/domain/instrument.js'
 import type {InputSource} from '../../foundation/journal/events.js'
+import {SCAN_UP_TO, StreamHeap} from './merge-heap.js'
 import {SyntheticWalker, syntheticSeries} from './synthetic.js'
 
 export interface BarFeed {
@@ -75,15 +76,34 @@ class MergedSeriesFeed implements BarFeed {
   readonly instruments: string[]
   private readonly cursors: number[]
   private readonly bar: Bar = {instrument: '', ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0}
+  /** Set past SCAN_UP_TO series (see merge-heap.ts). */
+  private readonly heap: StreamHeap | undefined
   constructor(
     private readonly series: readonly BarSeries[],
     readonly source?: InputSource,
   ) {
     this.instruments = series.map((s) => s.instrument)
     this.cursors = series.map(() => 0)
+    if (series.length > SCAN_UP_TO) {
+      this.heap = new StreamHeap(series.map((s) => (s.length > 0 ? s.ts[0] : undefined)))
+    }
   }
   next(): Bar | undefined {
-    // A linear scan: sectors trade a handful of instruments, where it beats a heap.
+    const heap = this.heap
+    const best = heap === undefined ? this.scan() : heap.top()
+    if (best < 0) return undefined
+    const s = this.series[best] as BarSeries
+    const c = this.cursors[best] as number
+    barAt(s, c, this.bar)
+    this.cursors[best] = c + 1
+    if (heap !== undefined) {
+      if (c + 1 < s.length) heap.advanced(s.ts[c + 1] as number)
+      else heap.removeTop()
+    }
+    return this.bar
+  }
+  /** The series with the earliest next bar (the first of equals), or -1. */
+  private scan(): number {
     let best = -1
     let bestTs = Infinity
     for (let k = 0; k < this.series.length; k++) {
@@ -94,10 +114,7 @@ class MergedSeriesFeed implements BarFeed {
         best = k
       }
     }
-    if (best < 0) return undefined
-    const c = this.cursors[best] as number
-    this.cursors[best] = c + 1
-    return barAt(this.series[best] as BarSeries, c, this.bar)
+    return best
   }
 }
 
@@ -106,23 +123,20 @@ class WalkerFeed implements BarFeed {
   readonly instruments: string[]
   private readonly pending: Bar[]
   private readonly out: Bar = {instrument: '', ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0}
+  /** Set past SCAN_UP_TO walkers (see merge-heap.ts); walkers never run out. */
+  private readonly heap: StreamHeap | undefined
   constructor(
     private readonly walkers: SyntheticWalker[],
     readonly source?: InputSource,
   ) {
     this.instruments = walkers.map((w) => w.instrument.id)
     this.pending = walkers.map((w) => w.nextInto({instrument: '', ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0}))
+    if (walkers.length > SCAN_UP_TO) {
+      this.heap = new StreamHeap(this.pending.map((p) => p.ts))
+    }
   }
   next(): Bar | undefined {
-    let best = -1
-    let bestTs = Infinity
-    for (let k = 0; k < this.pending.length; k++) {
-      const ts = (this.pending[k] as Bar).ts
-      if (ts < bestTs) {
-        bestTs = ts
-        best = k
-      }
-    }
+    const best = this.heap === undefined ? this.scan() : this.heap.top()
     if (best < 0) return undefined
     const p = this.pending[best] as Bar
     const out = this.out
@@ -134,6 +148,19 @@ class WalkerFeed implements BarFeed {
     out.close = p.close
     out.volume = p.volume
     ;(this.walkers[best] as SyntheticWalker).nextInto(p)
+    this.heap?.advanced(p.ts)
     return out
+  }
+  private scan(): number {
+    let best = -1
+    let bestTs = Infinity
+    for (let k = 0; k < this.pending.length; k++) {
+      const ts = (this.pending[k] as Bar).ts
+      if (ts < bestTs) {
+        bestTs = ts
+        best = k
+      }
+    }
+    return best
   }
 }
