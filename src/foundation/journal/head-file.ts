@@ -3,10 +3,10 @@
 // by an empty one), leaves a journal that verifies on its own; against the head it does not.
 //
 // One record of RECORD_BYTES, rewritten in place (one pwrite at offset 0, inside one disk sector):
-//   rick journal head 1 seq=<last seq> hash=<its hash> seal=<db mtime,size,ino> <-wal …> sum=<…>
-// `seal` is what a write to journal.db or its -wal changes (their mtimes and sizes): when it still
-// matches, nothing but rick wrote the files since rick wrote this record, and the open only checks
-// what came after `seq`. `sum` lets a torn or hand-edited record be told from a valid one.
+//   rick journal head 1 seq=<last seq> hash=<its hash> seal=<journal.db> <-wal> sum=<…>
+// `seal` is what a write to journal.db or its -wal changes (seal.ts): when it still matches,
+// nothing but rick wrote the files since rick wrote this record, and the open only checks what
+// came after `seq`. `sum` lets a torn or hand-edited record be told from a valid one.
 //
 // It is written after every durable commit (the commit is on disk first, so the head is never
 // ahead of the database) without an fsync of its own: a second fsync per commit doubled the cost
@@ -14,10 +14,10 @@
 // page cache); only a power loss can lose it, and then the head is behind, never ahead: the next
 // open finds the seal changed and checks the whole journal. Closing a journal fsyncs it. A batch
 // commit (not durable) refreshes only the seal (refreshSeal).
-import {createHash} from 'node:crypto'
-import {closeSync, constants, fsyncSync, openSync, readFileSync, statSync, writeSync} from 'node:fs'
+import {closeSync, constants, fsyncSync, openSync, readFileSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
 
+import {sealOf} from './seal.js'
 import {JournalError} from './sqlite.js'
 
 /** The head as recorded: the last seq rick wrote or verified, its hash, and the files' seal then. */
@@ -28,8 +28,8 @@ export interface JournalHead {
 }
 
 const MAGIC = 'rick journal head 1'
-/** Fixed size: the record is always rewritten whole, and fits one 512-byte sector. */
-const RECORD_BYTES = 256
+/** Fixed size: the record is always rewritten whole, as one 512-byte sector. */
+const RECORD_BYTES = 512
 const RECORD = /^rick journal head 1 seq=(\d+) hash=([0-9a-f]{64}) seal=(\S+ \S+) sum=([0-9a-f]{16}) *\n$/
 /** A reader that meets a record being rewritten reads again (a write is one syscall: it is short). */
 const READ_TRIES = 5
@@ -39,29 +39,30 @@ export function headPath(journalPath: string): string {
 }
 
 /**
- * What a write to the journal changes: mtime, size and inode of journal.db and of its -wal (an
- * empty or missing -wal is `-`: SQLite creates it empty when a connection opens). Not ctime:
- * SQLite, run as root, chowns the -wal at every connection's open, readers' too.
+ * 16 hex digits over the record's text: two FNV-1a hashes (32-bit, different bases). Enough to
+ * tell a torn or hand-edited record from one rick wrote, at a fraction of sha256's cost on the
+ * durable append's path (the chain's own hashes are what make the journal tamper-evident).
  */
-export function sealOf(journalPath: string): string {
-  return `${fileSeal(journalPath, false)} ${fileSeal(`${journalPath}-wal`, true)}`
-}
-
-function fileSeal(path: string, emptyIsNone: boolean): string {
-  const s = statSync(path, {bigint: true, throwIfNoEntry: false})
-  if (s === undefined || (emptyIsNone && s.size === 0n)) return '-'
-  return `${s.mtimeNs},${s.size},${s.ino}`
-}
-
 function sum(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16)
+  let a = 0x811c9dc5
+  let b = 0x050c5d1f
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    a = Math.imul(a ^ c, 0x01000193)
+    b = Math.imul(b ^ c, 0x01000193)
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0')
 }
 
-export function formatHead(head: JournalHead): Buffer {
+/** The record as bytes, into `out` (RECORD_BYTES, padded with spaces, ending in a line feed). */
+export function formatHead(head: JournalHead, out: Buffer = Buffer.alloc(RECORD_BYTES)): Buffer {
   const body = `${MAGIC} seq=${head.seq} hash=${head.hash} seal=${head.seal}`
   const line = `${body} sum=${sum(body)}`
   if (line.length + 1 > RECORD_BYTES) throw new JournalError(`journal head record too long (${line.length} bytes)`, 'JOURNAL_HEAD_UNREADABLE')
-  return Buffer.from(`${line.padEnd(RECORD_BYTES - 1, ' ')}\n`, 'latin1')
+  out.fill(0x20)
+  out.write(line, 0, 'latin1')
+  out[RECORD_BYTES - 1] = 0x0a
+  return out
 }
 
 /** The recorded head, or undefined when there is no head file (or an empty one: never written). */
@@ -88,6 +89,7 @@ export function readHead(journalPath: string): JournalHead | undefined {
 /** The head file of one open journal, kept open: a durable append rewrites it with one pwrite. */
 export class HeadFile {
   private fd: number | undefined
+  private readonly record = Buffer.alloc(RECORD_BYTES)
 
   private constructor(
     readonly path: string,
@@ -120,7 +122,7 @@ export class HeadFile {
   /** Rewrites the record; `sync`: and waits until it is on disk. */
   write(head: JournalHead, sync: boolean): void {
     if (this.fd === undefined) return
-    const record = formatHead(head)
+    const record = formatHead(head, this.record)
     writeSync(this.fd, record, 0, record.length, 0)
     if (sync) fsyncSync(this.fd)
   }

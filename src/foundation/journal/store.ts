@@ -17,9 +17,10 @@ import {BlockWriter} from './block-writer.js'
 import {decodeBlock, type BlockRow, type EncodedBlock} from './blocks.js'
 import {ChunkBuilder, chunkOf, type Chunk} from './chunk.js'
 import {checkReadable, initialise, prepareFile} from './database.js'
-import {refreshSeal, sealOf, type HeadFile} from './head-file.js'
+import {refreshSeal, type HeadFile} from './head-file.js'
 import type {EventType, JournalEvent, NewEvent} from './events.js'
 import {BATCH_SIZE, GENESIS_HASH, HASH_CHARS, kindsOf, RUN_STARTED_KIND, RUN_STOPPED_KIND, SELECT_HEAD} from './schema.js'
+import {Sealer} from './seal.js'
 import {BUSY_TIMEOUT_MS, JournalError, openSqlite, sqliteError, type Database, type Statement} from './sqlite.js'
 import {ThreadWriter} from './thread-writer.js'
 import {beforeOpen, refuseIfLost, trustJournal} from './trust.js'
@@ -137,6 +138,8 @@ class SqliteJournal implements Journal {
   /** The writer thread's failure: every later batch operation throws it. */
   private failed: JournalError | undefined
   private closed = false
+  /** The files' seal, taken for the head file after each durable commit. */
+  private readonly sealer: Sealer | undefined
 
   constructor(
     private readonly db: Database,
@@ -150,6 +153,7 @@ class SqliteJournal implements Journal {
     readonly trust: JournalTrust | undefined,
   ) {
     this.head = db.prepare(SELECT_HEAD).raw(true)
+    this.sealer = headFile === undefined ? undefined : new Sealer(path)
     this.noThread = readonly || mode === 'inline'
     if (!readonly) {
       const blocks = new BlockWriter(db)
@@ -340,7 +344,10 @@ class SqliteJournal implements Journal {
       this.statements.clear()
       const head = this.headFile === undefined ? undefined : this.closingHead()
       this.db.close()
+      // The last connection's close checkpoints and removes the -wal and -shm: a fresh look.
+      this.sealer?.close()
       if (head !== undefined) this.recordHead(head[0], head[1], true)
+      this.sealer?.close()
       this.headFile?.close()
     }
     if (failure !== undefined) throw failure
@@ -367,7 +374,7 @@ class SqliteJournal implements Journal {
    */
   private recordHead(seq: number, hash: string, sync: boolean): void {
     try {
-      this.headFile?.write({seq, hash, seal: sealOf(this.path)}, sync)
+      if (this.sealer !== undefined) this.headFile?.write({seq, hash, seal: this.sealer.seal()}, sync)
     } catch {
       // behind, never ahead: safe (see above)
     }

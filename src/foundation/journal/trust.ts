@@ -10,8 +10,9 @@
 // file's pages too (quick_check), and the head's seq and hash must be in it.
 import {statSync} from 'node:fs'
 
-import {HeadFile, readHead, sealOf, type JournalHead} from './head-file.js'
+import {HeadFile, readHead, type JournalHead} from './head-file.js'
 import {GENESIS_HASH} from './schema.js'
+import {sameSeal, sealOf} from './seal.js'
 import {JournalError, sqliteError, type Database} from './sqlite.js'
 import type {JournalTrust} from './types.js'
 import {checkChain, GENESIS, headProblem, lostJournal, type ChainPoint} from './verify.js'
@@ -53,7 +54,7 @@ export function trustJournal(db: Database, path: string, before: BeforeOpen): {t
     // One read transaction: the chain as of one moment, whoever else appends meanwhile.
     outcome = db
       .transaction(() => {
-        const start = head !== undefined && head.seal === seal && endsBlock(db, head) ? head : GENESIS
+        const start = head !== undefined && sameSeal(head.seal, seal) && endsBlock(db, head) ? head : GENESIS
         const hasBlocks = db.prepare('SELECT 1 FROM blocks LIMIT 1').get() !== undefined
         const checked = start !== GENESIS ? 'incremental' : hasBlocks ? 'full' : 'new'
         if (checked === 'full') quickCheck(db, path)

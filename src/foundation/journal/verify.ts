@@ -14,7 +14,8 @@ import {existsSync} from 'node:fs'
 import {canonicalJson} from '../canonical.js'
 import {EVENT_TYPES, type EventType} from './events.js'
 import {eventHash} from './hash.js'
-import {headPath, readHead, sealOf, type JournalHead} from './head-file.js'
+import {headPath, readHead, type JournalHead} from './head-file.js'
+import {sameSeal, sealOf} from './seal.js'
 import {BLOCK_COLUMNS, GENESIS_HASH, HASH_CHARS, KIND_BIT, RUN_STARTED_KIND, RUN_STOPPED_KIND, TRIGGERS} from './schema.js'
 import {checkRowV1, EVENT_COLUMNS_V1, hashMismatch, seqGap, short, triggerProblemsV1, type BadEvent, type RowV1} from './schema-v1.js'
 import {JournalError, openSqlite, sqliteError, type Database} from './sqlite.js'
@@ -36,9 +37,9 @@ export function verifyJournal(path: string): VerifyResult {
   const seal = sealOf(path)
   try {
     const result = verifyFile(path, head, 'read')
-    if (result.ok || sealOf(path) === seal) return result
+    if (result.ok || sameSeal(sealOf(path), seal)) return result
   } catch (error) {
-    if (sealOf(path) === seal) throw error
+    if (sameSeal(sealOf(path), seal)) throw error
   }
   return verifyFile(path, head, 'follow')
 }

@@ -8,7 +8,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {GENESIS_HASH, openJournal, verifyJournal, type Journal} from '../../../src/foundation/journal/index.js'
 import {journalTrust} from '../../../src/foundation/journal/store.js'
-import {journalPath, logEvent, removeTempDirs, runStarted, tamper, useSourceWriterThread} from './fixture.js'
+import {journalPath, logEvent, rawConnection, removeTempDirs, runStarted, tamper, useSourceWriterThread} from './fixture.js'
 
 afterAll(removeTempDirs)
 
@@ -88,6 +88,18 @@ describe('a writable open refuses', () => {
     expect(verifyJournal(path)).toMatchObject({ok: false, firstBadSeq: 3, lastSeq: 8})
   })
 
+  it('a row changed while a writer is connected (the change sits in the -wal, journal.db untouched)', () => {
+    const path = journalOf(4)
+    const engine = opened(path)
+    engine.append(logEvent(5))
+    tamper(path, (raw) => {
+      const events = raw.prepare('SELECT events FROM blocks WHERE first_seq = 2').pluck().get() as string
+      raw.prepare('UPDATE blocks SET events = ? WHERE first_seq = 2').run(events.replace('event 2', 'event 22'))
+    })
+    expect(refusal(path)).toMatchObject({code: 'JOURNAL_BROKEN', message: expect.stringMatching(/at seq 2 \(hash-mismatch/)})
+    engine.close()
+  })
+
   it('the last blocks deleted: JOURNAL_TRUNCATED, and verify reports it', () => {
     const path = journalOf(8)
     tamper(path, (raw) => raw.prepare('DELETE FROM blocks WHERE first_seq >= 6').run())
@@ -156,6 +168,17 @@ describe('writers side by side', () => {
     expect(verifyJournal(path)).toMatchObject({ok: true, lastSeq: 6, head: {seq: 6}})
     expect(e.seq).toBe(5)
     expect(journalTrust(opened(path))).toMatchObject({checked: 'incremental', events: 0})
+  })
+  it('a checkpoint while a writer runs (journal.db written): its next append records the new seal', () => {
+    const path = journalOf(3)
+    const a = opened(path)
+    a.append(logEvent(4))
+    const raw = rawConnection(path)
+    expect((raw.pragma('wal_checkpoint(PASSIVE)') as Array<{checkpointed: number}>)[0]!.checkpointed).toBeGreaterThan(0)
+    raw.close()
+    a.append(logEvent(5))
+    expect(journalTrust(opened(path))).toMatchObject({checked: 'incremental', events: 0, lastSeq: 5})
+    a.close()
   })
 })
 
