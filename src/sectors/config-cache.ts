@@ -10,10 +10,11 @@
 // From the TypeScript sources (tests, dev mode) the cache is off unless asked for, because
 // editing a source file does not change the modification time of this module.
 import {createHash} from 'node:crypto'
-import {mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {extname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {MAX_INPUT_BYTES, readTextFile} from '../foundation/config/read-file.js'
 import type {RickConfig} from '../foundation/config/types.js'
 import type {Diagnostic} from '../foundation/errors.js'
 import {rickCacheDir} from '../foundation/paths.js'
@@ -22,6 +23,8 @@ import type {SectorRegistry} from './definition.js'
 const FORMAT = 1
 /** A plugin with more code files than this is not fingerprinted (the walk would cost more than it saves). */
 const MAX_PLUGIN_FILES = 200
+/** A validated config of 1 MiB of YAML, as JSON with its defaults filled in, stays well under this. */
+const MAX_ENTRY_BYTES = 8 * MAX_INPUT_BYTES
 
 export interface ValidationResult {
   config?: RickConfig
@@ -95,8 +98,12 @@ function codeFiles(root: string): string[] | undefined {
 }
 
 function readEntry(file: string): ValidationResult | undefined {
+  // Guarded like the config itself: a FIFO or a device planted in the cache folder must not hang
+  // or swallow a run (an unreadable entry is simply not found).
+  const read = readTextFile(file, {maxBytes: MAX_ENTRY_BYTES})
+  if (!read.ok) return undefined
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as {format?: number; result?: ValidationResult}
+    const parsed = JSON.parse(read.text) as {format?: number; result?: ValidationResult}
     if (parsed.format !== FORMAT || parsed.result?.config === undefined || !Array.isArray(parsed.result.diagnostics)) return undefined
     return parsed.result
   } catch {

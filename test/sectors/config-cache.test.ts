@@ -1,3 +1,4 @@
+import {execFileSync, spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -69,6 +70,24 @@ describe('cachedValidation', () => {
     writeFileSync(join(dir, 'cache', 'configs', entry as string), '{"format":1,"result":{"diagnostics":"nope"}}')
     expect(cachedValidation('version: 1', 'c.yaml', registry, validate(), {env, force: true}).config).toEqual(CONFIG)
     expect(calls).toBe(2)
+  })
+
+  it('ignores a FIFO put in place of an entry instead of waiting for a writer', () => {
+    cachedValidation('version: 1', 'c.yaml', registry, validate(), {env, force: true})
+    const [entry] = readdirSync(join(dir, 'cache', 'configs'))
+    const path = join(dir, 'cache', 'configs', entry as string)
+    rmSync(path)
+    execFileSync('mkfifo', [path])
+    // Should the read block, a writer comes after 2 s, so a regression fails instead of hanging.
+    const writer = spawn('timeout', ['4', 'sh', '-c', `sleep 2; echo '{}' > '${path}'`], {stdio: 'ignore'})
+    try {
+      const t0 = performance.now()
+      expect(cachedValidation('version: 1', 'c.yaml', registry, validate(), {env, force: true}).config).toEqual(CONFIG)
+      expect(performance.now() - t0).toBeLessThan(1500)
+      expect(calls).toBe(2)
+    } finally {
+      writer.kill()
+    }
   })
 
   it('is off with RICK_CACHE_DIR=off, and when running from the sources unless forced', () => {

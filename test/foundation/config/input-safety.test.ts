@@ -1,6 +1,6 @@
 // What rick reads as its config must be a small regular text file that is a rick config; anything
 // else is refused without reading it whole, waiting on it, or repeating what it holds.
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -29,11 +29,20 @@ describe('readTextFile', () => {
     expect(readTextFile(join(dir, 'b.yaml'))).toEqual({ok: true, text: 'version: 1\n'})
   })
 
-  it('refuses a FIFO at once (no writer ever comes)', () => {
-    execFileSync('mkfifo', [join(dir, 'fifo.yaml')])
-    const r = readTextFile(join(dir, 'fifo.yaml'), {shown: 'fifo.yaml', what: 'config file'})
-    expect(r).toMatchObject({ok: false, problem: {code: 'not-a-regular-file', message: 'config file fifo.yaml is not a regular file: it is a FIFO (named pipe)'}})
-  }, 3000)
+  it('refuses a FIFO at once, without waiting for a writer', () => {
+    const fifo = join(dir, 'fifo.yaml')
+    execFileSync('mkfifo', [fifo])
+    // Should the read block, a writer comes after 2 s, so a regression fails instead of hanging.
+    const writer = spawn('timeout', ['4', 'sh', '-c', `sleep 2; echo 'version: 1' > '${fifo}'`], {stdio: 'ignore'})
+    try {
+      const t0 = performance.now()
+      const r = readTextFile(fifo, {shown: 'fifo.yaml', what: 'config file'})
+      expect(performance.now() - t0).toBeLessThan(1500)
+      expect(r).toMatchObject({ok: false, problem: {code: 'not-a-regular-file', message: 'config file fifo.yaml is not a regular file: it is a FIFO (named pipe)'}})
+    } finally {
+      writer.kill()
+    }
+  })
 
   it('refuses a device through a symlink, and a directory, saying where the link leads', () => {
     symlinkSync('/dev/zero', join(dir, 'zero.yaml'))
