@@ -17,7 +17,7 @@ import {clip, clipPointer, MAX_ECHO, quoted} from './echo.js'
 import {suggest} from './suggest.js'
 import {MODES, PROFILE_NAMES, type Mode, type ProfileName, type RickConfig, type SectorConfig} from './types.js'
 import type {VenueRules} from './venue-rules.js'
-import {emptyFileDiagnostic, internalDiagnostic, parseYamlSource, segmentsToPointer, sortDiagnostics, type PathSegment, type YamlSource} from './yaml-document.js'
+import {emptyFileDiagnostic, foreignDocument, internalDiagnostic, parseYamlSource, segmentsToPointer, sortDiagnostics, type ExpectedDocument, type PathSegment, type YamlSource} from './yaml-document.js'
 
 export interface ConfigValidation {
   config?: RickConfig
@@ -68,7 +68,7 @@ class Validation {
   run(): ConfigValidation {
     const {source} = this
     // Nothing of a file that is not a config is repeated: not its keys, not its syntax errors.
-    const foreign = notAConfig(source)
+    const foreign = foreignDocument(source, RICK_CONFIG)
     if (foreign !== undefined) return {diagnostics: [foreign]}
     this.diagnostics.push(...source.diagnostics)
     if (source.fatal) return this.result(undefined)
@@ -389,39 +389,8 @@ class Validation {
   }
 }
 
-// A `version:` or `sectors:` key at the start of a line (of a list item too) or in JSON: text that
-// has one is meant as a config, even broken or misshapen, and its errors are shown in detail.
-const CONFIG_KEY = /(?:^|[{,])[ \t]*(?:-[ \t]+)?["']?(?:version|sectors)["']?[ \t]*:/m
-
-/**
- * The one error for a file that is not a rick config (a password file, a README, a list), which
- * describes its shape and never its content; undefined for a config, broken or not, or an empty file.
- */
-function notAConfig(source: YamlSource): Diagnostic | undefined {
-  const value = source.value
-  if (!source.fatal && value === undefined) return undefined
-  if (!source.fatal && isObj(value) && ('version' in value || 'sectors' in value)) return undefined
-  if (CONFIG_KEY.test(source.text)) return undefined
-  const keys = isObj(value) ? Object.keys(value).length : 0
-  const found = source.fatal
-    ? 'text that is not valid YAML'
-    : isObj(value)
-      ? `a mapping of ${keys} key${keys === 1 ? '' : 's'}, none of them "version" or "sectors"`
-      : Array.isArray(value)
-        ? `a list of ${value.length} item${value.length === 1 ? '' : 's'}`
-        : 'a single value'
-  return {
-    file: source.file,
-    line: 1,
-    column: 1,
-    path: '',
-    code: 'not-a-config',
-    severity: 'error',
-    message: 'not a rick config: it has no top-level "version" or "sectors" key (its content is not shown)',
-    expected: 'a YAML mapping with version: 1 and sectors: (see rick config schema)',
-    found,
-  }
-}
+/** What makes a file a config: text without these keys is not repeated in any message. */
+const RICK_CONFIG: ExpectedDocument = {what: 'rick config', keys: ['version', 'sectors'], format: 'a YAML mapping with version: 1 and sectors: (see rick config schema)'}
 
 const PRECISE = new Set(['secret-in-config', 'env-name'])
 /** Where a secret or a bad variable name was found, other complaints about it (pattern, unknown key) only repeat it. */

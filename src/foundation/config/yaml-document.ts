@@ -138,9 +138,55 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   }
 }
 
+/** What a kind of document looks like at the top, so that a file of another kind is not repeated. */
+export interface ExpectedDocument {
+  /** For messages: "rick config", "charter". */
+  what: string
+  /** Top-level keys; a document of this kind has at least one of them. */
+  keys: readonly string[]
+  /** What was expected instead, for the message. */
+  format: string
+}
+
+/**
+ * The one error for a file that is not of the expected kind (a password file, a README, a list),
+ * which describes its shape and never its content. Undefined for a document of the kind, broken or
+ * not (a key of the kind at the start of a line, of a list item or in JSON is enough), or an empty one.
+ */
+export function foreignDocument(source: YamlSource, expected: ExpectedDocument): Diagnostic | undefined {
+  const value = source.value
+  const isMap = value !== null && typeof value === 'object' && !Array.isArray(value)
+  if (!source.fatal && value === undefined) return undefined
+  if (!source.fatal && isMap && expected.keys.some((k) => k in value)) return undefined
+  const names = expected.keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')
+  if (new RegExp(`(?:^|[{,])[ \\t]*(?:-[ \\t]+)?["']?(?:${names})["']?[ \\t]*:`, 'm').test(source.text)) return undefined
+  const keyList = expected.keys.map((k) => JSON.stringify(k)).join(' or ')
+  const count = isMap ? Object.keys(value).length : 0
+  const found = source.fatal
+    ? 'text that is not valid YAML'
+    : isMap
+      ? `a mapping of ${count} key${count === 1 ? '' : 's'}, none of them ${keyList}`
+      : Array.isArray(value)
+        ? `a list of ${value.length} item${value.length === 1 ? '' : 's'}`
+        : 'a single value'
+  return {
+    file: source.file,
+    line: 1,
+    column: 1,
+    path: '',
+    code: 'not-a-config',
+    severity: 'error',
+    message: `not a ${expected.what}: it has no top-level ${keyList} key (its content is not shown)`,
+    expected: expected.format,
+    found,
+  }
+}
+
 export interface SchemaParseOptions {
   /** Names a location for messages, e.g. `sector "oanda"`; defaults to a dotted path. */
   describe?: DescribePath
+  /** When set, a file that is not of this kind gets one error and none of its content (see foreignDocument). */
+  expect?: ExpectedDocument
   /** Compile `schema` with ajv's strict mode (default true: schema mistakes are bugs). */
   strictSchema?: boolean
 }
@@ -152,6 +198,8 @@ export interface SchemaParseOptions {
 export function parseYamlWithSchema(text: string, file: string, schema: JsonSchema, opts: SchemaParseOptions = {}): {value?: unknown; diagnostics: Diagnostic[]} {
   try {
     const source = parseYamlSource(text, file)
+    const foreign = opts.expect === undefined ? undefined : foreignDocument(source, opts.expect)
+    if (foreign !== undefined) return {diagnostics: [foreign]}
     if (source.fatal) return {diagnostics: source.diagnostics}
     if (source.value === undefined) return {diagnostics: [...source.diagnostics, emptyFileDiagnostic(file)]}
     const compiled = validatorFor(schema, opts.strictSchema ?? true)

@@ -8,7 +8,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {MAX_INPUT_BYTES, readTextFile} from '../../../src/foundation/config/read-file.js'
 import {MAX_INSTRUMENTS_PER_SECTOR, MAX_SECTORS, validateConfigText} from '../../../src/foundation/config/validate.js'
-import {MAX_YAML_ENTRIES, parseYamlSource} from '../../../src/foundation/config/yaml-document.js'
+import {MAX_YAML_ENTRIES, parseYamlSource, parseYamlWithSchema} from '../../../src/foundation/config/yaml-document.js'
 import type {Diagnostic} from '../../../src/foundation/errors.js'
 import {FAKE_VENUES} from '../../helpers/fake-venues.js'
 
@@ -96,6 +96,24 @@ describe('a file that is not a rick config', () => {
   it('a config as JSON is a config', () => {
     const r = validateConfigText(`{"version": 1, "sectors": {"fx": {${SECTOR.replace(/(\w+): /g, '"$1": ').replace(/: ([\w-]+)/g, ': "$1"')}}}}`, 'c.json', FAKE_VENUES)
     expect(r.diagnostics.map((d) => d.code)).not.toContain('not-a-config')
+  })
+})
+
+describe('parseYamlWithSchema for other kinds of files (the charter)', () => {
+  const schema = {type: 'object', additionalProperties: false, properties: {version: {type: 'integer'}, risk: {type: 'object'}}}
+  const expect_ = {what: 'charter', keys: ['version', 'risk'], format: 'version: 1 and risk:'}
+
+  it('with `expect`, a foreign file gets one error and none of its content', () => {
+    const r = parseYamlWithSchema('root:$6$secrethash:1::\n', 'charter.yaml', schema, {expect: expect_})
+    expect(r.diagnostics).toEqual([expect.objectContaining({code: 'not-a-config', message: 'not a charter: it has no top-level "version" or "risk" key (its content is not shown)'})])
+    expect(everything(r.diagnostics)).not.toMatch(/secrethash/)
+    // Without it, the unknown key is named (clipped): the reason to pass it.
+    expect(everything(parseYamlWithSchema('root:$6$secrethash:1::\n', 'charter.yaml', schema).diagnostics)).toMatch(/secrethash/)
+  })
+
+  it('with `expect`, a file of the kind is validated as before', () => {
+    expect(parseYamlWithSchema('version: 1\nrisk: {}\n', 'charter.yaml', schema, {expect: expect_})).toEqual({value: {version: 1, risk: {}}, diagnostics: []})
+    expect(parseYamlWithSchema('version: 1\nrisks: {}\n', 'charter.yaml', schema, {expect: expect_}).diagnostics).toEqual([expect.objectContaining({code: 'unknown-key', line: 2})])
   })
 })
 
