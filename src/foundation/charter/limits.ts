@@ -7,6 +7,7 @@ import {join, relative} from 'node:path'
 import {hashCanonical} from '../canonical.js'
 import type {CanaryCaps, RiskLimits} from '../config/types.js'
 import type {JsonSchema} from '../config/venue-rules.js'
+import {readTextFile} from '../config/read-file.js'
 import {parseYamlSource, parseYamlWithSchema} from '../config/yaml-document.js'
 import type {Diagnostic} from '../errors.js'
 import {packageRoot, projectRoot} from '../paths.js'
@@ -135,7 +136,9 @@ export interface LoadedCharterLimits {
 
 /** Parses and validates charter.yaml text; never throws on bad input. */
 export function parseCharterLimits(text: string, file: string): LoadedCharterLimits {
-  const {value, diagnostics} = parseYamlWithSchema(text, file, CHARTER_LIMITS_SCHEMA as unknown as JsonSchema)
+  // A file that is not a charter (a password file in its place) is described, never quoted.
+  const expect = {what: 'charter', keys: ['version', 'risk'], format: 'the charter\'s hard limits (version, risk, allowLeverage, canary, approvals, secrets)'}
+  const {value, diagnostics} = parseYamlWithSchema(text, file, CHARTER_LIMITS_SCHEMA as unknown as JsonSchema, {expect})
   const all = [...diagnostics]
   if (value === undefined || diagnostics.some((d) => d.severity === 'error')) return {file, diagnostics: all}
   const limits = value as CharterLimits
@@ -223,11 +226,11 @@ export function loadCharterLimits(
 ): LoadedCharterLimits {
   const cwd = options.cwd ?? process.cwd()
   const file = options.file ?? charterLimitsPath(cwd, options.env)
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error)
+  // A regular file of bounded size only (a FIFO or a device in its place must not hang a start).
+  const read = readTextFile(file, {shown: displayPath(file, cwd), what: 'charter file'})
+  const text = read.ok ? read.text : undefined
+  if (text === undefined) {
+    const reason = read.ok ? '' : read.problem.message
     return {
       file,
       diagnostics: [

@@ -7,10 +7,11 @@
 // that superset which the rule keeps (`.env.example` and friends) are then added one by one. The
 // exact rule as pathspecs would need ~40 complement globs, which made `git add -A` on 5,000 files
 // slower by more than half.
-import {readFileSync, realpathSync} from 'node:fs'
+import {realpathSync} from 'node:fs'
 import {basename, dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {parse as parseYaml} from 'yaml'
 
+import {readTextFile} from '../config/read-file.js'
 import {configPath, rickHome} from '../paths.js'
 import {resolveSecretsFiles} from '../secrets/secrets-base.js'
 
@@ -95,12 +96,10 @@ export function snapshotExclusions(top: string, cwd: string, env: NodeJS.Process
  */
 export function configuredSecretsFiles(cwd: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const file = configPath(undefined, cwd, env)
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch {
-    return []
-  }
+  // A regular file of bounded size only: a FIFO or a device in its place must not hang a snapshot.
+  const read = readTextFile(file)
+  if (!read.ok) return []
+  const text = read.text
   if (!text.includes('secretsFiles')) return []
   let doc: unknown
   try {

@@ -131,8 +131,6 @@ export class SectorEngine implements VenueSink {
   private readonly host: StrategyHost
   private readonly byId = new Map<string, Instrument>()
   private readonly positions = new Map<string, number>()
-  /** Last closes for the gate: filled from the slots when an order is checked, not on every bar. */
-  private readonly prices = new Map<string, number>()
   private readonly slots = new Map<string, InstrumentSlot>()
   private readonly slotList: InstrumentSlot[] = []
   private lastSlot: InstrumentSlot | undefined
@@ -198,7 +196,8 @@ export class SectorEngine implements VenueSink {
       state: 'ACTIVE',
       now: 0,
       positions: this.positions,
-      prices: this.prices,
+      // A lookup into the slots: copying every instrument's close per order was quadratic.
+      prices: {get: (id: string) => this.lastClose(id)},
       multipliers: this.multipliers,
       openOrders: 0,
       dailyPnl: 0,
@@ -699,9 +698,14 @@ export class SectorEngine implements VenueSink {
     return slot
   }
 
+  /** The last close of an instrument (for the gate), undefined before its first bar. */
+  private lastClose(id: string): number | undefined {
+    const slot = this.slots.get(id)
+    return slot === undefined || Number.isNaN(slot.close) ? undefined : slot.close
+  }
+
   private check(order: OrderRequest): RiskDecision {
     const s = this.snapshot
-    for (const slot of this.slotList) if (!Number.isNaN(slot.close)) this.prices.set(slot.id, slot.close)
     const now = this.o.clock.now()
     const ledger = this.o.ledger
     const equity = ledger.equity

@@ -2,11 +2,11 @@
 // charter checks — the root files of its secrets policy and every sector's `secretsFiles`, resolved
 // as the engine resolves them. The rules live in the charter (secrets-files.ts) and in
 // secrets-base.ts; this module only gathers their inputs and remembers which sectors list a file.
-import {readFileSync} from 'node:fs'
 import {resolve} from 'node:path'
 
 import {loadCharterLimits, packagedCharterPath, type SecretsPolicy} from '../../foundation/charter/limits.js'
 import {secretsFileStatuses, type SecretFileStatus} from '../../foundation/charter/secrets-files.js'
+import {readTextFile} from '../../foundation/config/read-file.js'
 import {parseYamlSource} from '../../foundation/config/yaml-document.js'
 import {configPath, projectRoot} from '../../foundation/paths.js'
 import {resolveSecretsFiles} from '../../foundation/secrets/secrets-base.js'
@@ -58,12 +58,10 @@ export function sectorSecretsFiles(options: {registry: SectorRegistry; file?: st
     return {configFile: read.file, bySector}
   }
   const shown = displayPath(read.file, options.cwd)
-  let text: string
-  try {
-    text = readFileSync(read.file, 'utf8')
-  } catch {
-    return {configFile: read.file, bySector, warning: `${shown} cannot be read: only the root secrets files are handled`}
-  }
+  // A regular file of bounded size only: a FIFO in its place must not hang lock-secrets.
+  const file = readTextFile(read.file, {shown})
+  if (!file.ok) return {configFile: read.file, bySector, warning: `${shown} cannot be read (${file.problem.message}): only the root secrets files are handled`}
+  const text = file.text
   const sectors = (parseYamlSource(text, shown).value as {sectors?: unknown} | undefined)?.sectors
   if (sectors && typeof sectors === 'object' && !Array.isArray(sectors)) {
     for (const [name, sector] of Object.entries(sectors as Record<string, unknown>)) {
