@@ -6,7 +6,8 @@ import {UsageError} from '../foundation/errors.js'
 import {resolveJournalPath} from '../foundation/journal/location.js'
 import {ANNUALISATION_NOTE} from '../sectors/report/index.js'
 import {backtestText, backtestJson, parseTimeFlag, progressBar} from '../sectors/engine/backtest-format.js'
-import {cliRootOf, runBacktestIsolated} from '../sectors/engine/backtest-isolated.js'
+import {cliRootOf, runBacktestIsolated, sectorBudget} from '../sectors/engine/backtest-isolated.js'
+import {loadSectorRegistry} from '../sectors/registry.js'
 
 export default class Backtest extends BaseCommand {
   static override summary = "Backtest a sector's strategy: the same engine, on a simulated clock."
@@ -49,6 +50,8 @@ Exit codes: 0 done, 1 the strategy failed (the sector halted) or another failure
     const from = parseTimeFlag(flags.from, '--from', false)
     const to = parseTimeFlag(flags.to, '--to', true)
     if (from !== undefined && to !== undefined && to < from) throw new UsageError(`--to (${flags.to}) is before --from (${flags.from})`, 'BAD_RANGE')
+    // The sector's sandbox budget sizes the backtest's thread (its heap limit is set when it starts).
+    const budget = sectorBudget(await loadSectorRegistry(this.config), args.sector, flags.file)
     const bar = !this.jsonEnabled() && process.stderr.isTTY ? progressBar(process.stderr) : undefined
     // In a thread of its own: the strategy's time and memory budgets are that thread's.
     const result = await runBacktestIsolated(
@@ -64,7 +67,7 @@ Exit codes: 0 done, 1 the strategy failed (the sector halted) or another failure
         onProgress: bar?.update,
       },
       {file: flags.file},
-      {cliRoot: cliRootOf(this.config)},
+      {cliRoot: cliRootOf(this.config), budget},
     )
     bar?.done()
     if (!this.jsonEnabled()) this.log(backtestText(result))

@@ -13,7 +13,7 @@ import {fixtureProject, readJournal, type Fixture} from '../integration/engine-f
 
 const HERE = new URL('.', import.meta.url).pathname
 
-const config = (strategy: string): string => `version: 1
+const config = (strategy: string, budget = ''): string => `version: 1
 sectors:
   evil:
     venue: coinbase
@@ -21,7 +21,7 @@ sectors:
     profile: Conservative
     risk: {maxOrderNotional: 500}
     instruments: [BTC-USD]
-    strategy: {name: ${strategy}}
+    strategy: {name: ${strategy}${budget}}
     connection: {apiKeyEnv: COINBASE_API_KEY, apiSecretEnv: COINBASE_API_SECRET}
 `
 
@@ -30,8 +30,8 @@ afterAll(() => {
   for (const f of fixtures) f.cleanup()
 })
 
-function project(strategy: string): Fixture {
-  const f = fixtureProject(config(strategy))
+function project(strategy: string, budget = ''): Fixture {
+  const f = fixtureProject(config(strategy, budget))
   fixtures.push(f)
   copyFileSync(join(HERE, 'strategies', `${strategy}.ts`), join(f.root, 'strategies', `${strategy}.ts`))
   return f
@@ -53,26 +53,27 @@ describe('hostile strategies in `rick run --paper`', () => {
   })
 
   it('an endless onBar: the sector is HALTED with STRATEGY_ERROR, and the run still ends cleanly', async () => {
-    const f = project('endless-loop')
+    const f = project('endless-loop', ', budget: {callMs: 150}')
     const r = await rick(['run', 'evil', '--paper', '--speed', 'max', '--bars', '5', '--seed', '3'], {cwd: f.root, env: f.env})
     // A halted run exits 1 (so a supervisor sees it), after its RUN_STOPPED; not killed, not 0.
     expect(r.exitCode, r.stderr).toBe(1)
-    expect(r.stdout).toMatch(/stopped: halted \(strategy error: stopped: onBar\(\) did not return within 250 ms/)
+    expect(r.stdout).toMatch(/stopped: halted \(strategy error: stopped: onBar\(\) did not return within 150 ms/)
     const events = readJournal(f.journal)
     const error = events.find((e) => e.type === 'STRATEGY_ERROR')?.payload as EventPayloads['STRATEGY_ERROR'] | undefined
     expect(error?.phase).toBe('onBar')
-    expect(error?.message).toMatch(/^stopped: onBar\(\) did not return within 250 ms/)
+    expect(error?.message).toMatch(/^stopped: onBar\(\) did not return within 150 ms/)
     const halted = events.find((e) => e.type === 'RISK_STATE' && (e.payload as EventPayloads['RISK_STATE']).to === 'HALTED')
     expect(halted).toBeDefined()
     expect(events.at(-1)?.type).toBe('RUN_STOPPED')
   })
 
   it('`rick backtest` with an endless or an allocating strategy: stopped at its budget, journaled, exit 1, this process unharmed', async () => {
+    // The sector's own budget (strategy.budget) applies: 120 ms a call here.
     for (const name of ['endless-loop', 'allocate']) {
-      const f = project(name)
+      const f = project(name, ', budget: {callMs: 120, memoryMb: 64}')
       const r = await rick(['backtest', 'evil', '--bars', '50'], {cwd: f.root, env: f.env})
       expect(r.exitCode, r.stderr).toBe(1)
-      expect(r.stderr).toMatch(/backtest of evil: the strategy was stopped: (a call into the strategy did not return within 250 ms|the backtest ran out of its memory)/)
+      expect(r.stderr).toMatch(/backtest of evil: the strategy was stopped: (a call into the strategy did not return within 120 ms|the backtest ran out of its memory \(1536 MB for the engine \+ 64 MB)/)
       const events = readJournal(f.journal)
       const error = events.find((e) => e.type === 'STRATEGY_ERROR')?.payload as EventPayloads['STRATEGY_ERROR'] | undefined
       expect(error?.message, name).toMatch(/^stopped: /)

@@ -122,6 +122,15 @@ const strategySchema: JsonSchema = {
       [EXPECTED_KEYWORD]: 'a lower-case name like sma-crossover (letters, digits, dashes)',
     },
     params: {type: 'object', default: {}, description: 'Parameters passed to the strategy; their meaning is up to the strategy.'},
+    budget: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'What the strategy may use in its sandbox; past either, it is stopped and the sector HALTED (a backtest ends with exit 1).',
+      properties: {
+        callMs: {type: 'integer', minimum: 10, maximum: 10000, default: 250, description: 'Longest one call into the strategy (onBar, onFill…) may take, in ms of wall-clock time (default 250).'},
+        memoryMb: {type: 'integer', minimum: 16, maximum: 4096, default: 256, description: 'The strategy’s heap, in MB (default 256).'},
+      },
+    },
   },
 }
 

@@ -67,6 +67,8 @@ export interface PaperSettings {
 export interface StrategyRef {
   name: string
   params: Record<string, unknown>
+  /** The sandbox's budgets (defaults: 250 ms a call, 256 MB of heap). */
+  budget?: {callMs?: number; memoryMb?: number}
 }
 
 /** Venue-specific instrument: a string (`EUR_USD`, `BTC-USD`) or an object (IBKR contract). */

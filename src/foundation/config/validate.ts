@@ -424,7 +424,11 @@ function toSectorConfig(name: string, raw: Obj): SectorConfig {
     profile: (raw.profile as ProfileName | undefined) ?? DEFAULT_PROFILE,
     risk: {...((raw.risk as Obj | undefined) ?? {})},
     instruments: [...(raw.instruments as SectorConfig['instruments'])],
-    strategy: {name: strategy.name as string, params: {...((strategy.params as Obj | undefined) ?? {})}},
+    strategy: {
+      name: strategy.name as string,
+      params: {...((strategy.params as Obj | undefined) ?? {})},
+      ...(strategy.budget === undefined ? {} : {budget: {...(strategy.budget as NonNullable<SectorConfig['strategy']['budget']>)}}),
+    },
     ...(raw.session === undefined ? {} : {session: raw.session as NonNullable<SectorConfig['session']>}),
     ...(raw.canary === undefined ? {} : {canary: raw.canary as NonNullable<SectorConfig['canary']>}),
     ...(raw.paper === undefined ? {} : {paper: raw.paper as NonNullable<SectorConfig['paper']>}),

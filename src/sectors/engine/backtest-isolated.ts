@@ -15,6 +15,8 @@ import {DEFAULT_BUDGET, type SandboxBudget} from '../strategy/sandbox/sandboxed-
 import {loaderSource, threadModule} from '../strategy/sandbox/worker-location.js'
 import type {BacktestRequest, BacktestResult} from './backtest.js'
 import type {BacktestThreadData, BacktestThreadMessage, SerializedError} from './backtest-thread.js'
+import type {SectorRegistry} from '../definition.js'
+import {loadSectorsConfig} from '../load-config.js'
 import type {SetupContext} from './setup.js'
 
 /** The engine's own heap in a backtest thread (1M bars of one instrument peak near 200 MB). */
@@ -115,4 +117,16 @@ function revive(e: SerializedError): Error {
 /** For callers that have oclif's config: its root. */
 export function cliRootOf(config: {root: string}): string {
   return config.root.startsWith('file:') ? fileURLToPath(config.root) : config.root
+}
+
+/**
+ * The sector's strategy budget from its config, for sizing the thread before it starts; a config
+ * that does not load gives the defaults here (the thread reports its errors).
+ */
+export function sectorBudget(registry: SectorRegistry, sector: string, file: string | undefined): Partial<SandboxBudget> {
+  try {
+    return loadSectorsConfig({file, cwd: process.cwd(), registry, env: process.env}).config.sectors[sector]?.strategy.budget ?? {}
+  } catch {
+    return {}
+  }
 }

@@ -81,7 +81,7 @@ export async function loadSectorSetup(sector: string, ctx: SetupContext): Promis
   // The paper venue and backtests count money in the account's currency (a run at the venue
   // replaces these instruments with the venue's own and its rate: live-run.ts).
   const converted = inAccountCurrency(resolveInstruments(config, ctx.registry), config.venue, ctx.registry, ACCOUNT_CURRENCY)
-  const strategy = await loadStrategy(root, config.strategy, {sector, env})
+  const strategy = await loadStrategy(root, config.strategy, {sector, env, ...(config.strategy.budget ? {budget: config.strategy.budget} : {})})
   return {sector, root, home: rickHome(cwd, env), configFile: configPath(ctx.file, cwd, env), config, instruments: converted.instruments, currencyNotes: converted.notes, hard: limits.limits, strategy}
 }
 
