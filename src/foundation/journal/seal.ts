@@ -9,7 +9,7 @@
 // wal-index instead, the -shm's header, as SQLite's own readers take it: frames in the log, the
 // database's size, the last frame's checksum and the log's salts. Any commit, by any connection,
 // changes it; reading it changes nothing.
-import {accessSync, closeSync, openSync, readSync, statSync} from 'node:fs'
+import {accessSync, fstatSync, openSync, readSync, statSync} from 'node:fs'
 
 /** The wal-index header (WalIndexHdr) is 48 bytes, kept twice: a reader trusts it when both agree. */
 const HDR = 48
@@ -26,14 +26,34 @@ const TRIES = 3
 /** A seal that never matches: the state of the -wal could not be read. */
 export const UNKNOWN = '?'
 
+/**
+ * The -shm of each journal, opened once per thread and NEVER closed. SQLite locks the -shm with
+ * POSIX record locks, which belong to the process: closing any descriptor of the file drops every
+ * lock the process holds on it, SQLite's own included. A reader in another process then took the
+ * -shm for unused, rebuilt it, and the engine writing the journal died of SIGBUS in its mapping.
+ * A descriptor per journal file for the life of the thread is the price.
+ */
+const shmFiles = new Map<string, {fd: number; ino: number}>()
+
+/** Called once per Sealer (not per commit): the -shm may have been removed and made again since. */
+function shmFd(journalPath: string): number | undefined {
+  const path = `${journalPath}-shm`
+  const known = shmFiles.get(path)
+  // A -shm removed and made again (the last connection closed meanwhile) is another file.
+  if (known !== undefined && statSync(path, {throwIfNoEntry: false})?.ino === known.ino) return known.fd
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch {
+    return undefined
+  }
+  shmFiles.set(path, {fd, ino: fstatSync(fd).ino})
+  return fd
+}
+
 /** The seal now, taken once (a journal that writes keeps a Sealer). */
 export function sealOf(journalPath: string): string {
-  const sealer = new Sealer(journalPath)
-  try {
-    return sealer.seal()
-  } finally {
-    sealer.close()
-  }
+  return new Sealer(journalPath).seal()
 }
 
 /** Whether two seals say the files are as they were (an unreadable -wal state never matches). */
@@ -69,8 +89,8 @@ export class Sealer {
     return `${this.database} ${wal}`
   }
 
+  /** Forgets the state; the -shm's descriptor stays open (see shmFiles). */
   close(): void {
-    if (this.shm !== undefined) closeSync(this.shm)
     this.shm = undefined
     this.checkpointKey = ''
   }
@@ -78,11 +98,8 @@ export class Sealer {
   /** `-`: no log, or an empty one; else its state from the wal-index; UNKNOWN when that cannot be read. */
   private walPart(): string {
     if (this.shm === undefined) {
-      try {
-        this.shm = openSync(`${this.journalPath}-shm`, 'r')
-      } catch {
-        return exists(`${this.journalPath}-wal`) ? UNKNOWN : '-'
-      }
+      this.shm = shmFd(this.journalPath)
+      if (this.shm === undefined) return exists(`${this.journalPath}-wal`) ? UNKNOWN : '-'
     }
     const header = this.header
     for (let attempt = 0; attempt < TRIES; attempt++) {
