@@ -139,6 +139,13 @@ describe('hostile strategies are contained', () => {
     expect(process.memoryUsage().rss).toBeLessThan(2 * 1024 ** 3)
   })
 
+  it('typed arrays hoarded outside the JS heap are counted too: stopped past the memory budget', async () => {
+    const {h} = await host('typed-hoard')
+    let out: ReturnType<StrategyHost['onBar']> = []
+    for (let i = 0; i < 5 && !isStrategyFault(out); i++) out = h.onBar(bar(i + 1))
+    expect(faultOf(out).message).toMatch(/^stopped: the strategy holds \d+ MB, past its memory budget of 64 MB$/)
+  })
+
   it('a throwing getter or a Proxy in the output is a fault of the strategy, not a crash', async () => {
     const g = await host('throwing-getter')
     expect(faultOf(g.h.onBar(bar(1))).message).toBe('gotcha')

@@ -19,8 +19,8 @@ import type {SectorRegistry} from '../definition.js'
 import {loadSectorsConfig} from '../load-config.js'
 import type {SetupContext} from './setup.js'
 
-/** The engine's own heap in a backtest thread (1M bars of one instrument peak near 200 MB). */
-const ENGINE_HEAP_MB = 1536
+/** The engine's share of a backtest thread's memory (1M bars of one instrument peak near 200 MB). */
+const ENGINE_HEAP_MB = 1024
 /** How often the call watch is sampled. */
 const SAMPLE_MS = 20
 
@@ -57,10 +57,20 @@ export async function runBacktestIsolated(req: BacktestRequest, ctx: Omit<SetupC
       clearInterval(sampler)
       f()
     }
-    // The same call still in progress over samples spanning the budget is an overrun.
+    // The same call still in progress over samples spanning the budget is an overrun. Memory: the
+    // thread's heap limit does not count ArrayBuffers (a strategy can fill typed arrays past it),
+    // so the process's resident memory is watched too, against what it held at the start plus the
+    // thread's whole allowance.
     let lastCalls = -1
     let since = 0
+    const maxRss = process.memoryUsage.rss() + (ENGINE_HEAP_MB + budget.memoryMb) * 1048576
     const sampler = setInterval(() => {
+      const rss = process.memoryUsage.rss()
+      if (rss > maxRss && overrun === undefined) {
+        overrun = `stopped: the backtest held ${Math.round(rss / 1048576)} MB, past its memory (${ENGINE_HEAP_MB} MB for the engine + ${budget.memoryMb} MB for the strategy)`
+        void worker.terminate()
+        return
+      }
       const w = readCallWatch(watch)
       const now = performance.now()
       if (!w.inCall || w.calls !== lastCalls) {
@@ -69,7 +79,7 @@ export async function runBacktestIsolated(req: BacktestRequest, ctx: Omit<SetupC
         return
       }
       if (now - since < budget.callMs) return
-      overrun = `stopped: a call into the strategy did not return within ${budget.callMs} ms (the strategy's time budget per call)`
+      overrun ??= `stopped: a call into the strategy did not return within ${budget.callMs} ms (the strategy's time budget per call)`
       void worker.terminate()
     }, SAMPLE_MS)
     worker.on('message', (m: BacktestThreadMessage) => {

@@ -99,7 +99,7 @@ export class WorkerBridge implements Bridge {
     const {port1, port2} = new MessageChannel()
     this.port = port1
     const module = strategyWorkerModule()
-    const workerData = {shared, port: port2, realm}
+    const workerData = {shared, port: port2, realm, memoryMb: budget.memoryMb}
     const options = {
       workerData,
       transferList: [port2],
