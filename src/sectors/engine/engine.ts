@@ -399,6 +399,7 @@ export class SectorEngine implements VenueSink {
     const fill = externalFill(instrument, qty, price, this.o.clock.now())
     const effect = this.o.ledger.applyFill(fill, this.byId.get(instrument)?.multiplier ?? 1)
     this.positions.set(instrument, effect.positionAfter)
+    this.host.positionChanged(instrument, effect.positionAfter)
     this.slotFor(instrument).position = effect.positionAfter
     this.equityDirty = true
   }
@@ -789,6 +790,7 @@ export class SectorEngine implements VenueSink {
     const instrument = this.byId.get(fill.instrument)
     const effect = this.o.ledger.applyFill(fill, instrument?.multiplier ?? 1)
     this.positions.set(fill.instrument, effect.positionAfter)
+    this.host.positionChanged(fill.instrument, effect.positionAfter)
     this.slotFor(fill.instrument).position = effect.positionAfter
     this.equityDirty = true
     this.stats.fills++

@@ -163,6 +163,12 @@ export class StrategyHost implements StrategyRunner {
     return undefined
   }
 
+  /** The engine's position changed: a sandboxed strategy's realm keeps a copy for ctx.position(). */
+  positionChanged(instrument: string, units: number): void {
+    const s = this.strategy as (Strategy & {positionChanged?: unknown}) | undefined
+    if (this.failure === undefined && typeof s?.positionChanged === 'function') (s.positionChanged as (i: string, u: number) => void)(instrument, units)
+  }
+
   /** Ends the strategy (a sandboxed one's worker); the host is dead afterwards. */
   close(): void {
     const s = this.strategy as (Strategy & {close?: unknown}) | undefined

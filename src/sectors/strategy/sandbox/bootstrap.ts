@@ -143,29 +143,35 @@ const fault = (e) => FAULT + errorText(e);
 // A signal's fields, read once each (a getter runs once, a Proxy's trap too) into a null-prototype
 // object: nothing the strategy set on Object.prototype (toJSON, say) takes part in the text.
 function number(v) { return typeof v === 'number' ? v : (v === undefined ? undefined : S(typeof v)); }
-function copySignal(s) {
-  if (s === null || typeof s !== 'object') return typeof s;
-  const out = create(null);
-  const instrument = s.instrument, target = s.target, type = s.type, limitPrice = s.limitPrice, stopPrice = s.stopPrice, reason = s.reason, bracket = s.bracket;
-  out.instrument = typeof instrument === 'string' ? slice(instrument, 0, 200) : number(instrument);
-  out.target = number(target);
-  out.reason = typeof reason === 'string' ? slice(reason, 0, 1024) : (reason === undefined ? undefined : typeof reason);
-  if (type !== undefined) out.type = typeof type === 'string' ? slice(type, 0, 20) : typeof type;
-  if (limitPrice !== undefined) out.limitPrice = number(limitPrice);
-  if (stopPrice !== undefined) out.stopPrice = number(stopPrice);
-  if (bracket !== undefined) {
-    if (bracket === null || typeof bracket !== 'object') out.bracket = typeof bracket;
-    else { const b = create(null); b.stopLoss = number(bracket.stopLoss); b.takeProfit = number(bracket.takeProfit); out.bracket = b; }
-  }
-  return out;
+// A field's JSON: a number or a string as JSON writes it, anything else named by its type (the
+// engine's checks then say what was wrong with it).
+function field(v) {
+  if (typeof v === 'number') return stringify(v);
+  if (typeof v === 'string') return stringify(slice(v, 0, 200));
+  return stringify(v === undefined ? undefined : typeof v) || 'null';
 }
+function signalText(s) {
+  if (s === null || typeof s !== 'object') return stringify(typeof s);
+  const instrument = s.instrument, target = s.target, type = s.type, limitPrice = s.limitPrice, stopPrice = s.stopPrice, reason = s.reason, bracket = s.bracket;
+  let t = '{"instrument":' + field(instrument) + ',"target":' + field(target);
+  if (reason !== undefined) t += ',"reason":' + (typeof reason === 'string' ? stringify(slice(reason, 0, 1024)) : stringify(typeof reason));
+  if (type !== undefined) t += ',"type":' + field(type);
+  if (limitPrice !== undefined) t += ',"limitPrice":' + field(limitPrice);
+  if (stopPrice !== undefined) t += ',"stopPrice":' + field(stopPrice);
+  if (bracket !== undefined) {
+    t += ',"bracket":' + (bracket === null || typeof bracket !== 'object' ? stringify(typeof bracket) : '{"stopLoss":' + field(bracket.stopLoss) + ',"takeProfit":' + field(bracket.takeProfit) + '}');
+  }
+  return t + '}';
+}
+// The signals as JSON text, each field read once (a getter runs once, a Proxy's trap too) and
+// written by hand: nothing the strategy set on a prototype (a toJSON, an index setter) takes part.
 function signalsText(out, maxSignals) {
   if (!isArray(out)) return FAULT + text(plain({message: 'onBar returned ' + (out === null ? 'null' : typeof out) + ', expected an array of signals', output: true}));
   const n = out.length;
   if (n > maxSignals) return FAULT + text(plain({message: 'onBar returned ' + n + ' signals for one bar, more than the limit of ' + maxSignals, output: true}));
-  const copies = [];
-  for (let i = 0; i < n; i++) push(copies, copySignal(out[i]));
-  return text(copies);
+  let t = '[';
+  for (let i = 0; i < n; i++) t += (i === 0 ? '' : ',') + signalText(out[i]);
+  return t + ']';
 }
 function takeLogs() {
   if (logs.length === 0) return '';
@@ -264,9 +270,13 @@ const bridge = freeze({
       return '{"signals":' + signals + ',"logs":' + (takeLogs() || '[]') + '}';
     } catch (e) { return fault(e); }
   },
-  onFill(nowTs, fillJson) {
+  /** The fill's fields as primitives; the strategy gets a frozen object of its own realm. */
+  onFill(nowTs, clientOrderId, venueOrderId, fillId, instrument, side, qty, price, fee, liquidity, ts, inferred) {
     now = nowTs;
-    try { strategy.onFill(deepFreeze(parse(fillJson)), fullCtx); } catch (e) { return fault(e); }
+    const fill = {clientOrderId: clientOrderId, fillId: fillId, instrument: instrument, side: side, qty: qty, price: price, fee: fee, liquidity: liquidity, ts: ts};
+    if (venueOrderId !== undefined && venueOrderId !== null) fill.venueOrderId = venueOrderId;
+    if (inferred) fill.inferred = true;
+    try { strategy.onFill(freeze(fill), fullCtx); } catch (e) { return fault(e); }
     return takeLogs();
   },
   state() {

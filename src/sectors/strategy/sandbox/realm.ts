@@ -21,7 +21,7 @@ export interface Bridge {
   setNow(ts: number): void
   setPosition(instrument: string, units: number): void
   onBar(now: number, instrument: string, ts: number, open: number, high: number, low: number, close: number, volume: number, maxSignals: number): string
-  onFill(now: number, fillJson: string): string
+  onFill(now: number, clientOrderId: string, venueOrderId: string | undefined, fillId: string, instrument: string, side: string, qty: number, price: number, fee: number, liquidity: string, ts: number, inferred: boolean): string
   state(): string
   restore(stateJson: string): string
   takeLogs(): string

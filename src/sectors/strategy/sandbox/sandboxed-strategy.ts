@@ -85,8 +85,6 @@ class SandboxedStrategy implements Strategy {
 
   onBar(bar: Bar, ctx: StrategyContext): Signal[] {
     const b = this.bridge!
-    const units = ctx.position(bar.instrument)
-    if (this.told.get(bar.instrument) !== units) this.tell(bar.instrument, units)
     const out = b.onBar(ctx.now(), bar.instrument, bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume, this.maxSignals)
     if (out === '') return NONE
     const r = this.check(out) as {signals: Signal[]; logs: string[]}
@@ -95,8 +93,7 @@ class SandboxedStrategy implements Strategy {
   }
 
   onFill(fill: Fill, ctx: StrategyContext): void {
-    this.tell(fill.instrument, ctx.position(fill.instrument))
-    const out = this.bridge!.onFill(ctx.now(), JSON.stringify(fill))
+    const out = this.bridge!.onFill(ctx.now(), fill.clientOrderId, fill.venueOrderId, fill.fillId, fill.instrument, fill.side, fill.qty, fill.price, fill.fee, fill.liquidity, fill.ts, fill.inferred === true)
     if (out === '') return
     for (const line of this.check(out) as string[]) ctx.log(line)
   }
@@ -111,6 +108,11 @@ class SandboxedStrategy implements Strategy {
 
   close(): void {
     this.worker?.close()
+  }
+
+  /** The engine's position changed (StrategyHost forwards it): the realm's copy follows. */
+  positionChanged(instrument: string, units: number): void {
+    if (this.bridge !== undefined && this.told.get(instrument) !== units) this.tell(instrument, units)
   }
 
   private tell(instrument: string, units: number): void {
@@ -129,7 +131,10 @@ class SandboxedStrategy implements Strategy {
   }
 }
 
-/** The bridge with each strategy call reported to the thread's call watch (call-watch.ts). */
+/**
+ * The bridge with each strategy call reported to the thread's call watch (call-watch.ts). The
+ * per-bar call is written out (no rest parameters: an array a bar).
+ */
 function watched(b: Bridge, w: Int32Array): Bridge {
   const around = <A extends unknown[]>(fn: (...a: A) => string) => (...a: A): string => {
     callStarted(w)
@@ -147,8 +152,22 @@ function watched(b: Bridge, w: Int32Array): Bridge {
     setPosition: (i, u) => b.setPosition(i, u),
     takeLogs: () => b.takeLogs(),
     init: around((p: string) => b.init(p)),
-    onBar: around((now: number, instrument: string, ts: number, open: number, high: number, low: number, close: number, volume: number, max: number) => b.onBar(now, instrument, ts, open, high, low, close, volume, max)),
-    onFill: around((now: number, fill: string) => b.onFill(now, fill)),
+    onBar(now, instrument, ts, open, high, low, close, volume, max) {
+      callStarted(w)
+      try {
+        return b.onBar(now, instrument, ts, open, high, low, close, volume, max)
+      } finally {
+        callEnded(w)
+      }
+    },
+    onFill(now, clientOrderId, venueOrderId, fillId, instrument, side, qty, price, fee, liquidity, ts, inferred) {
+      callStarted(w)
+      try {
+        return b.onFill(now, clientOrderId, venueOrderId, fillId, instrument, side, qty, price, fee, liquidity, ts, inferred)
+      } finally {
+        callEnded(w)
+      }
+    },
     state: around(() => b.state()),
     restore: around((s: string) => b.restore(s)),
   }

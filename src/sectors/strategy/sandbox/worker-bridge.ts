@@ -74,7 +74,7 @@ export interface WorkerRealmOptions {
 /** The message a worker gets for each call. */
 export interface WorkerCall {
   method: keyof Bridge
-  args: Array<string | number>
+  args: Array<string | number | boolean | null>
   /** Positions to set before the call ([instrument, units] pairs). */
   positions: Array<[string, number]>
 }
@@ -109,7 +109,7 @@ export class WorkerBridge implements Bridge {
       execArgv: [],
       stdout: true,
       stderr: true,
-      resourceLimits: {maxOldGenerationSizeMb: budget.memoryMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, budget.memoryMb >> 3)), stackSizeMb: 4},
+      resourceLimits: {maxOldGenerationSizeMb: budget.memoryMb, maxYoungGenerationSizeMb: Math.min(8, Math.max(2, budget.memoryMb >> 5)), stackSizeMb: 4},
     }
     this.worker = module.loader === undefined ? new Worker(module.url, options) : new Worker(loaderSource(module), {...options, eval: true})
     // Never keeps the process alive; its death is noticed by the next call (it does not answer).
@@ -138,8 +138,9 @@ export class WorkerBridge implements Bridge {
   onBar(now: number, instrument: string, ts: number, open: number, high: number, low: number, close: number, volume: number, maxSignals: number): string {
     return this.call('onBar', [now, instrument, ts, open, high, low, close, volume, maxSignals])
   }
-  onFill(now: number, fillJson: string): string {
-    return this.call('onFill', [now, fillJson])
+  onFill(now: number, clientOrderId: string, venueOrderId: string | undefined, fillId: string, instrument: string, side: string, qty: number, price: number, fee: number, liquidity: string, ts: number, inferred: boolean): string {
+    // JSON has no undefined: the worker passes null on, which the bridge leaves out.
+    return this.call('onFill', [now, clientOrderId, venueOrderId ?? null, fillId, instrument, side, qty, price, fee, liquidity, ts, inferred])
   }
   state(): string {
     return this.call('state', [])
@@ -156,7 +157,7 @@ export class WorkerBridge implements Bridge {
     void this.worker.terminate()
   }
 
-  private call(method: keyof Bridge, args: Array<string | number>): string {
+  private call(method: keyof Bridge, args: Array<string | number | boolean | null>): string {
     if (this.stopped !== undefined) return fault(this.stopped)
     const limit = this.started ? this.budget.callMs : START_MS + this.budget.loadMs
     this.started = true

@@ -47,7 +47,7 @@ for (;;) {
   let answer = loadFault
   if (bridge !== undefined && call !== undefined) {
     for (const [instrument, units] of call.positions) bridge.setPosition(instrument, units)
-    const fn = bridge[call.method] as (...args: Array<string | number>) => string | undefined
+    const fn = bridge[call.method] as (...args: Array<string | number | boolean | null>) => string | undefined
     answer = fn(...call.args) ?? ''
     const over = overMemory()
     if (over !== undefined) {
