@@ -3,7 +3,7 @@
 // and a strategy that never returns is stopped: STRATEGY_ERROR and HALTED journaled, the run ends
 // by itself with RUN_STOPPED, and the process exits 1 as a halted run does. Checked in the journal.
 import {spawn} from 'node:child_process'
-import {copyFileSync, existsSync, readdirSync} from 'node:fs'
+import {copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
@@ -98,5 +98,17 @@ describe('hostile strategies in `rick run --paper`', () => {
     expect((events.at(-1)!.payload as EventPayloads['RUN_STOPPED']).reason).toBe('signal')
     const locks = join(f.home, 'locks')
     expect(existsSync(locks) ? readdirSync(locks) : []).toEqual([])
+  })
+
+  it('`rick replay` after the strategy was edited to never return: stopped at its budget, the replay says so and exits 1', async () => {
+    const f = project('patch-math', ', budget: {callMs: 120}')
+    const bt = await rick(['backtest', 'evil', '--bars', '20', '--json'], {cwd: f.root, env: f.env})
+    expect(bt.exitCode, bt.stderr).toBe(0)
+    const runId = (JSON.parse(bt.stdout) as {runId: string}).runId
+    const file = join(f.root, 'strategies', 'patch-math.ts')
+    writeFileSync(file, readFileSync(file, 'utf8').replace("onBar: (bar: {instrument: string}) => [", 'onBar: (bar: {instrument: string}) => { for (;;) { /* spin */ } }, unused: (bar: {instrument: string}) => ['))
+    const r = await rick(['replay', runId], {cwd: f.root, env: f.env})
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout).toMatch(/replayed: STRATEGY_ERROR \{"message":"stopped: onBar\(\) did not return within 120 ms/)
   })
 })

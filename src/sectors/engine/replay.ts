@@ -88,7 +88,7 @@ export async function replayRun(req: ReplayRequest, ctx: SetupContext): Promise<
     const stopped = first(original, req.runId, 'RUN_STOPPED')?.payload as RunStoppedPayload | undefined
     const notes: string[] = []
     const setup = await loadSectorSetup(sector, ctx)
-    const strategy = await loadStrategy(setup.root, {name: started.strategy.name, params: started.strategy.params}, {sector, env: ctx.env})
+    const strategy = await loadStrategy(setup.root, {name: started.strategy.name, params: started.strategy.params}, {sector, env: ctx.env, ...(setup.config.strategy.budget ? {budget: setup.config.strategy.budget} : {})})
     if (strategy.codeHash !== started.strategy.codeHash) notes.push(`the strategy's code changed since the run (${started.strategy.codeHash.slice(0, 12)} then, ${strategy.codeHash.slice(0, 12)} now)`)
     if (started.configHash !== hashCanonical(setup.config) && started.environment !== 'backtest') notes.push('the sector config changed since the run (session hours and instruments are taken from it as it is now)')
 
@@ -129,7 +129,8 @@ export async function replayRun(req: ReplayRequest, ctx: SetupContext): Promise<
         sector,
         venue: started.venue,
         instruments: setup.instruments,
-        strategy: {name: strategy.name, codeHash: strategy.codeHash, params: strategy.params, create: () => strategy.createInThread()},
+        // In its worker, with its budgets: a replay runs whatever the strategy's files hold now.
+        strategy: {name: strategy.name, codeHash: strategy.codeHash, params: strategy.params, create: () => strategy.create()},
         risk,
         journal: replayJournal,
         durability: 'batched',
