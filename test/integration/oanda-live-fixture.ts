@@ -48,8 +48,9 @@ export async function cleanupLive(): Promise<void> {
   }
 }
 
-export async function live(speed = 1200, instruments?: string): Promise<Live> {
-  const sim = await startOandaSimulator({core: coreRuntime, seed: 5, speed, instruments: ['EUR_USD', 'GBP_USD', 'USD_JPY']})
+/** `startTs`: the venue clock's start (default: now), for a test whose figures must stay in one day. */
+export async function live(speed = 1200, instruments?: string, startTs?: number): Promise<Live> {
+  const sim = await startOandaSimulator({core: coreRuntime, seed: 5, speed, instruments: ['EUR_USD', 'GBP_USD', 'USD_JPY'], ...(startTs === undefined ? {} : {startTs})})
   const f = fixtureProject(config(sim, instruments))
   const env = {...f.env, [TOKEN_ENV]: String(sim.credentials.token)}
   const l = {sim, f, env}

@@ -45,7 +45,9 @@ describe('rick run oanda --practice against the OANDA simulator', () => {
   })
 
   it('USD_JPY in a USD account: notional, P&L and limits in USD at OANDA\'s conversion, close to what the venue realized', async () => {
-    const l = await live(1200, 'USD_JPY')
+    // Noon UTC on a Tuesday: the run's hour of venue time stays inside one UTC day, so `status`'s
+    // "today" covers the whole run (started near midnight, the run crossed it and "today" did not).
+    const l = await live(1200, 'USD_JPY', Date.UTC(2026, 11, 1, 12))
     const r = await rick(['run', 'fx', '--bars', '60'], {cwd: l.f.root, env: l.env})
     expect(r.exitCode, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/USD_JPY is quoted in JPY: its notional, P&L and limits are counted in USD at the venue's factor 0\.00\d+/)
