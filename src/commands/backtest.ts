@@ -6,7 +6,7 @@ import {UsageError} from '../foundation/errors.js'
 import {resolveJournalPath} from '../foundation/journal/location.js'
 import {ANNUALISATION_NOTE} from '../sectors/report/index.js'
 import {backtestText, backtestJson, parseTimeFlag, progressBar} from '../sectors/engine/backtest-format.js'
-import {cliRootOf, runBacktestIsolated, sectorBudget} from '../sectors/engine/backtest-isolated.js'
+import {runBacktestIsolated, sectorBudget} from '../sectors/engine/backtest-isolated.js'
 import {loadSectorRegistry} from '../sectors/registry.js'
 
 export default class Backtest extends BaseCommand {
@@ -67,7 +67,7 @@ Exit codes: 0 done, 1 the strategy failed (the sector halted) or another failure
         onProgress: bar?.update,
       },
       {file: flags.file},
-      {cliRoot: cliRootOf(this.config), budget},
+      {cliRoot: this.config.root, budget},
     )
     bar?.done()
     if (!this.jsonEnabled()) this.log(backtestText(result))

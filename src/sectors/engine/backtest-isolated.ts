@@ -5,7 +5,6 @@
 // strategy that overruns gets the thread terminated; this thread, free all along, journals
 // STRATEGY_ERROR for the run and reports it (exit 1). The run itself then ends where it was,
 // without RUN_STOPPED, as a run whose engine was killed does: its events up to there are journaled.
-import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
 import {ConfigError, RickError, type Diagnostic, type ExitCode} from '../../foundation/errors.js'
@@ -122,11 +121,6 @@ function revive(e: SerializedError): Error {
   const error = e.diagnostics !== undefined ? new ConfigError(e.message, e.diagnostics as Diagnostic[]) : e.code !== undefined ? new RickError(e.message, {code: e.code, exitCode: e.exitCode as ExitCode | undefined}) : new Error(e.message)
   if (e.stack !== undefined) error.stack = e.stack
   return error
-}
-
-/** For callers that have oclif's config: its root. */
-export function cliRootOf(config: {root: string}): string {
-  return config.root.startsWith('file:') ? fileURLToPath(config.root) : config.root
 }
 
 /**

@@ -42,10 +42,7 @@ export interface RealmOptions {
 
 /** A failed loading call (the module threw at its top level, or did not finish in time). */
 export class RealmLoadError extends Error {
-  constructor(
-    message: string,
-    readonly timedOut: boolean,
-  ) {
+  constructor(message: string) {
     super(message)
     this.name = 'RealmLoadError'
   }
@@ -55,7 +52,6 @@ export class Realm {
   readonly bridge: Bridge
   private readonly context: vm.Context
   private readonly timeoutMs: number
-  private readonly calls = new Map<string, vm.Script>()
 
   constructor(o: RealmOptions) {
     this.timeoutMs = o.loadTimeoutMs ?? 2000
@@ -76,19 +72,15 @@ export class Realm {
     try {
       script = new vm.Script(wrapped, {filename: o.filename, lineOffset: -1})
     } catch (error) {
-      throw new RealmLoadError(`does not parse: ${(error as Error).message}`, false)
+      throw new RealmLoadError(`does not parse: ${(error as Error).message}`)
     }
     this.run(script, 'evaluating the module')
   }
 
   /** A loading call through the bridge, bounded by the load timeout: `__rick.<method>(<json args>)`. */
   load(method: 'describe' | 'deriveParams' | 'checkParams', arg?: string): string {
-    const key = arg === undefined ? method : `${method}:${arg}`
-    let script = this.calls.get(key)
-    if (script === undefined) {
-      script = new vm.Script(`${BRIDGE_GLOBAL}.${method}(${arg === undefined ? '' : JSON.stringify(arg)})`, {filename: 'rick:call'})
-      if (this.calls.size < 16) this.calls.set(key, script)
-    }
+    // Each runs once per load: compiled as needed, not kept.
+    const script = new vm.Script(`${BRIDGE_GLOBAL}.${method}(${arg === undefined ? '' : JSON.stringify(arg)})`, {filename: 'rick:call'})
     return String(this.run(script, method))
   }
 
@@ -99,9 +91,9 @@ export class Realm {
       return script.runInContext(this.context, {timeout: this.timeoutMs})
     } catch (error) {
       const code = (error as {code?: unknown}).code
-      if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new RealmLoadError(`${what} took longer than ${this.timeoutMs} ms (stopped)`, true)
+      if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new RealmLoadError(`${what} took longer than ${this.timeoutMs} ms (stopped)`)
       // The bridge catches what the realm throws; what arrives here is the vm's own error.
-      throw new RealmLoadError(`${what} failed: ${error instanceof Error ? error.message : 'an unknown error'}`, false)
+      throw new RealmLoadError(`${what} failed: ${error instanceof Error ? error.message : 'an unknown error'}`)
     }
   }
 }
