@@ -3,7 +3,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {check, connectionSchema, credentialVariables, DEFAULT_REST_URL, defaultRestUrl, instrumentSchema} from '../../../plugins/coinbase/src/config.js'
+import {check, connectionSchema, credentialVariables, DEFAULT_REST_URL, defaultRestUrl, endpointsFor, instrumentSchema} from '../../../plugins/coinbase/src/config.js'
 import sectors from '../../../plugins/coinbase/src/hooks/sectors.js'
 import {HOOK_OPTIONS} from '../../../src/sectors/registry.js'
 import {resolveSdk} from '../../../src/sectors/sdk-resolve.js'
@@ -22,13 +22,16 @@ function sector(mode: Mode, connection: Record<string, unknown> = KEYS, instrume
 }
 
 describe('coinbase connection schema', () => {
-  it.each([KEYS, {}, {...KEYS, restUrl: 'https://api.coinbase.com'}, {restUrl: 'https://api-sandbox.coinbase.com/api/v3'}])('accepts %j', (c) => {
+  it.each([KEYS, {}, {...KEYS, restUrl: 'https://api.coinbase.com'}, {restUrl: 'http://127.0.0.1:8080', wsUrl: 'ws://localhost:8081/'}, {wsUrl: 'wss://advanced-trade-ws.coinbase.com', userWsUrl: 'wss://advanced-trade-ws-user.coinbase.com'}])('accepts %j', (c) => {
     expect(validConnection(c), JSON.stringify(validConnection.errors)).toBe(true)
   })
   it.each([
     [{apiKeyEnv: 'organizations/abc/apiKeys/def'}, 'pattern'],
     [{apiSecretEnv: '-----BEGIN EC PRIVATE KEY-----'}, 'pattern'],
     [{...KEYS, restUrl: 'http://api.coinbase.com'}, 'pattern'],
+    [{...KEYS, restUrl: 'https://api.coinbase.com/api/v3'}, 'pattern'],
+    [{...KEYS, wsUrl: 'ws://advanced-trade-ws.coinbase.com'}, 'pattern'],
+    [{...KEYS, wsUrl: 'https://advanced-trade-ws.coinbase.com'}, 'pattern'],
     [{...KEYS, passphraseEnv: 'X'}, 'additionalProperties'],
     [{apiKeyEnv: 42}, 'type'],
   ])('rejects %j (%s)', (c, keyword) => {
@@ -67,6 +70,20 @@ describe('coinbase check', () => {
   })
   it('refuses the same variable for key and secret', () => {
     expect(check(sector('canary', {apiKeyEnv: 'CB', apiSecretEnv: 'CB'}))).toEqual([expect.objectContaining({path: '/connection/apiSecretEnv', code: 'credential-variable-reused'})])
+  })
+  it('refuses unencrypted endpoints off this machine, paths and credentials in URLs', () => {
+    const issues = check(sector('canary', {...KEYS, restUrl: 'http://10.0.0.5:8080', wsUrl: 'wss://user:pw@example.com', userWsUrl: 'ws://127.0.0.1:9/x'}))
+    expect(issues.map((i) => [i.path, i.code])).toEqual([
+      ['/connection/restUrl', 'endpoint-invalid'],
+      ['/connection/wsUrl', 'endpoint-invalid'],
+      ['/connection/userWsUrl', 'endpoint-invalid'],
+    ])
+    expect(issues[0]?.message).toContain('only to this machine')
+    expect(() => endpointsFor(sector('canary', {...KEYS, restUrl: 'http://10.0.0.5:8080'}))).toThrow(/only to this machine/)
+  })
+  it('resolves endpoints: Coinbase by default, the user channel on wsUrl when only that is set', () => {
+    expect(endpointsFor(sector('live'))).toEqual({rest: 'https://api.coinbase.com', ws: 'wss://advanced-trade-ws.coinbase.com', userWs: 'wss://advanced-trade-ws-user.coinbase.com'})
+    expect(endpointsFor(sector('canary', {...KEYS, restUrl: 'http://127.0.0.1:4000/', wsUrl: 'ws://127.0.0.1:4001'}))).toEqual({rest: 'http://127.0.0.1:4000', ws: 'ws://127.0.0.1:4001', userWs: 'ws://127.0.0.1:4001'})
   })
   it('checks the quote currency of each product', () => {
     const issues = check(sector('paper', {}, ['BTC-USD', 'BTC-JPY', 'ETH-ETH', 'ETH-USDC']))
