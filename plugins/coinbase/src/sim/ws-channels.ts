@@ -1,0 +1,114 @@
+// The channels' snapshots, sent on a subscription before its acknowledgement (recorded sessions
+// number the snapshot 0 and the `subscriptions` message 1), and which connection wants what.
+//
+//   | channel       | snapshot                                          | then                          |
+//   |---------------|---------------------------------------------------|-------------------------------|
+//   | heartbeats    | —                                                 | one a second (the server's)   |
+//   | status        | the products, one message                         | nothing: products never change|
+//   | ticker        | the products' tickers, one message                | a ticker per market change    |
+//   | ticker_batch  | the same without best bid/ask                     | every 5 s, the changed ones   |
+//   | market_trades | recent trades, newest first, a message a product  | each trade                    |
+//   | candles       | the latest 5-minute candle of each product        | the candle each trade changes |
+//   | level2        | the synthesised book, a message a product         | the levels that changed       |
+//   | user          | open orders, 50 a message, and empty positions    | each order change             |
+import type {CoinbaseWsFeed, FeedQuote} from './ws-feed.js'
+import {decimalsOf} from './ws-decimal.js'
+import type {WsMarket} from './ws-market.js'
+import type {ClientRequest} from './ws-protocol.js'
+import type {WsSession} from './ws-session.js'
+import {candleView, type Channel, emptyPositions, type JsonObject, l2View, statusProductView, tickerView, tradeView, userOrderView} from './ws-wire.js'
+
+export const USER_SNAPSHOT_BATCH = 50
+
+export interface ChannelContext {
+  feed: CoinbaseWsFeed
+  market: WsMarket
+}
+
+/** The id the user channel's acknowledgement lists for "all products": the API key's own id. */
+export function userKeyOf(keyName: string): string {
+  const m = /apiKeys\/([^/]+)$/.exec(keyName)
+  return m?.[1] ?? keyName
+}
+
+/** What the acknowledgement lists for a request: its products, or the channel's key when none. */
+export function subscriptionKeys(req: ClientRequest, ctx: ChannelContext): string[] {
+  if (req.productIds.length > 0) return req.productIds
+  switch (req.channel) {
+    case 'heartbeats':
+      return ['heartbeats']
+    case 'user':
+      return [userKeyOf(req.keyName ?? '')]
+    default:
+      return [...ctx.feed.products()]
+  }
+}
+
+/** Whether a connection receives a channel's message about a product. */
+export function wants(session: WsSession, channel: Channel, productId: string): boolean {
+  if (channel === 'user' && session.userKey !== undefined && session.has('user', session.userKey)) return true
+  return session.has(channel, productId)
+}
+
+function quotes(ctx: ChannelContext, productIds: readonly string[]): FeedQuote[] {
+  const out: FeedQuote[] = []
+  for (const id of productIds) {
+    const q = ctx.feed.quote(id)
+    if (q !== undefined) out.push(q)
+  }
+  return out
+}
+
+export function tickerKey(q: FeedQuote): string {
+  return `${q.price}|${q.volume24h}|${q.low24h}|${q.high24h}|${q.open24h}`
+}
+
+export function sendSnapshot(session: WsSession, req: ClientRequest, keys: readonly string[], ctx: ChannelContext): void {
+  const now = ctx.feed.now()
+  const products = req.channel === 'user' || req.channel === 'heartbeats' ? req.productIds : keys
+  switch (req.channel) {
+    case 'heartbeats':
+      return
+    case 'status':
+      session.send('status', now, [{type: 'snapshot', products: quotes(ctx, products).map((q) => statusProductView(statusProduct(q)))}])
+      return
+    case 'ticker':
+    case 'ticker_batch': {
+      const batch = req.channel === 'ticker_batch'
+      const qs = quotes(ctx, products)
+      if (batch) for (const q of qs) session.batchSent.set(q.productId, tickerKey(q))
+      session.send(req.channel, now, [{type: 'snapshot', tickers: qs.map((q) => tickerView(q, ctx.market.extremes(q), batch))}])
+      return
+    }
+    case 'market_trades':
+      for (const id of products) session.send('market_trades', now, [{type: 'snapshot', trades: ctx.market.recentTrades(id).map(tradeView)}])
+      return
+    case 'candles':
+      session.send('candles', now, [{type: 'snapshot', candles: quotes(ctx, products).map((q) => candleView(ctx.market.candle(q, now)))}])
+      return
+    case 'level2':
+      for (const q of quotes(ctx, products)) session.send('level2', now, [{type: 'snapshot', product_id: q.productId, updates: ctx.market.book(q).map((l) => l2View(l, now))}])
+      return
+    case 'user': {
+      const filter = new Set(req.productIds)
+      const orders = ctx.feed.openOrders().filter((o) => filter.size === 0 || filter.has(o.productId))
+      const batches: JsonObject[][] = []
+      for (let i = 0; i < orders.length; i += USER_SNAPSHOT_BATCH) batches.push(orders.slice(i, i + USER_SNAPSHOT_BATCH).map(userOrderView))
+      if (batches.length === 0) batches.push([])
+      for (const batch of batches) session.send('user', now, [{type: 'snapshot', orders: batch, positions: emptyPositions()}])
+      return
+    }
+  }
+}
+
+/**
+ * A status product. The feed gives no increments or minimum funds, so they are read off the
+ * quote: the exchange writes prices and sizes already rounded to the product's increments, so the
+ * finest digit they carry is the increment (see the report: the seam should carry these).
+ */
+function statusProduct(q: FeedQuote): {id: string; baseIncrement: string; quoteIncrement: string; minMarketFunds: string} {
+  const unit = (decimals: number): string => (decimals === 0 ? '1' : `0.${'0'.repeat(decimals - 1)}1`)
+  const quoteIncrement = unit(Math.max(decimalsOf(q.bestBid), decimalsOf(q.bestAsk), decimalsOf(q.price)))
+  const baseIncrement = unit(Math.max(decimalsOf(q.bestBidQuantity), decimalsOf(q.bestAskQuantity)))
+  return {id: q.productId, baseIncrement, quoteIncrement, minMarketFunds: quoteIncrement}
+}
