@@ -9,7 +9,8 @@
 // disconnects "if no subscribe has been received within 5 seconds"; a subscription that was
 // refused does not count.
 //
-// Faults, read when they apply: `wsQuiet` — nothing at all is sent (sockets stay open);
+// Faults, read when they apply: `wsQuiet` — nothing at all is sent (sockets stay open; no pong
+// either, and the 5-second close of an idle connection still happens);
 // `heartbeats` false — no heartbeats messages; `missUserUpdate` — the next N order changes are not
 // sent on user (one taken per change, whoever listens); cutAll() (the `dropStreams` action) drops
 // every socket without a close frame.
@@ -64,7 +65,8 @@ class CoinbaseWsRuntime {
     res.writeHead(426, {'Content-Type': 'text/plain'})
     res.end('Upgrade Required')
   })
-  private readonly wss = new WebSocketServer({noServer: true, maxPayload: MAX_MESSAGE_BYTES})
+  // Pongs are answered by hand: a feed gone quiet answers no ping either.
+  private readonly wss = new WebSocketServer({noServer: true, maxPayload: MAX_MESSAGE_BYTES, autoPong: false})
   private readonly sockets = new Set<Socket>()
   private readonly sessions = new Map<WebSocket, WsSession>()
   private readonly deadlines = new Map<WsSession, TimerId>()
@@ -122,6 +124,9 @@ class CoinbaseWsRuntime {
       }, SUBSCRIBE_DEADLINE_WALL_MS),
     )
     ws.on('message', (data: RawData) => this.onMessage(session, data))
+    ws.on('ping', (data: Buffer) => {
+      if (!this.quiet()) ws.pong(data)
+    })
     ws.on('error', (err) => this.o.log?.(`coinbase sim ws: connection ${session.id}: ${err.message}`))
     ws.on('close', () => {
       this.sessions.delete(ws)

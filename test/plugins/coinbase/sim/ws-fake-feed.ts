@@ -80,7 +80,11 @@ export class FakeFeed implements CoinbaseWsFeed {
     this.quotes.set('ETH-USD', quote('ETH-USD', '3000.00', this.simNow))
   }
 
+  /** How often the server asked for the product list (it does on every market-data subscription). */
+  productsCalls = 0
+
   products(): readonly string[] {
+    this.productsCalls++
     return ['BTC-USD', 'ETH-USD']
   }
 
@@ -136,5 +140,14 @@ export class FakeFeed implements CoinbaseWsFeed {
     if (typeof payload['exp'] !== 'number' || payload['exp'] <= now) return {ok: false, reason: 'expired'}
     if (typeof payload['nbf'] === 'number' && payload['nbf'] > now + 5) return {ok: false, reason: 'not yet valid'}
     return {ok: true, keyName: this.keyName}
+  }
+}
+
+/** Waits (bounded, 2 s) until a condition holds: for server-side effects that send nothing. */
+export async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 2 s')
+    await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
