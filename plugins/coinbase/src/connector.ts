@@ -1,0 +1,626 @@
+// rick's Connector for Coinbase Advanced Trade (spot): REST through ccxt (rest.ts), the websocket
+// read by rick (ws-stream.ts), payloads through parsing.ts, errors through errors.ts, the events of
+// each order folded once by connector-orders.ts.
+//
+// - connect(): the configured products (Coinbase's increments and minimums replace the built-in
+//   ones), the fee tier (transaction_summary), then the user channel (with heartbeats) on the
+//   user-channel host, and a status poll.
+// - submit(): POST brokerage/orders with rick's client_order_id. success: the ack (venue order id
+//   kept at once). success:false: a BrokerError, no event. No answer (timeout, reset, 5xx): a
+//   NetworkError, the outcome is unknown, the order is never resent; the user channel or the
+//   poll finds it by its client order id in the order list.
+// - Status poll (Hummingbot's rule): when the user channel has been quiet for quietAfterMs
+//   (default 60 s) or is down, the orders rick tracks are read over REST every pollEveryMs
+//   (default 5 s); always every longPollMs (default 120 s). After every reconnection of the user
+//   channel they are read once at once (what happened while it was down).
+// - A 401 anywhere is fatal: a `fatal` status naming the key variables, streams stopped.
+// - Spot accounting for the reconciler: cash is the quote currency's balance (available + hold),
+//   positions are the base currency balances of the configured products (never negative), their
+//   average price the FIFO cost of the most recent buys that make up the balance.
+// - close() stops both sockets and every timer, settles requests in flight with a NetworkError and
+//   closes ccxt's kept-alive sockets. A closed connector stays closed.
+import type {Bar} from '../../../src/foundation/domain/bars.js'
+import type {Instrument} from '../../../src/foundation/domain/instrument.js'
+import type {AccountSnapshot, Fill, OrderRequest, OrderState, Position, VenueEvent} from '../../../src/foundation/domain/orders.js'
+import type {Connector, ConnectorCapabilities, ConnectorInfo, ConnectorStatus, HistoryRequest, Subscription, Tick} from '../../../src/sectors/connector.js'
+import type {CoreRuntime} from '../../../src/sectors/core-runtime.js'
+import {candleHistory, fillsSince, getOrder, latestFills, listOrders, orderFills} from './connector-history.js'
+import {OrderTracker, type TrackedOrder} from './connector-orders.js'
+import {refusalError} from './errors.js'
+import {arr, isClientId, obj, optStr, orderRequestBody, OrderSpecError, parseAccounts, parseFeeTier, parseProduct, sumDecimals, type Balance, type CoinbaseInstrument, type CoinbaseOrder, type FeeTier, type OrderExtras} from './parsing.js'
+import {parseWsMessage} from './parsing-ws.js'
+import type {CoinbaseRest} from './rest.js'
+import {DEFAULT_BACKOFF, DEFAULT_HEARTBEAT_TIMEOUT_MS, systemTimers, WsStream, type Backoff, type SocketFactory, type Timers} from './ws-stream.js'
+
+export interface PollTiming {
+  /** Poll this often while the user channel is quiet or down (Hummingbot: 5 s). */
+  pollEveryMs: number
+  /** The user channel counts as quiet after this long without an order message (Hummingbot: 60 s). */
+  quietAfterMs: number
+  /** Poll this often anyway (Hummingbot: 120 s). */
+  longPollMs: number
+  /** An order whose create got no answer is looked for in the order list this long. */
+  unknownSearchMs: number
+  /** orderByClientId of an order rick does not know searches orders created this far back. */
+  lookbackMs: number
+}
+
+export const DEFAULT_POLL: PollTiming = {pollEveryMs: 5_000, quietAfterMs: 60_000, longPollMs: 120_000, unknownSearchMs: 10 * 60_000, lookbackMs: 24 * 3_600_000}
+
+export interface CoinbaseConnectorOptions {
+  venue: string
+  /** `live`, or `simulator` (a loopback endpoint). */
+  environment: string
+  rest: CoinbaseRest
+  wsUrl: string
+  userWsUrl: string
+  socket: SocketFactory
+  /** The NAMES of the key variables, for messages. */
+  keyEnv: string
+  secretEnv: string
+  /** The instruments as configured (refined from Coinbase at connect). */
+  instruments: readonly Instrument[]
+  /** Client ids of this sector's orders (an order left open by an earlier run is followed too). */
+  isOurs(clientOrderId: string): boolean
+  clock: {now(): number}
+  core: Pick<CoreRuntime, 'BrokerError' | 'NetworkError' | 'seededRandom' | 'roundToLot'>
+  log(message: string): void
+  sdk: {package: string; version: string}
+  timers?: Timers
+  seed?: number
+  heartbeatTimeoutMs?: number
+  backoff?: Backoff
+  poll?: Partial<PollTiming>
+}
+
+type State = 'new' | 'connecting' | 'connected' | 'fatal' | 'closed'
+
+export class CoinbaseConnector implements Connector {
+  readonly venue: string
+  readonly environment: string
+  readonly capabilities: ConnectorCapabilities = {brackets: false, stopOrders: false, stopLimitOrders: true, streaming: true, fractionalQty: true, shortSelling: false}
+  readonly info: ConnectorInfo
+
+  private readonly o: CoinbaseConnectorOptions
+  private readonly timers: Timers
+  private readonly random: {next(): number}
+  private readonly poll: PollTiming
+  private readonly tracker: OrderTracker
+  private specs = new Map<string, CoinbaseInstrument>()
+  private readonly configured: Instrument[]
+  private tier: FeeTier | undefined
+  private eventListeners: Array<(e: VenueEvent) => void> = []
+  private statusListeners: Array<(s: ConnectorStatus) => void> = []
+  private tickSubs: Array<{instruments: ReadonlySet<string>; onTick: (t: Tick) => void}> = []
+  private user: WsStream | undefined
+  private prices: WsStream | undefined
+  private pricedProducts = ''
+  private state: State = 'new'
+  private pollTimer: unknown
+  private polling = false
+  private userUp = false
+  private lastUserMessage = 0
+  private lastPoll = 0
+
+  constructor(o: CoinbaseConnectorOptions) {
+    this.o = o
+    this.venue = o.venue
+    this.environment = o.environment
+    this.timers = o.timers ?? systemTimers
+    this.random = o.core.seededRandom(o.seed ?? 0xc0b5e)
+    this.poll = {...DEFAULT_POLL, ...o.poll}
+    this.configured = o.instruments.map((i) => ({...i}))
+    const hosts = [o.rest.host, new URL(o.wsUrl).host, new URL(o.userWsUrl).host]
+    this.info = {name: 'coinbase-ccxt', sdk: {...o.sdk}, endpoints: [...new Set(hosts)]}
+    this.tracker = new OrderTracker({
+      emit: (e) => this.emit(e),
+      fillsOf: (orderId) => this.guard(orderFills(o.rest, orderId, this.tier)),
+      problem: (m) => o.log(`coinbase: ${m}`),
+    })
+  }
+
+  // ---- lifecycle
+
+  async connect(): Promise<void> {
+    if (this.state === 'connected' || this.state === 'connecting') return
+    if (this.state !== 'new') throw new Error(`coinbase connector is ${this.state}; make a new one`)
+    this.state = 'connecting'
+    try {
+      await this.loadProducts()
+      this.tier = await this.loadFeeTier()
+      if (this.isStopped()) return
+      this.state = 'connected'
+      this.lastUserMessage = this.o.clock.now()
+      this.user = new WsStream({
+        ...this.streamBase('events', this.o.userWsUrl),
+        subscribes: () => this.subscribes('user'),
+        onMessage: (v) => this.userMessage(v),
+        onOpen: () => {
+          this.userUp = true
+          // What happened while the channel was down is read over REST now.
+          void this.pollOnce(true)
+        },
+      })
+      this.user.start()
+      this.schedulePoll()
+      this.updatePrices()
+    } catch (error) {
+      if (this.state === 'connecting') this.state = 'new'
+      throw error
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.stopStreams()
+    await this.o.rest.close()
+  }
+
+  /** Resolves once the order events already under way have gone out (the conformance fixture's settle). */
+  settled(): Promise<void> {
+    return this.tracker.idle()
+  }
+
+  // ---- reads
+
+  async instruments(): Promise<Instrument[]> {
+    return this.specs.size > 0 ? [...this.specs.values()].map((i) => structuredClone(i)) : this.configured.map((i) => ({...i}))
+  }
+
+  async account(): Promise<AccountSnapshot> {
+    const balances = await this.balances()
+    const currency = this.quoteCurrency()
+    const cash = balances.get(currency)
+    const positions = this.positionsOf(balances)
+    const prices = positions.length > 0 ? await this.productPrices(positions.map((p) => p.instrument)) : new Map<string, number>()
+    let equity = cash?.total ?? 0
+    for (const p of positions) equity += Math.round(p.qty * (prices.get(p.instrument) ?? 0) * 1_000_000)
+    return {currency, cash: cash?.total ?? 0, equity, buyingPower: cash?.available ?? 0}
+  }
+
+  async positions(): Promise<Position[]> {
+    const held = this.positionsOf(await this.balances())
+    for (const p of held) p.avgPrice = await this.fifoCost(p.instrument, p.qty)
+    return held
+  }
+
+  async openOrders(): Promise<OrderState[]> {
+    const orders = await this.guard(listOrders(this.o.rest, {products: this.productIds(), statuses: ['OPEN', 'PENDING', 'QUEUED']}, (m) => this.o.log(`coinbase: ${m}`)))
+    const out: OrderState[] = []
+    for (const order of orders) {
+      if (order.state === undefined) continue
+      out.push(order.state)
+      if (this.o.isOurs(order.clientOrderId)) void this.tracker.observe(order, true)
+    }
+    return out
+  }
+
+  async orderByClientId(clientOrderId: string): Promise<OrderState | undefined> {
+    if (!isClientId(clientOrderId)) return undefined
+    const t = this.tracker.get(clientOrderId)
+    if (t?.refused === true) return undefined
+    if (t?.orderId !== undefined) {
+      const order = await this.guard(getOrder(this.o.rest, t.orderId))
+      if (order === undefined) return undefined
+      await this.tracker.observe(order)
+      return order.state
+    }
+    const since = t?.unknownSince !== undefined ? t.unknownSince - 5 * 60_000 : this.o.clock.now() - this.poll.lookbackMs
+    const found = await this.searchByClientId(clientOrderId, since)
+    return found?.state
+  }
+
+  async recentFills(sinceTs: number): Promise<Fill[]> {
+    const fills = await this.guard(fillsSince(this.o.rest, this.productIds(), sinceTs, this.tier))
+    const out: Fill[] = []
+    const clientIds = new Map<string, string>()
+    for (const f of fills) {
+      let client = this.tracker.byVenueId(f.orderId)?.clientOrderId ?? clientIds.get(f.orderId)
+      if (client === undefined) {
+        const order = await this.guard(getOrder(this.o.rest, f.orderId))
+        client = order?.clientOrderId ?? `external:${f.orderId}`
+        clientIds.set(f.orderId, client)
+      }
+      out.push({...f.fill, clientOrderId: client, inferred: true})
+    }
+    return out
+  }
+
+  async history(request: HistoryRequest): Promise<Bar[]> {
+    return this.guard(candleHistory(this.o.rest, this.o.core, request, this.o.clock.now()))
+  }
+
+  // ---- orders
+
+  async submit(order: OrderRequest): Promise<void> {
+    const {BrokerError, NetworkError} = this.o.core
+    this.ready()
+    const spec = this.specs.get(order.instrument)
+    if (spec === undefined) throw new BrokerError('InvalidOrder', `Coinbase: ${order.instrument} is not a product of this sector (${[...this.specs.keys()].join(', ')})`)
+    let body
+    try {
+      body = orderRequestBody(order as OrderRequest & OrderExtras, spec.coinbase)
+    } catch (error) {
+      if (error instanceof OrderSpecError) throw new BrokerError(error.kind, `Coinbase: ${error.message}`)
+      throw error
+    }
+    if (this.tracker.get(order.clientOrderId) !== undefined) throw new BrokerError('InvalidOrder', `Coinbase: client order id ${order.clientOrderId} was used already; an order is never sent twice`)
+    const t = this.tracker.track(order.clientOrderId, order.instrument)
+    const sentAt = this.o.clock.now()
+    let answer: Record<string, unknown>
+    try {
+      answer = await this.request(() => this.o.rest.call('POST', 'brokerage/orders', {...body}))
+    } catch (error) {
+      const e = error as {kind?: unknown}
+      // A BrokerError (a 400 or 403 before the order was taken) created nothing; anything else may have.
+      if (error instanceof BrokerError) this.tracker.refused(t)
+      else this.tracker.unknown(t, sentAt)
+      if (e.kind === 'RateLimited') this.o.log('coinbase: order rate limited; the order was not placed (rick does not resend it)')
+      throw error
+    }
+    if (answer.success === true) {
+      const orderId = optStr((answer.success_response as Record<string, unknown> | undefined)?.order_id) ?? optStr(answer.order_id)
+      if (orderId === undefined) {
+        this.tracker.unknown(t, sentAt)
+        throw new NetworkError('Disconnected', 'Coinbase POST brokerage/orders: success without an order_id (outcome unknown; rick looks the order up)')
+      }
+      this.tracker.created(t, orderId, this.o.clock.now())
+      return
+    }
+    if (answer.success === false) {
+      const failure = refusalError(this.o.core, 'POST brokerage/orders', answer.error_response)
+      if (failure instanceof BrokerError) this.tracker.refused(t)
+      else this.tracker.unknown(t, sentAt)
+      throw failure
+    }
+    this.tracker.unknown(t, sentAt)
+    throw new NetworkError('Disconnected', 'Coinbase POST brokerage/orders: an answer without `success` (outcome unknown; rick looks the order up)')
+  }
+
+  async cancel(clientOrderId: string): Promise<void> {
+    const {BrokerError} = this.o.core
+    this.ready()
+    const notFound = (why: string): never => {
+      throw new BrokerError('OrderNotFound', `Coinbase: cannot cancel ${JSON.stringify(clientOrderId)}: ${why}`)
+    }
+    if (!isClientId(clientOrderId)) notFound('not a client order id')
+    let t = this.tracker.get(clientOrderId)
+    if (t?.orderId === undefined && t?.refused !== true) {
+      await this.orderByClientId(clientOrderId)
+      t = this.tracker.get(clientOrderId)
+    }
+    if (t === undefined || t.refused || t.orderId === undefined) return notFound('Coinbase has no such order')
+    if (t.finalEmitted) return notFound(`it is ${t.status?.toLowerCase() ?? 'finished'}`)
+    const answer = await this.request(() => this.o.rest.call('POST', 'brokerage/orders/batch_cancel', {order_ids: [t.orderId]}))
+    const result = arr(answer.results, 'batch_cancel answer.results').map((r, i) => obj(r, `batch_cancel.results[${i}]`)).find((r) => r.order_id === t.orderId)
+    if (result === undefined) throw new this.o.core.NetworkError('Disconnected', `Coinbase batch_cancel: no result for order ${t.orderId} (outcome unknown)`)
+    const tracked = t
+    if (result.success === true || result.failure_reason === 'DUPLICATE_CANCEL_REQUEST') {
+      // The cancel's event comes from the user channel; read the order now too, so it does not wait for it.
+      void this.refresh(tracked)
+      return
+    }
+    const reason = optStr(result.failure_reason) ?? 'UNKNOWN_CANCEL_FAILURE_REASON'
+    void this.refresh(tracked)
+    if (reason === 'UNKNOWN_CANCEL_ORDER' || reason === 'INVALID_CANCEL_REQUEST' || reason === 'COMMANDER_REJECTED_CANCEL_ORDER') notFound(`${reason} (it is no longer working)`)
+    throw new BrokerError('InvalidOrder', `Coinbase: cancel of ${clientOrderId} refused: ${reason}`, {venueCode: reason})
+  }
+
+  // ---- subscriptions
+
+  subscribe(): Subscription {
+    throw new this.o.core.BrokerError('Unsupported', 'Coinbase streams prices, not bars: use subscribeTicks() (the engine builds bars from ticks) or history() for candles')
+  }
+
+  subscribeTicks(instruments: readonly string[], onTick: (tick: Tick) => void): Subscription {
+    const sub = {instruments: new Set(instruments), onTick}
+    this.tickSubs = [...this.tickSubs, sub]
+    this.updatePrices()
+    return {
+      close: () => {
+        this.tickSubs = this.tickSubs.filter((s) => s !== sub)
+        this.updatePrices()
+      },
+    }
+  }
+
+  onEvent(listener: (event: VenueEvent) => void): () => void {
+    this.eventListeners = [...this.eventListeners, listener]
+    return () => void (this.eventListeners = this.eventListeners.filter((l) => l !== listener))
+  }
+
+  onStatus(listener: (status: ConnectorStatus) => void): () => void {
+    this.statusListeners = [...this.statusListeners, listener]
+    return () => void (this.statusListeners = this.statusListeners.filter((l) => l !== listener))
+  }
+
+  // ---- internals: venue data
+
+  private async loadProducts(): Promise<void> {
+    const ids = this.configured.map((i) => i.id)
+    if (ids.length === 0) return
+    const body = await this.read('brokerage/products', {product_ids: ids, limit: ids.length})
+    const byId = new Map<string, unknown>()
+    for (const raw of arr(body.products, 'products answer.products')) byId.set(String((raw as {product_id?: unknown})?.product_id), raw)
+    const specs = new Map<string, CoinbaseInstrument>()
+    for (const base of this.configured) {
+      const raw = byId.get(base.id)
+      if (raw === undefined) throw new this.o.core.BrokerError('InvalidOrder', `Coinbase does not list ${base.id} (it answered ${[...byId.keys()].join(', ') || 'no products'})`)
+      specs.set(base.id, parseProduct(raw, this.venue, base))
+    }
+    this.specs = specs
+  }
+
+  private async loadFeeTier(): Promise<FeeTier | undefined> {
+    try {
+      const tier = parseFeeTier(await this.read('brokerage/transaction_summary', {}))
+      this.o.log(`coinbase: fee tier ${tier.name}: maker ${tier.maker * 100}%, taker ${tier.taker * 100}%`)
+      return tier
+    } catch (error) {
+      if ((error as {kind?: unknown}).kind === 'AuthFailed') throw error
+      this.o.log(`coinbase: the fee tier could not be read (${(error as Error).message}); fees are taken from each fill's commission`)
+      return undefined
+    }
+  }
+
+  private async balances(): Promise<Map<string, Balance>> {
+    const out = new Map<string, Balance>()
+    let cursor: string | undefined
+    for (let page = 0; page < 100; page++) {
+      const got = parseAccounts(await this.read('brokerage/accounts', {limit: 250, ...(cursor === undefined ? {} : {cursor})}))
+      for (const b of got.balances) {
+        const had = out.get(b.currency)
+        out.set(b.currency, had === undefined ? b : {currency: b.currency, total: had.total + b.total, available: had.available + b.available, qty: sumDecimals([String(had.qty), String(b.qty)])})
+      }
+      if (got.cursor === undefined || got.cursor === cursor) break
+      cursor = got.cursor
+    }
+    return out
+  }
+
+  private positionsOf(balances: Map<string, Balance>): Position[] {
+    const out: Position[] = []
+    for (const spec of this.specs.size > 0 ? this.specs.values() : []) {
+      const held = balances.get(spec.coinbase.baseCurrency)
+      const qty = held === undefined ? 0 : this.o.core.roundToLot(held.qty, spec.lotSize)
+      if (qty > 0) out.push({instrument: spec.id, qty, avgPrice: 0})
+    }
+    return out
+  }
+
+  /** FIFO cost of `qty` held: the most recent buys that add up to it (0 when no buy explains it). */
+  private async fifoCost(product: string, qty: number): Promise<number> {
+    let remaining = qty
+    let cost = 0
+    await this.guard(
+      latestFills(this.o.rest, product, (f) => {
+        if (f.fill.side !== 'buy') return false
+        const take = Math.min(remaining, f.fill.qty)
+        cost += take * f.fill.price
+        remaining -= take
+        return remaining <= 1e-12
+      }),
+    )
+    const explained = qty - remaining
+    return explained > 0 ? cost / explained : 0
+  }
+
+  private async productPrices(ids: readonly string[]): Promise<Map<string, number>> {
+    const body = await this.read('brokerage/products', {product_ids: [...ids], limit: ids.length})
+    const out = new Map<string, number>()
+    for (const raw of arr(body.products, 'products answer.products')) {
+      const p = parseProduct(raw, this.venue)
+      if (p.coinbase.price !== undefined) out.set(p.id, p.coinbase.price)
+    }
+    return out
+  }
+
+  private quoteCurrency(): string {
+    const first = this.specs.values().next().value ?? this.configured[0]
+    return first?.quoteCurrency ?? 'USD'
+  }
+
+  private productIds(): string[] {
+    return this.specs.size > 0 ? [...this.specs.keys()] : this.configured.map((i) => i.id)
+  }
+
+  /** Finds an order by client id in the order list (created since `since`), and follows it. */
+  private async searchByClientId(clientOrderId: string, since: number): Promise<CoinbaseOrder | undefined> {
+    const orders = await this.guard(listOrders(this.o.rest, {products: this.productIds(), since, stopAt: (o) => o.clientOrderId === clientOrderId}, (m) => this.o.log(`coinbase: ${m}`)))
+    const found = orders.find((o) => o.clientOrderId === clientOrderId)
+    if (found === undefined) return undefined
+    const t = this.tracker.get(clientOrderId)
+    await this.tracker.observe(found, t !== undefined || this.o.isOurs(clientOrderId))
+    return found
+  }
+
+  /** Reads one tracked order over REST and folds what it says. */
+  private async refresh(t: TrackedOrder): Promise<void> {
+    try {
+      if (t.orderId === undefined) return
+      const order = await this.guard(getOrder(this.o.rest, t.orderId))
+      if (order !== undefined) await this.tracker.observe(order)
+    } catch (error) {
+      this.o.log(`coinbase: reading order ${t.clientOrderId} failed (${(error as Error).message}); the poll retries`)
+    }
+  }
+
+  // ---- internals: polling
+
+  private schedulePoll(): void {
+    if (this.state !== 'connected') return
+    this.timers.clearTimeout(this.pollTimer)
+    this.pollTimer = this.timers.setTimeout(() => {
+      void this.pollOnce(false).finally(() => this.schedulePoll())
+    }, this.poll.pollEveryMs)
+  }
+
+  /** One status poll when it is due (or `force`): tracked orders in one list request, lost creates searched. */
+  private async pollOnce(force: boolean): Promise<void> {
+    if (this.state !== 'connected' || this.polling) return
+    const now = this.o.clock.now()
+    const quiet = !this.userUp || now - this.lastUserMessage >= this.poll.quietAfterMs
+    const due = force || quiet || now - this.lastPoll >= this.poll.longPollMs
+    const live = this.tracker.live()
+    if (!due || live.length === 0) return
+    this.polling = true
+    this.lastPoll = now
+    try {
+      const known = live.filter((t) => t.orderId !== undefined).map((t) => t.orderId as string)
+      if (known.length > 0) {
+        const orders = await this.guard(listOrders(this.o.rest, {products: [], orderIds: known}, (m) => this.o.log(`coinbase: ${m}`)))
+        await Promise.all(orders.map((order) => this.tracker.observe(order)))
+      }
+      for (const t of live) {
+        if (t.orderId !== undefined || t.unknownSince === undefined) continue
+        if (now - t.unknownSince > this.poll.unknownSearchMs) continue
+        await this.searchByClientId(t.clientOrderId, t.unknownSince - 5 * 60_000)
+      }
+    } catch (error) {
+      if (this.state === 'connected') this.o.log(`coinbase: status poll failed (${(error as Error).message}); next in ${this.poll.pollEveryMs} ms`)
+    } finally {
+      this.polling = false
+    }
+  }
+
+  // ---- internals: streams
+
+  private subscribes(channel: 'user' | 'ticker'): object[] {
+    const jwt = this.o.rest.wsJwt()
+    const products = channel === 'user' ? this.productIds() : this.pricedProducts.split(',')
+    return [
+      {type: 'subscribe', channel: 'heartbeats', jwt},
+      {type: 'subscribe', channel, product_ids: products, jwt},
+    ]
+  }
+
+  private userMessage(value: unknown): void {
+    const m = parseWsMessage(value)
+    if (m.kind === 'heartbeat') return this.status({kind: 'heartbeat', stream: 'events', ts: m.ts})
+    if (m.kind !== 'user') return
+    this.lastUserMessage = this.o.clock.now()
+    for (const order of m.orders) void this.tracker.observe(order, this.o.isOurs(order.clientOrderId))
+  }
+
+  private priceMessage(value: unknown): void {
+    const m = parseWsMessage(value)
+    if (m.kind === 'heartbeat') return this.status({kind: 'heartbeat', stream: 'prices', ts: m.ts})
+    if (m.kind !== 'ticks') return
+    for (const tick of m.ticks) this.notify(this.tickSubs.filter((s) => s.instruments.has(tick.instrument)).map((s) => s.onTick), tick, 'a tick listener')
+  }
+
+  private updatePrices(): void {
+    if (this.state !== 'connected') return
+    const wanted = [...new Set(this.tickSubs.flatMap((s) => [...s.instruments]))].sort().join(',')
+    if (wanted === this.pricedProducts) return
+    this.pricedProducts = wanted
+    this.prices?.stop()
+    this.prices = undefined
+    if (wanted === '') return
+    this.prices = new WsStream({...this.streamBase('prices', this.o.wsUrl), subscribes: () => this.subscribes('ticker'), onMessage: (v) => this.priceMessage(v)})
+    this.prices.start()
+  }
+
+  private streamBase(name: 'prices' | 'events', url: string): Omit<ConstructorParameters<typeof WsStream>[0], 'subscribes' | 'onMessage'> {
+    return {
+      name,
+      url,
+      socket: this.o.socket,
+      timers: this.timers,
+      random: this.random,
+      clock: this.o.clock,
+      heartbeatTimeoutMs: this.o.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+      backoff: this.o.backoff ?? DEFAULT_BACKOFF,
+      onStatus: (s) => this.streamStatus(s),
+      onProblem: (m) => this.o.log(`coinbase: ${m}`),
+    }
+  }
+
+  private streamStatus(s: ConnectorStatus): void {
+    if (s.kind === 'fatal') return this.fatal(s.code, s.code === 'AuthFailed' ? this.authMessage(s.message) : s.message)
+    if (s.kind === 'disconnected') {
+      if (s.stream === 'events') this.userUp = false
+      this.o.log(`coinbase: ${s.stream} stream disconnected (${s.reason}); reconnecting in ${s.retryInMs ?? 0} ms`)
+    }
+    this.status(s)
+  }
+
+  // ---- internals: errors and listeners
+
+  private authMessage(detail: string): string {
+    return `Coinbase refused the API key (${detail}). Check the key name in ${this.o.keyEnv} and the private key in ${this.o.secretEnv} (a CDP ECDSA key with the trade permission); rick does not retry.`
+  }
+
+  /** Gives up: one `fatal` status, streams and polls stopped, nothing retried. */
+  private fatal(code: string, message: string): void {
+    if (this.state === 'fatal' || this.state === 'closed') return
+    this.state = 'fatal'
+    this.stopStreams()
+    this.o.log(`coinbase: FATAL ${code}: ${message}`)
+    this.status({kind: 'fatal', code, message, ts: this.o.clock.now()})
+  }
+
+  private stopStreams(): void {
+    this.user?.stop()
+    this.prices?.stop()
+    this.user = undefined
+    this.prices = undefined
+    this.pricedProducts = ''
+    this.userUp = false
+    this.timers.clearTimeout(this.pollTimer)
+    this.pollTimer = undefined
+  }
+
+  private isStopped(): boolean {
+    return this.state === 'closed' || this.state === 'fatal'
+  }
+
+  private ready(): void {
+    if (this.state === 'connected') return
+    const {BrokerError, NetworkError} = this.o.core
+    if (this.state === 'fatal') throw new BrokerError('AuthFailed', this.authMessage('the connector stopped after a fatal error'))
+    throw new NetworkError('Disconnected', `Coinbase connector is ${this.state}: connect() first`)
+  }
+
+  private read(path: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.guard(this.o.rest.read(path, params))
+  }
+
+  private request(send: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+    return this.guard(send())
+  }
+
+  /** Turns a 401 into the fatal stop, with the message naming the key variables. */
+  private async guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p
+    } catch (error) {
+      const e = error as {kind?: unknown; venueCode?: unknown; message?: unknown}
+      if (e?.kind !== 'AuthFailed' || e.venueCode !== 'HTTP_401') throw error
+      const message = this.authMessage(String(e.message))
+      this.fatal('AuthFailed', message)
+      throw new this.o.core.BrokerError('AuthFailed', message, {venueCode: 'HTTP_401', cause: error})
+    }
+  }
+
+  private emit(event: VenueEvent): void {
+    this.notify(this.eventListeners, event, 'an event listener')
+  }
+
+  private status(s: ConnectorStatus): void {
+    this.notify(this.statusListeners, s, 'a status listener')
+  }
+
+  /** Calls each listener; one that throws is reported and does not stop the others. */
+  private notify<T>(listeners: ReadonlyArray<(v: T) => void>, value: T, who: string): void {
+    if (this.state === 'closed') return
+    for (const l of listeners) {
+      try {
+        l(value)
+      } catch (error) {
+        this.o.log(`coinbase: ${who} threw: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+  }
+}
