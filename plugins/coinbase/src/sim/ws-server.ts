@@ -98,11 +98,20 @@ class CoinbaseWsRuntime {
         resolve()
       })
     })
-    this.unsubscribe.push(this.o.feed.onMarket((q, t) => this.onMarket(q, t)))
-    this.unsubscribe.push(this.o.feed.onOrder((order) => this.onOrder(order)))
+    this.unsubscribe.push(this.o.feed.onMarket((q, t) => this.guard('market change', () => this.onMarket(q, t))))
+    this.unsubscribe.push(this.o.feed.onOrder((order) => this.guard('order change', () => this.onOrder(order))))
     this.armTick()
     const {port: bound} = this.http.address() as AddressInfo
     return {url: `ws://127.0.0.1:${bound}`, cutAll: () => this.cutAll(), close: () => this.close()}
+  }
+
+  /** A fault in formatting one event is logged and costs that event only, never the server. */
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (error) {
+      this.o.log?.(`coinbase sim ws: ${what} not sent: ${(error as Error).message}`)
+    }
   }
 
   private quiet = (): boolean => this.o.faults.value('wsQuiet') === true
@@ -123,7 +132,7 @@ class CoinbaseWsRuntime {
         ws.close(1000)
       }, SUBSCRIBE_DEADLINE_WALL_MS),
     )
-    ws.on('message', (data: RawData) => this.onMessage(session, data))
+    ws.on('message', (data: RawData) => this.guard('request', () => this.onMessage(session, data)))
     ws.on('ping', (data: Buffer) => {
       if (!this.quiet()) ws.pong(data)
     })
@@ -193,8 +202,8 @@ class CoinbaseWsRuntime {
     // A stalled process skips the beats it missed instead of sending them in a burst.
     this.ticks = Math.max(this.ticks + 1, Math.floor((this.o.wall.now() - this.startWall) / HEARTBEAT_WALL_MS))
     this.armTick()
-    if (this.o.faults.value('heartbeats') !== false) this.sendHeartbeats()
-    if (this.ticks % TICKER_BATCH_EVERY === 0) this.sendTickerBatches()
+    if (this.o.faults.value('heartbeats') !== false) this.guard('heartbeat', () => this.sendHeartbeats())
+    if (this.ticks % TICKER_BATCH_EVERY === 0) this.guard('ticker_batch', () => this.sendTickerBatches())
   }
 
   private sendHeartbeats(): void {

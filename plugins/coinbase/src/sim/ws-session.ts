@@ -6,6 +6,12 @@
 import type {WebSocket} from 'ws'
 import {type Channel, envelope, errorMessage, type JsonObject, wireChannel} from './ws-wire.js'
 
+/**
+ * Unsent bytes a connection may hold before it is dropped: a client that stops reading must not
+ * grow the simulator's memory without bound (it then sees the connection cut and reconnects).
+ */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024
+
 export class WsSession {
   private seq = 0
   /** Per channel the keys of the acknowledgement: product ids, or the channel's own key. */
@@ -28,14 +34,21 @@ export class WsSession {
   }
 
   send(channel: Channel | 'subscriptions', timestampMs: number, events: JsonObject[]): void {
-    if (!this.open || this.quiet()) return
+    if (!this.writable()) return
     const name = channel === 'subscriptions' ? channel : wireChannel(channel)
     this.socket.send(JSON.stringify(envelope(name, timestampMs, this.seq++, events)))
   }
 
   sendError(message: string): void {
-    if (!this.open || this.quiet()) return
+    if (!this.writable()) return
     this.socket.send(JSON.stringify(errorMessage(message)))
+  }
+
+  private writable(): boolean {
+    if (!this.open || this.quiet()) return false
+    if (this.socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true
+    this.socket.terminate()
+    return false
   }
 
   add(channel: Channel, keys: readonly string[]): void {

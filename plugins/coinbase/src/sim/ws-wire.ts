@@ -181,9 +181,15 @@ function valueAfterFees(o: FeedOrder): string {
   return formatDec(rescale(sum, Math.max(value.scale, fees.scale)))
 }
 
-function triggerStatus(o: FeedOrder): string {
+/**
+ * A stop order's trigger state. The seam does not carry it yet (asked for: `triggered` on
+ * FeedOrder); until it does, a stop that has filled is triggered and one that has not is taken
+ * for pending, which misreports only a triggered stop still resting unfilled.
+ */
+function triggerStatus(o: FeedOrder & {triggered?: boolean}): string {
   if (o.type !== 'STOP_LIMIT') return 'INVALID_ORDER_TYPE'
-  return o.status === 'PENDING' ? 'STOP_PENDING' : 'STOP_TRIGGERED'
+  const triggered = o.triggered ?? (o.numberOfFills > 0 || o.status === 'FILLED')
+  return triggered ? 'STOP_TRIGGERED' : 'STOP_PENDING'
 }
 
 /** One order of the user channel (the fields of the SDK's UserOrders, as the reference names them). */

@@ -263,6 +263,8 @@ describe('coinbase sim websocket channels', () => {
       end_time: '2026-01-05T12:01:01Z',
     })
     expect(events(await c.next())[0]).toMatchObject({orders: [{order_id: 'o-50', status: 'CANCELLED'}]})
+    feed.change(order({orderId: 'o-51', type: 'STOP_LIMIT', stopPrice: '61000.00', limitPrice: '61010.00'}))
+    expect(events(await c.next())[0]).toMatchObject({orders: [{order_id: 'o-51', trigger_status: 'STOP_PENDING', stop_price: '61000.00', limit_price: '61010.00'}]})
     expect(events(await d.next())[0]).toMatchObject({orders: [{order_id: 'o-50', status: 'CANCELLED', cancel_reason: 'User requested cancel'}]})
     await d.roundTrip()
     expect(d.unread).toBe(0)

@@ -199,6 +199,25 @@ describe('coinbase sim websocket protocol', () => {
     expect((await c.next()).events).toMatchObject([{orders: [{order_id: 'c', status: 'CANCELLED', cancel_reason: 'User requested cancel'}]}])
   })
 
+  it('cuts a client that stops reading once 8 MiB wait for it, and goes on serving the others', async () => {
+    for (let i = 0; i < 3_000; i++) feed.open.set(`o-${i}`, order({orderId: `o-${i}`, clientOrderId: `client-order-${i}`}))
+    const jwt = await cdpJwt(keys.privatePem)
+    const slow = await connect()
+    const other = await connect()
+    await other.request({type: 'subscribe', channel: 'heartbeats'})
+    ;(slow.ws as unknown as {_socket: {pause(): void; resume(): void}})._socket.pause()
+    const asked = feed.productsCalls
+    // Each subscription answers with a snapshot of 3,000 orders (about 2 MB); nobody reads them.
+    for (let i = 0; i < 12; i++) slow.send({type: 'subscribe', channel: 'user', jwt})
+    slow.send({type: 'subscribe', product_ids: ['BTC-USD'], channel: 'ticker'})
+    await until(() => feed.productsCalls > asked)
+    ;(slow.ws as unknown as {_socket: {resume(): void}})._socket.resume()
+    const cut = await Promise.race([slow.closed, new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), 3_000))])
+    expect(cut).toEqual({code: 1006, reason: ''})
+    wall.advance(1_000)
+    expect((await other.next())['channel']).toBe('heartbeats')
+  })
+
   it('cutAll drops every socket without a close frame; close() leaves no timer, listener or socket', async () => {
     const a = await connect()
     const b = await connect()
