@@ -23,6 +23,8 @@ interface CcxtCoinbase {
   watchTrades(symbol: string): Promise<Array<{id: string; price: number; amount: number; side: string; timestamp: number}>>
   watchOrders(symbol?: string): Promise<Array<{id: string; clientOrderId: string; status: string; filled: number; remaining: number; average: number; price: number; symbol: string}>>
   watchOrderBook(symbol: string): Promise<CcxtOrderBook>
+  watchTickers(symbols: string[]): Promise<Record<string, {last: number; bid: number | undefined}>>
+  unWatchTicker(symbol: string): Promise<unknown>
   loadHttpProxyAgent(): Promise<unknown>
   close(): Promise<void>
 }
@@ -56,6 +58,7 @@ describe('coinbase sim websocket, ccxt pro coinbase', () => {
   const keys = makeKeyPair()
   let feed: FakeFeed
   let server: CoinbaseWsServer
+  let wall: ManualWall
   const clients: CcxtCoinbase[] = []
   let Coinbase: CcxtCoinbaseClass
 
@@ -73,7 +76,8 @@ describe('coinbase sim websocket, ccxt pro coinbase', () => {
 
   beforeEach(async () => {
     feed = new FakeFeed(keys.publicKey)
-    server = await startCoinbaseWs({feed, faults: {value: () => false, take: () => false}, wall: new ManualWall(0)})
+    wall = new ManualWall(0)
+    server = await startCoinbaseWs({feed, faults: {value: () => false, take: () => false}, wall})
   })
 
   afterEach(async () => {
@@ -89,6 +93,18 @@ describe('coinbase sim websocket, ccxt pro coinbase', () => {
     feed.move(quote('BTC-USD', '60100.00', feed.simNow + 1000))
     expect(await next).toMatchObject({last: 60100, bid: 60099.99, ask: 60100.01})
     expect(ex.has['watchOHLCV']).toBe(false)
+    // Unwatching ends when the acknowledgement lists no subscription left ({subscriptions: {}}).
+    await ex.unWatchTicker('BTC/USD')
+  })
+
+  it('watchTickers over ticker_batch: no best bid/ask, the changes every 5 wall seconds', async () => {
+    const ex = await client()
+    const first = await ex.watchTickers(['BTC/USD', 'ETH/USD'])
+    expect(Object.keys(first).length).toBeGreaterThan(0)
+    const next = ex.watchTickers(['BTC/USD', 'ETH/USD'])
+    feed.move(quote('ETH-USD', '3050.00', feed.simNow + 1000))
+    wall.advance(5_000)
+    expect(await next).toMatchObject({'ETH/USD': {last: 3050, bid: undefined}})
   })
 
   it('watchTrades: the recent trades, then each new one (side is the maker side, as Coinbase sends it)', async () => {
