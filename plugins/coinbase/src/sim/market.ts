@@ -11,7 +11,7 @@ import {fixedUnits, mul, ONE, type Units} from './money.js'
 
 /** Prices kept behind the sim's now (30 days of 1 s steps: 350 hourly candles of warm-up fit). */
 const HISTORY_MS = 30 * 86_400_000
-const DAY_MS = 86_400_000
+const MINUTES_A_DAY = 1440
 /** A trade on the tape is worth about this much quote currency on average. */
 const MEAN_TRADE_NOTIONAL = 500
 /** How far back the last trade is looked for (a path that does not move for an hour is frozen). */
@@ -57,6 +57,7 @@ export class Market {
   private readonly meanIncrements = new Map<string, number>()
   private readonly seedHash: number
   private readonly dayCache = new Map<string, {minute: number; stats: DayStats}>()
+  private readonly minuteCache = new Map<string, Map<number, (DayStats & {close: Units}) | null>>()
   /** freezePrices: the sim time whose prices are shown while frozen. */
   frozenAt: number | undefined
 
@@ -154,13 +155,52 @@ export class Market {
     return this.sizeAt(id, step, (side === 'bid' ? 0xb1d : 0xa5c) + level * 7) * 4n
   }
 
-  /** Open (the last price 24 h ago), high, low and volume of the 24 h before `now`. Cached per minute. */
+  /**
+   * Open (the first trade of the window), high, low and volume of the 24 h before `now`, from
+   * per-minute aggregates kept for a day (a new minute costs 60 steps, not 86,400).
+   */
   day(id: string, now: number): DayStats {
     const at = this.frozenAt ?? now
     const minute = Math.floor(at / 60_000)
     const cached = this.dayCache.get(id)
     if (cached !== undefined && cached.minute === minute) return cached.stats
-    const stats = this.aggregate(id, at - DAY_MS, at) ?? {open: this.lastPrice(id, at), high: this.lastPrice(id, at), low: this.lastPrice(id, at), volume: 0n}
+    let minutes = this.minuteCache.get(id)
+    if (minutes === undefined) this.minuteCache.set(id, (minutes = new Map()))
+    let open: Units | undefined
+    let high = 0n
+    let low = 0n
+    let volume = 0n
+    for (let k = minute - MINUTES_A_DAY; k < minute; k++) {
+      let agg = minutes.get(k)
+      if (agg === undefined) {
+        agg = this.aggregate(id, k * 60_000, (k + 1) * 60_000) ?? null
+        minutes.set(k, agg)
+      }
+      if (agg === null) continue
+      if (open === undefined) {
+        open = agg.open
+        high = agg.high
+        low = agg.low
+      }
+      if (agg.high > high) high = agg.high
+      if (agg.low < low) low = agg.low
+      volume += agg.volume
+    }
+    for (const k of minutes.keys()) if (k < minute - MINUTES_A_DAY) minutes.delete(k)
+    // The current minute, up to now.
+    const current = this.aggregate(id, minute * 60_000, at + 1)
+    if (current !== undefined) {
+      if (open === undefined) {
+        open = current.open
+        high = current.high
+        low = current.low
+      }
+      if (current.high > high) high = current.high
+      if (current.low < low) low = current.low
+      volume += current.volume
+    }
+    const last = this.lastPrice(id, at)
+    const stats = open === undefined ? {open: last, high: last, low: last, volume: 0n} : {open, high, low, volume}
     this.dayCache.set(id, {minute, stats})
     return stats
   }
