@@ -8,7 +8,7 @@
 //   | ticker        | the products' tickers, one message                | a ticker per market change    |
 //   | ticker_batch  | the same without best bid/ask                     | every 5 s, the changed ones   |
 //   | market_trades | recent trades, newest first, a message a product  | each trade                    |
-//   | candles       | the latest 5-minute candle of each product        | the candle each trade changes |
+//   | candles       | the latest 5-minute candle of each product        | each second, the changed ones |
 //   | level2        | the synthesised book, a message a product         | the levels that changed       |
 //   | user          | open orders, 50 a message, and empty positions    | each order change             |
 import type {CoinbaseWsFeed, FeedQuote} from './ws-feed.js'
@@ -16,7 +16,7 @@ import {decimalsOf} from './ws-decimal.js'
 import type {WsMarket} from './ws-market.js'
 import type {ClientRequest} from './ws-protocol.js'
 import type {WsSession} from './ws-session.js'
-import {candleView, type Channel, emptyPositions, type JsonObject, l2View, statusProductView, tickerView, tradeView, userOrderView} from './ws-wire.js'
+import {candleKey, candleView, type Channel, emptyPositions, type JsonObject, l2View, statusProductView, tickerView, tradeView, userOrderView} from './ws-wire.js'
 
 export const USER_SNAPSHOT_BATCH = 50
 
@@ -83,9 +83,12 @@ export function sendSnapshot(session: WsSession, req: ClientRequest, keys: reado
     case 'market_trades':
       for (const id of products) session.send('market_trades', now, [{type: 'snapshot', trades: ctx.market.recentTrades(id).map(tradeView)}])
       return
-    case 'candles':
-      session.send('candles', now, [{type: 'snapshot', candles: quotes(ctx, products).map((q) => candleView(ctx.market.candle(q, now)))}])
+    case 'candles': {
+      const candles = quotes(ctx, products).map((q) => ctx.market.candle(q, now))
+      for (const c of candles) session.candleSent.set(c.productId, candleKey(c))
+      session.send('candles', now, [{type: 'snapshot', candles: candles.map(candleView)}])
       return
+    }
     case 'level2':
       for (const q of quotes(ctx, products)) session.send('level2', now, [{type: 'snapshot', product_id: q.productId, updates: ctx.market.book(q).map((l) => l2View(l, now))}])
       return

@@ -21,8 +21,6 @@ interface ProductState {
 export interface MarketChange {
   quote: FeedQuote
   trade: FeedTrade | undefined
-  /** The candle the trade changed, if there was a trade. */
-  candle: Candle | undefined
   book: L2Level[]
 }
 
@@ -49,13 +47,12 @@ export class WsMarket {
   apply(quote: FeedQuote, trade: FeedTrade | undefined): MarketChange {
     const s = this.state(quote.productId)
     this.widen(s, quote)
-    let candle: Candle | undefined
     if (trade !== undefined) {
       s.trades.push(trade)
       if (s.trades.length > RECENT_TRADES) s.trades.splice(0, s.trades.length - RECENT_TRADES)
-      candle = this.addToCandle(s, trade)
+      this.addToCandle(s, trade)
     }
-    return {quote, trade, candle, book: s.book.apply(quote)}
+    return {quote, trade, book: s.book.apply(quote)}
   }
 
   extremes(quote: FeedQuote): TickerExtremes {
@@ -67,6 +64,11 @@ export class WsMarket {
   /** Recent trades, newest first (the order Coinbase sends them in). */
   recentTrades(productId: string): FeedTrade[] {
     return [...this.state(productId).trades].reverse()
+  }
+
+  /** The candle being built from a product's trades (none before its first trade). */
+  latestCandle(productId: string): Candle | undefined {
+    return this.states.get(productId)?.candle
   }
 
   /**
@@ -93,7 +95,7 @@ export class WsMarket {
     s.extremes = s.extremes === undefined ? {low52w: low, high52w: high} : {low52w: minDec(s.extremes.low52w, low), high52w: maxDec(s.extremes.high52w, high)}
   }
 
-  private addToCandle(s: ProductState, t: FeedTrade): Candle {
+  private addToCandle(s: ProductState, t: FeedTrade): void {
     const start = bucketOf(t.ts)
     const c = s.candle
     // A late trade of an older bucket still counts toward the candle being built: the sim's
@@ -109,7 +111,6 @@ export class WsMarket {
         volume: formatDec(addDec(dec(c.volume), dec(t.size))),
       }
     }
-    return s.candle
   }
 }
 

@@ -7,7 +7,9 @@
 // message timestamps are sim time (the feed's clock). A connection that has not subscribed to
 // anything 5 wall seconds after it opened is closed, with a close frame (code 1000), as Coinbase
 // disconnects "if no subscribe has been received within 5 seconds"; a subscription that was
-// refused does not count.
+// refused does not count. A subscribed connection without heartbeats that has been sent nothing
+// for 60 wall seconds is closed the same way ("most channels close within 60-90 seconds if no
+// updates are sent"). Candles are sent each second when they changed ("updates every second").
 //
 // Faults, read when they apply: `wsQuiet` — nothing at all is sent (sockets stay open; no pong
 // either, and the 5-second close of an idle connection still happens);
@@ -23,11 +25,12 @@ import type {CoinbaseWsFeed, FeedOrder, FeedQuote, FeedTrade} from './ws-feed.js
 import {WsMarket} from './ws-market.js'
 import {type ClientRequest, parseRequest} from './ws-protocol.js'
 import {WsSession} from './ws-session.js'
-import {candleView, goTimeString, l2View, tickerView, tradeView, userOrderView} from './ws-wire.js'
+import {candleKey, candleView, goTimeString, type JsonObject, l2View, tickerView, tradeView, userOrderView} from './ws-wire.js'
 
 export const HEARTBEAT_WALL_MS = 1_000
 export const TICKER_BATCH_EVERY = 5
 export const SUBSCRIBE_DEADLINE_WALL_MS = 5_000
+export const IDLE_CLOSE_WALL_MS = 60_000
 /** Subscribe messages are small; a megabyte of JSON is not a subscription. */
 const MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -121,7 +124,7 @@ class CoinbaseWsRuntime {
       ws.terminate()
       return
     }
-    const session = new WsSession(this.nextId++, ws, this.quiet)
+    const session = new WsSession(this.nextId++, ws, this.quiet, () => this.o.wall.now())
     this.sessions.set(ws, session)
     this.deadlines.set(
       session,
@@ -176,7 +179,6 @@ class CoinbaseWsRuntime {
     for (const s of this.sessions.values()) {
       if (wants(s, 'ticker', id)) s.send('ticker', now, [{type: 'update', tickers: [tickerView(q, this.ctx.market.extremes(q), false)]}])
       if (change.trade !== undefined && wants(s, 'market_trades', id)) s.send('market_trades', now, [{type: 'update', trades: [tradeView(change.trade)]}])
-      if (change.candle !== undefined && wants(s, 'candles', id)) s.send('candles', now, [{type: 'update', candles: [candleView(change.candle)]}])
       if (change.book.length > 0 && wants(s, 'level2', id)) s.send('level2', now, [{type: 'update', product_id: id, updates: change.book.map((l) => l2View(l, q.ts))}])
     }
   }
@@ -203,7 +205,9 @@ class CoinbaseWsRuntime {
     this.ticks = Math.max(this.ticks + 1, Math.floor((this.o.wall.now() - this.startWall) / HEARTBEAT_WALL_MS))
     this.armTick()
     if (this.o.faults.value('heartbeats') !== false) this.guard('heartbeat', () => this.sendHeartbeats())
+    this.guard('candles', () => this.sendCandles())
     if (this.ticks % TICKER_BATCH_EVERY === 0) this.guard('ticker_batch', () => this.sendTickerBatches())
+    this.closeIdle()
   }
 
   private sendHeartbeats(): void {
@@ -215,16 +219,51 @@ class CoinbaseWsRuntime {
   }
 
   private sendTickerBatches(): void {
+    this.sendChanged('ticker_batch', 'tickers', (s) => s.batchSent, (id) => {
+      const q = this.o.feed.quote(id)
+      return q === undefined ? undefined : {key: tickerKey(q), view: () => tickerView(q, this.ctx.market.extremes(q), true)}
+    })
+  }
+
+  private sendCandles(): void {
+    this.sendChanged('candles', 'candles', (s) => s.candleSent, (id) => {
+      const c = this.ctx.market.latestCandle(id)
+      return c === undefined ? undefined : {key: candleKey(c), view: () => candleView(c)}
+    })
+  }
+
+  /** The periodic channels: to each subscriber, one update with what changed since its last one. */
+  private sendChanged(
+    channel: 'ticker_batch' | 'candles',
+    field: string,
+    sentOf: (s: WsSession) => Map<string, string>,
+    current: (productId: string) => {key: string; view: () => JsonObject} | undefined,
+  ): void {
     const now = this.o.feed.now()
     for (const s of this.sessions.values()) {
-      const tickers = []
-      for (const id of s.keys('ticker_batch')) {
-        const q = this.o.feed.quote(id)
-        if (q === undefined || s.batchSent.get(id) === tickerKey(q)) continue
-        s.batchSent.set(id, tickerKey(q))
-        tickers.push(tickerView(q, this.ctx.market.extremes(q), true))
+      const sent = sentOf(s)
+      const views: JsonObject[] = []
+      for (const id of s.keys(channel)) {
+        const item = current(id)
+        if (item === undefined || sent.get(id) === item.key) continue
+        sent.set(id, item.key)
+        views.push(item.view())
       }
-      if (tickers.length > 0) s.send('ticker_batch', now, [{type: 'update', tickers}])
+      if (views.length > 0) s.send(channel, now, [{type: 'update', [field]: views}])
+    }
+  }
+
+  /**
+   * "Most channels close within 60-90 seconds if no updates are sent": a subscribed connection
+   * without heartbeats that was sent nothing for 60 wall seconds (the early end, the harder case
+   * for a client) is closed. Heartbeats keep it open, also while the feed is quiet.
+   */
+  private closeIdle(): void {
+    const now = this.o.wall.now()
+    for (const [ws, s] of this.sessions) {
+      if (!s.subscribed || s.keys('heartbeats').length > 0 || now - s.lastSentWall < IDLE_CLOSE_WALL_MS || !s.open) continue
+      this.o.log?.(`coinbase sim ws: connection ${s.id} sent nothing for 60 s and has no heartbeats, closing it`)
+      ws.close(1000)
     }
   }
 

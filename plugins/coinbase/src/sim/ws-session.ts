@@ -22,12 +22,19 @@ export class WsSession {
   userKey: string | undefined
   /** ticker_batch: the last ticker sent per product, to send only what changed. */
   readonly batchSent = new Map<string, string>()
+  /** candles: the last candle sent per product. */
+  readonly candleSent = new Map<string, string>()
+  /** Wall time of the last message sent (an idle connection is closed). */
+  lastSentWall: number
 
   constructor(
     readonly id: number,
     readonly socket: WebSocket,
     private readonly quiet: () => boolean,
-  ) {}
+    private readonly wallNow: () => number,
+  ) {
+    this.lastSentWall = wallNow()
+  }
 
   get open(): boolean {
     return this.socket.readyState === this.socket.OPEN
@@ -37,11 +44,13 @@ export class WsSession {
     if (!this.writable()) return
     const name = channel === 'subscriptions' ? channel : wireChannel(channel)
     this.socket.send(JSON.stringify(envelope(name, timestampMs, this.seq++, events)))
+    this.lastSentWall = this.wallNow()
   }
 
   sendError(message: string): void {
     if (!this.writable()) return
     this.socket.send(JSON.stringify(errorMessage(message)))
+    this.lastSentWall = this.wallNow()
   }
 
   private writable(): boolean {

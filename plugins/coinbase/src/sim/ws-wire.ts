@@ -125,6 +125,10 @@ export interface Candle {
   volume: string
 }
 
+export function candleKey(c: Candle): string {
+  return `${c.startSec}|${c.open}|${c.high}|${c.low}|${c.close}|${c.volume}`
+}
+
 export function candleView(c: Candle): JsonObject {
   return {start: String(c.startSec), high: c.high, low: c.low, open: c.open, close: c.close, volume: c.volume, product_id: c.productId}
 }

@@ -126,14 +126,23 @@ describe('coinbase sim websocket channels', () => {
       },
     ])
     trade('3', '59990.00', '0.50000000', 'BUY', T0 + 299_999)
-    const [t3, c3] = await c.take(2)
-    expect(events(t3)).toEqual([{type: 'update', trades: [expect.objectContaining({trade_id: '3', side: 'SELL'})]}])
+    expect(events(await c.next())).toEqual([{type: 'update', trades: [expect.objectContaining({trade_id: '3', side: 'SELL'})]}])
+    // Candles are sent once a second, when they changed.
+    await c.roundTrip()
+    expect(c.unread).toBe(0)
+    wall.advance(1_000)
+    const c3 = await c.next()
     expect(events(c3)).toEqual([{type: 'update', candles: [{start, high: '60020.00', low: '59990.00', open: '60010.00', close: '59990.00', volume: '0.53000000', product_id: 'BTC-USD'}]}])
     trade('4', '59995.00', '0.10000000', 'SELL', T0 + 300_000)
-    const [, c4] = await c.take(2)
-    expect(events(c4)).toEqual([{type: 'update', candles: [{start: String(T0 / 1000 + 300), high: '59995.00', low: '59995.00', open: '59995.00', close: '59995.00', volume: '0.10000000', product_id: 'BTC-USD'}]}])
-    // A quote with no trade moves no candle and no tape.
-    feed.move(quote('BTC-USD', '59995.00', T0 + 301_000, {bestBidQuantity: '9.00000000'}))
+    trade('5', '59996.00', '0.20000000', 'SELL', T0 + 300_400)
+    await c.take(2)
+    wall.advance(1_000)
+    expect(events(await c.next())).toEqual([
+      {type: 'update', candles: [{start: String(T0 / 1000 + 300), high: '59996.00', low: '59995.00', open: '59995.00', close: '59996.00', volume: '0.30000000', product_id: 'BTC-USD'}]},
+    ])
+    // A quote with no trade moves no candle and no tape; an unchanged candle is not sent again.
+    feed.move(quote('BTC-USD', '59996.00', T0 + 301_000, {bestBidQuantity: '9.00000000'}))
+    wall.advance(1_000)
     await c.roundTrip()
     expect(c.unread).toBe(0)
   })

@@ -115,6 +115,26 @@ describe('coinbase sim websocket protocol', () => {
     expect(late.ws.readyState).toBe(late.ws.OPEN)
   })
 
+  it('closes a subscribed connection that was sent nothing for 60 wall seconds, unless it has heartbeats', async () => {
+    const bare = await connect()
+    const beating = await connect()
+    await bare.request({type: 'subscribe', product_ids: ['ETH-USD'], channel: 'ticker'})
+    await beating.request({type: 'subscribe', product_ids: ['ETH-USD'], channel: 'ticker'})
+    await beating.request({type: 'subscribe', channel: 'heartbeats'})
+    wall.advance(30_000)
+    // An update restarts the count.
+    feed.move(quote('ETH-USD', '3010.00', feed.simNow))
+    await bare.next()
+    wall.advance(59_000)
+    await bare.roundTrip()
+    expect(bare.ws.readyState).toBe(bare.ws.OPEN)
+    wall.advance(1_000)
+    expect(await bare.closed).toEqual({code: 1000, reason: ''})
+    wall.advance(120_000)
+    await beating.roundTrip()
+    expect(beating.ws.readyState).toBe(beating.ws.OPEN)
+  })
+
   it("answers bad requests with Coinbase's error messages, unnumbered, and keeps the connection", async () => {
     const c = await connect()
     const err = (message: string): unknown[] => [{type: 'error', message}]
