@@ -70,15 +70,19 @@ export class Exchange {
     return [...this.orders.values()].filter((o) => !isFinal(o.status)).sort((a, b) => a.seq - b.seq)
   }
 
-  /** POST /orders. `refusal`: the refuse fault (nothing is created, the id is not taken). */
-  create(body: unknown, now: number, options: {external?: boolean; refusal?: Refusal} = {}): Outcome {
+  /**
+   * POST /orders. `refuse`: the refuse fault, asked once the request is a valid new order (a
+   * refused order creates nothing and takes no client id).
+   */
+  create(body: unknown, now: number, options: {external?: boolean; refuse?: () => Refusal | undefined} = {}): Outcome {
     // A repeated client_order_id creates nothing: Coinbase answers with the order that has it.
     const existing = isObject(body) && typeof body.client_order_id === 'string' ? this.byClientId.get(body.client_order_id) : undefined
     if (existing !== undefined) return {status: 200, body: successBody(existing)}
     const parsed = parseOrderRequest(body, (id) => (this.d.market.has(id) ? this.d.market.product(id) : undefined))
     if (!parsed.ok) return 'refusal' in parsed ? {status: 200, body: refusalBody(parsed.refusal, parsed.config)} : {status: parsed.status, body: parsed.body}
     const req = parsed.order
-    if (options.refusal !== undefined) return {status: 200, body: refusalBody(options.refusal, req.config)}
+    const forced = options.refuse?.()
+    if (forced !== undefined) return {status: 200, body: refusalBody(forced, req.config)}
     this.catchUp(req.productId, now)
     const tick = this.d.market.tick(req.productId, now)
     const check = this.admit(req, tick, now)

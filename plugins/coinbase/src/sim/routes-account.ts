@@ -8,7 +8,7 @@ import {formatUnits, mul, toNumber} from './money.js'
 import type {SimFill, SimOrder} from './model.js'
 import {REFUSALS} from './refusals.js'
 import {isObject} from './requests.js'
-import {accountView, fillView, orderView} from './views.js'
+import {accountView, fillView, iso, orderView} from './views.js'
 
 const B = '/api/v3/brokerage'
 const ORDER_STATUSES = ['PENDING', 'OPEN', 'FILLED', 'CANCELLED', 'EXPIRED', 'FAILED', 'UNKNOWN_ORDER_STATUS', 'QUEUED', 'CANCEL_QUEUED']
@@ -19,13 +19,14 @@ export function accountRoutes(c: CoinbaseSimContext): Route[] {
   return [
     {method: 'GET', pattern: new RegExp(`^${B}/accounts$`), auth: true, handler: (call) => listAccounts(c, call)},
     {method: 'GET', pattern: new RegExp(`^${B}/accounts/([^/]+)$`), auth: true, handler: ({params, now}) => oneAccount(c, params[0] ?? '', now)},
-    {method: 'POST', pattern: new RegExp(`^${B}/orders$`), auth: true, handler: ({body, now}) => c.exchange.create(body, now, c.faults.take('refuse') ? {refusal: REFUSALS[c.refuseReason]} : {})},
+    {method: 'POST', pattern: new RegExp(`^${B}/orders$`), auth: true, handler: ({body, now}) => c.exchange.create(body, now, {refuse: () => (c.faults.take('refuse') ? REFUSALS[c.refuseReason] : undefined)})},
     {method: 'POST', pattern: new RegExp(`^${B}/orders/batch_cancel$`), auth: true, handler: ({body, now}) => batchCancel(c, body, now)},
     {method: 'GET', pattern: new RegExp(`^${B}/orders/historical/batch$`), auth: true, handler: (call) => listOrders(c, call)},
     {method: 'GET', pattern: new RegExp(`^${B}/orders/historical/fills$`), auth: true, handler: (call) => listFills(c, call)},
     {method: 'GET', pattern: new RegExp(`^${B}/orders/historical/([^/]+)$`), auth: true, handler: ({params}) => oneOrder(c, params[0] ?? '')},
     {method: 'GET', pattern: new RegExp(`^${B}/transaction_summary$`), auth: true, handler: (call) => transactionSummary(c, call)},
     {method: 'GET', pattern: new RegExp(`^${B}/portfolios$`), auth: true, handler: () => ok({portfolios: [{name: 'Default', uuid: c.portfolioId, type: 'DEFAULT', deleted: false}]})},
+    {method: 'GET', pattern: /^\/v2\/accounts$/, auth: true, handler: (call) => v2Accounts(c, call)},
     {method: 'GET', pattern: new RegExp(`^${B}/key_permissions$`), auth: true, handler: () => ok({can_view: true, can_trade: true, can_transfer: false, portfolio_uuid: c.portfolioId, portfolio_type: 'DEFAULT'})},
   ]
 }
@@ -43,6 +44,37 @@ function listAccounts(c: CoinbaseSimContext, {query, now}: RouteCall): Outcome {
   const next = from + page.length
   const hasNext = next < c.accounts.length
   return ok({accounts: page.map((a) => accountRow(c, a, now)), has_next: hasNext, cursor: hasNext ? String(next) : '', size: page.length})
+}
+
+/**
+ * The Coinbase App's v2 account list, which ccxt's fetchBalance reads unless asked for v3: one
+ * wallet per currency with its whole balance (available and held together).
+ */
+function v2Accounts(c: CoinbaseSimContext, {query, now}: RouteCall): Outcome {
+  const limit = readLimit(query.get('limit'), 25, 300)
+  if (limit === undefined) return {status: 400, body: {errors: [{id: 'invalid_request', message: 'limit is invalid'}]}}
+  const page = c.accounts.slice(0, limit)
+  return ok({
+    pagination: {ending_before: null, starting_after: null, previous_ending_before: null, next_starting_after: null, limit, order: 'desc', previous_uri: null, next_uri: null},
+    data: page.map((a) => {
+      const info = CURRENCIES[a.currency]
+      const fiat = info?.fiat ?? false
+      return {
+        id: a.uuid,
+        name: `${a.currency} Wallet`,
+        primary: a.currency === 'USD',
+        type: fiat ? 'fiat' : 'wallet',
+        currency: {code: a.currency, name: info?.name ?? a.currency, color: info?.color ?? '#000000', exponent: info?.exponent ?? 8, type: fiat ? 'fiat' : 'crypto'},
+        balance: {amount: formatUnits(c.ledger.balance(a.currency)), currency: a.currency},
+        created_at: iso(a.createdTs).replace(/\.\d{3}Z$/, 'Z'),
+        updated_at: iso(now).replace(/\.\d{3}Z$/, 'Z'),
+        resource: 'account',
+        resource_path: `/v2/accounts/${a.uuid}`,
+        allow_deposits: true,
+        allow_withdrawals: true,
+      }
+    }),
+  })
 }
 
 function oneAccount(c: CoinbaseSimContext, uuid: string, now: number): Outcome {
