@@ -16,6 +16,9 @@ export interface TrackedOrder {
   clientOrderId: string
   instrument: string
   orderId?: string
+  /** The create is in flight: news from other sources waits for its answer (the ack goes first). */
+  inflight: boolean
+  held: CoinbaseOrder[]
   /** The create got no answer: the order may or may not exist. */
   unknownSince?: number
   /** The create was refused (success:false): no order exists. */
@@ -69,27 +72,41 @@ export class OrderTracker {
   track(clientOrderId: string, instrument: string): TrackedOrder {
     const existing = this.byClient.get(clientOrderId)
     if (existing !== undefined) return existing
-    const t: TrackedOrder = {clientOrderId, instrument, refused: false, acked: false, emittedQty: 0, finalEmitted: false, behind: false, queue: Promise.resolve()}
+    const t: TrackedOrder = {clientOrderId, instrument, inflight: false, held: [], refused: false, acked: false, emittedQty: 0, finalEmitted: false, behind: false, queue: Promise.resolve()}
     this.byClient.set(clientOrderId, t)
     return t
   }
 
-  /** The create's answer: the venue order id. Emits the ack unless a faster source did. */
+  /** The create is going out: what other sources say about the order waits for its answer. */
+  sending(t: TrackedOrder): void {
+    t.inflight = true
+  }
+
+  /** The create's answer: the venue order id. Emits the ack, then what waited. */
   created(t: TrackedOrder, orderId: string, ts: number): void {
     this.link(t, orderId)
     delete t.unknownSince
     this.enqueue(t, async () => this.ack(t, ts))
+    this.release(t)
   }
 
   /** The create was refused: no order, no event (submit throws the BrokerError). */
   refused(t: TrackedOrder): void {
     t.refused = true
     t.finalEmitted = true
+    t.inflight = false
+    t.held = []
   }
 
-  /** The create got no answer. */
+  /** The create got no answer: what waited goes out now (the venue has the order after all). */
   unknown(t: TrackedOrder, since: number): void {
     t.unknownSince = since
+    this.release(t)
+  }
+
+  private release(t: TrackedOrder): void {
+    t.inflight = false
+    for (const order of t.held.splice(0)) void this.observe(order)
   }
 
   /**
@@ -101,6 +118,10 @@ export class OrderTracker {
     if (t === undefined) {
       if (!adopt) return Promise.resolve()
       t = this.track(order.clientOrderId, order.productId)
+    }
+    if (t.inflight) {
+      t.held.push(order)
+      return Promise.resolve()
     }
     if (t.orderId === undefined) {
       this.link(t, order.orderId)

@@ -134,6 +134,7 @@ export class CoinbaseConnector implements Connector {
       this.user = new WsStream({
         ...this.streamBase('events', this.o.userWsUrl),
         subscribes: () => this.subscribes('user'),
+        isAck: (v) => acknowledges(v, 'user'),
         onMessage: (v) => this.userMessage(v),
         onOpen: () => {
           this.userUp = true
@@ -141,13 +142,37 @@ export class CoinbaseConnector implements Connector {
           void this.pollOnce(true)
         },
       })
+      const up = this.firstConnection()
       this.user.start()
       this.schedulePoll()
       this.updatePrices()
+      await up
     } catch (error) {
       if (this.state === 'connecting') this.state = 'new'
       throw error
     }
+  }
+
+  /**
+   * Resolves at the user channel's first `connected` (its subscription acknowledged), a fatal
+   * status, or after the request timeout's worth of heartbeat waits: an order sent before Coinbase
+   * took the subscription would not be reported on it (the poll would find it, later).
+   */
+  private firstConnection(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        off()
+        this.timers.clearTimeout(timer)
+        resolve()
+      }
+      const off = this.onStatus((s) => {
+        if ((s.kind === 'connected' && s.stream === 'events') || s.kind === 'fatal') done()
+      })
+      const timer = this.timers.setTimeout(() => {
+        this.o.log('coinbase: the user channel is not up yet; order updates come from polling until it is')
+        done()
+      }, this.o.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS)
+    })
   }
 
   async close(): Promise<void> {
@@ -186,7 +211,7 @@ export class CoinbaseConnector implements Connector {
   }
 
   async openOrders(): Promise<OrderState[]> {
-    const orders = await this.guard(listOrders(this.o.rest, {products: this.productIds(), statuses: ['OPEN', 'PENDING', 'QUEUED']}, (m) => this.o.log(`coinbase: ${m}`)))
+    const orders = await this.guard(listOrders(this.o.rest, {products: this.productIds(), statuses: ['OPEN']}, (m) => this.o.log(`coinbase: ${m}`)))
     const out: OrderState[] = []
     for (const order of orders) {
       if (order.state === undefined) continue
@@ -247,6 +272,7 @@ export class CoinbaseConnector implements Connector {
     }
     if (this.tracker.get(order.clientOrderId) !== undefined) throw new BrokerError('InvalidOrder', `Coinbase: client order id ${order.clientOrderId} was used already; an order is never sent twice`)
     const t = this.tracker.track(order.clientOrderId, order.instrument)
+    this.tracker.sending(t)
     const sentAt = this.o.clock.now()
     let answer: Record<string, unknown>
     try {
@@ -518,7 +544,7 @@ export class CoinbaseConnector implements Connector {
     this.prices?.stop()
     this.prices = undefined
     if (wanted === '') return
-    this.prices = new WsStream({...this.streamBase('prices', this.o.wsUrl), subscribes: () => this.subscribes('ticker'), onMessage: (v) => this.priceMessage(v)})
+    this.prices = new WsStream({...this.streamBase('prices', this.o.wsUrl), subscribes: () => this.subscribes('ticker'), isAck: (v) => acknowledges(v, 'ticker'), onMessage: (v) => this.priceMessage(v)})
     this.prices.start()
   }
 
@@ -623,4 +649,14 @@ export class CoinbaseConnector implements Connector {
       }
     }
   }
+}
+
+/** Whether a message is the `subscriptions` acknowledgement listing `channel`. */
+function acknowledges(value: unknown, channel: string): boolean {
+  const v = value as {channel?: unknown; events?: unknown}
+  if (v === null || typeof v !== 'object' || v.channel !== 'subscriptions' || !Array.isArray(v.events)) return false
+  return v.events.some((e) => {
+    const subs = (e as {subscriptions?: unknown})?.subscriptions
+    return typeof subs === 'object' && subs !== null && channel in subs
+  })
 }

@@ -13,7 +13,7 @@ import {CoinbaseConnector, type PollTiming} from './connector.js'
 import {checkCdpKey} from './keys.js'
 import {CoinbaseRest, importCcxtCoinbase} from './rest.js'
 import {SDK_PACKAGE} from './sdk.js'
-import {systemTimers, type Backoff, type SocketFactory, type SocketLike} from './ws-stream.js'
+import {systemTimers, type Backoff, type SocketFactory, type SocketLike, type Timers} from './ws-stream.js'
 
 /** Settings a test (or a bench) may change; a sector's config never reaches them. */
 export interface CoinbaseTuning {
@@ -23,6 +23,8 @@ export interface CoinbaseTuning {
   seed?: number
   /** ccxt's own request spacing (default on). */
   ccxtRateLimit?: boolean
+  /** The timers of the websocket watchdog, reconnects and polls (a test's manual clock); ccxt's request timeout stays real. */
+  timers?: Timers
 }
 
 export async function createConnector(o: ConnectorFactoryOptions, tuning: CoinbaseTuning = {}): Promise<Connector> {
@@ -46,7 +48,7 @@ export async function createConnector(o: ConnectorFactoryOptions, tuning: Coinba
     timeoutMs,
     core: o.core,
     clock: o.clock,
-    timers: systemTimers,
+    timers: tuning.timers ?? systemTimers,
     random: o.core.seededRandom(seed ^ 0x5eed),
     ...(tuning.ccxtRateLimit === undefined ? {} : {ccxtRateLimit: tuning.ccxtRateLimit}),
   })
@@ -70,6 +72,7 @@ export async function createConnector(o: ConnectorFactoryOptions, tuning: Coinba
     log: o.log,
     sdk: {package: SDK_PACKAGE, version: ccxt.version},
     seed,
+    ...(tuning.timers === undefined ? {} : {timers: tuning.timers}),
     ...(tuning.poll === undefined ? {} : {poll: tuning.poll}),
     ...(tuning.heartbeatTimeoutMs === undefined ? {} : {heartbeatTimeoutMs: tuning.heartbeatTimeoutMs}),
     ...(tuning.backoff === undefined ? {} : {backoff: tuning.backoff}),

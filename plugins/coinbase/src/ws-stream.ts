@@ -69,13 +69,19 @@ export interface WsStreamOptions {
   backoff: Backoff
   /** One parsed JSON message; a throw reports it as malformed and skips it. */
   onMessage(value: unknown): void
-  /** Called on every (re)connection once the subscribes are sent. */
+  /**
+   * Whether a message is the server's acknowledgement that the subscriptions hold: until then the
+   * connection is not reported `connected` (an order placed before the server took the user
+   * subscription would never be reported on it). Default: open is enough.
+   */
+  isAck?(value: unknown): boolean
+  /** Called on every (re)connection once it is `connected`. */
   onOpen?(): void
   onStatus(status: ConnectorStatus): void
   onProblem(message: string): void
 }
 
-type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'stopped'
+type Phase = 'idle' | 'connecting' | 'subscribing' | 'open' | 'waiting' | 'stopped'
 
 /** ws readyState OPEN. */
 const OPEN = 1
@@ -152,7 +158,7 @@ export class WsStream {
     this.armWatchdog()
     sock.on('open', () => {
       if (!live()) return
-      this.phase = 'open'
+      this.phase = 'subscribing'
       this.armWatchdog()
       try {
         for (const m of this.o.subscribes()) sock.send(JSON.stringify(m))
@@ -160,8 +166,7 @@ export class WsStream {
         if ((error as {kind?: unknown})?.kind === 'AuthFailed') return this.fatal('AuthFailed', `${this.o.name} stream: ${(error as Error).message}`)
         return this.lost(`subscribe failed: ${(error as Error).message}`)
       }
-      this.o.onStatus({kind: 'connected', stream: this.o.name, ts: this.o.clock.now()})
-      this.o.onOpen?.()
+      if (this.o.isAck === undefined) this.opened()
     })
     sock.on('message', (data) => {
       if (!live()) return
@@ -183,6 +188,12 @@ export class WsStream {
     })
   }
 
+  private opened(): void {
+    this.phase = 'open'
+    this.o.onStatus({kind: 'connected', stream: this.o.name, ts: this.o.clock.now()})
+    this.o.onOpen?.()
+  }
+
   private message(data: unknown): void {
     const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data as Buffer[]).toString('utf8') : String(data)
     let value: unknown
@@ -198,6 +209,9 @@ export class WsStream {
       if (/auth|jwt|unauthori[sz]ed|forbidden/i.test(m)) return this.fatal('AuthFailed', `${this.o.name} stream: Coinbase said "${m.slice(0, 200)}"`)
       return this.lost(`Coinbase said "${m.slice(0, 200)}"`)
     }
+    const gen = this.generation
+    if (this.phase === 'subscribing' && this.o.isAck?.(value) === true) this.opened()
+    if (gen !== this.generation || this.phase === 'stopped') return
     try {
       this.o.onMessage(value)
     } catch (error) {
@@ -210,7 +224,7 @@ export class WsStream {
     const gen = this.generation
     this.watchdog = this.o.timers.setTimeout(() => {
       if (gen !== this.generation || this.phase === 'stopped') return
-      this.lost(this.phase === 'connecting' ? `no websocket handshake within ${this.o.heartbeatTimeoutMs} ms` : `no message or heartbeat for ${this.o.heartbeatTimeoutMs} ms`)
+      this.lost(this.phase === 'connecting' ? `no websocket handshake within ${this.o.heartbeatTimeoutMs} ms` : this.phase === 'subscribing' ? `no subscription acknowledgement within ${this.o.heartbeatTimeoutMs} ms` : `no message or heartbeat for ${this.o.heartbeatTimeoutMs} ms`)
     }, this.o.heartbeatTimeoutMs)
   }
 
