@@ -60,14 +60,24 @@ export const CURRENCIES: Record<string, {name: string; exponent: number; fiat: b
 
 const PRODUCT_ID = /^([A-Z0-9]{2,10})-([A-Z]{3,4})$/
 
-/** The products to list: the default three, or the ones asked for (unknown ones refused). */
+const FIAT_LIKE = new Set(['USD', 'USDC', 'USDT', 'EUR', 'GBP', 'DAI'])
+/** A product Coinbase lists that this table does not know: the usual increments of its quote. */
+const GENERIC_FIAT: Spec = {baseIncrement: '0.00000001', quoteIncrement: '0.01', baseMinSize: '0.00000001', baseMaxSize: '1000000', quoteMinSize: '1', quoteMaxSize: '10000000', referencePrice: 100, annualVol: 0.9, spreadTicks: 2}
+const GENERIC_CRYPTO: Spec = {baseIncrement: '0.00000001', quoteIncrement: '0.00001', baseMinSize: '0.00000001', baseMaxSize: '1000000', quoteMinSize: '0.00001', quoteMaxSize: '1000', referencePrice: 0.01, annualVol: 0.9, spreadTicks: 2}
+
+/**
+ * The products to list: the default three, or the ones asked for. A product of another fiat or
+ * stablecoin quote (BTC-USDC, ETH-EUR) takes its USD twin's increments; one this table does not
+ * know at all takes the usual increments of its quote (a made-up market, still a valid one).
+ */
 export function resolveProducts(ids: readonly string[] | undefined): SimProduct[] {
   const wanted = ids === undefined || ids.length === 0 ? [...DEFAULT_PRODUCTS] : [...new Set(ids)]
   return wanted.map((id) => {
     const m = PRODUCT_ID.exec(id)
-    const spec = SPECS[id] ?? (m && m[2] === 'USDC' ? SPECS[`${m[1]}-USD`] : undefined)
-    if (!m || spec === undefined) throw new Error(`the Coinbase simulator does not list ${id} (it lists ${Object.keys(SPECS).join(', ')}, and their -USDC twins)`)
+    if (!m || m[1] === m[2]) throw new Error(`the Coinbase simulator lists products BASE-QUOTE (e.g. BTC-USD), found ${id}`)
     const [, base, quote] = m as unknown as [string, string, string]
+    const fiatLike = FIAT_LIKE.has(quote)
+    const spec = SPECS[id] ?? (fiatLike ? (SPECS[`${base}-USD`] ?? GENERIC_FIAT) : GENERIC_CRYPTO)
     return {
       id,
       base,

@@ -25,8 +25,9 @@
 //   missUserUpdate       the next N order changes are not sent on the user channel (REST shows them)
 // actions
 //   dropStreams          cuts every websocket without a close frame; → {cut: n}
-//   placeExternalOrder   an order placed "by hand" (not by rick): {product_id?, side?, base_size?,
-//                        limit_price?} → the create answer
+//   placeExternalOrder   an order placed "by hand" (not by rick, a client id of Coinbase's making):
+//                        {product_id?, side?, base_size?, limit_price?, quote_size?} (default: a
+//                        market buy of 10 in quote) → the create answer
 //   refuse               {count?, reason?}: sets the refuse count (default 1) and the refusal it
 //                        answers (a name of refusals.ts, default INSUFFICIENT_FUND) → {refuse, reason}
 import type {SwitchSpec} from '../../../../src/sectors/sim/index.js'

@@ -144,8 +144,14 @@ export async function startCoinbaseSimulator(o: CoinbaseSimulatorOptions): Promi
   function placeExternal(args: Record<string, unknown>): unknown {
     const productId = typeof args.product_id === 'string' ? args.product_id : ([...market.products.keys()][0] as string)
     const side = args.side === 'SELL' ? 'SELL' : 'BUY'
-    const size = typeof args.base_size === 'string' ? args.base_size : market.product(productId).baseMinSize
-    const config = typeof args.limit_price === 'string' ? {limit_limit_gtc: {base_size: size, limit_price: args.limit_price, post_only: false}} : {market_market_ioc: {base_size: size}}
+    const size = typeof args.base_size === 'string' ? args.base_size : undefined
+    // Without a size: a small market buy in quote (what someone clicking "buy $10" sends).
+    const config =
+      typeof args.limit_price === 'string' && size !== undefined
+        ? {limit_limit_gtc: {base_size: size, limit_price: args.limit_price, post_only: false}}
+        : size !== undefined
+          ? {market_market_ioc: {base_size: size}}
+          : {market_market_ioc: {quote_size: typeof args.quote_size === 'string' ? args.quote_size : '10'}}
     // An order from Coinbase's own app carries Coinbase's id, not one rick made.
     return exchange.create({client_order_id: seededUuid(ids), product_id: productId, side, order_configuration: config}, c.sync(), {external: true}).body
   }

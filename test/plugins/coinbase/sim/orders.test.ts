@@ -89,3 +89,23 @@ describe('coinbase simulator, order kinds and time', () => {
     expect((await raw(`${h.rest}/v2/accounts`)).status).toBe(401)
   })
 })
+
+describe('coinbase simulator, products it was asked for', () => {
+  it('lists a USDC twin with its USD increments and an unknown coin with its quote usual ones', async () => {
+    const h = await startSim({instruments: ['BTC-USDC', 'PEPE-USD']})
+    try {
+      const r = await raw(`${h.rest}${B}/market/products`)
+      expect(r.json.products.map((p: {product_id: string}) => p.product_id)).toEqual(['BTC-USDC', 'PEPE-USD'])
+      expect(r.json.products[0]).toMatchObject({base_increment: '0.00000001', quote_increment: '0.01', quote_currency_id: 'USDC'})
+      const accounts = await signed(h, 'GET', `${B}/accounts`)
+      expect(accounts.json.accounts.map((a: {currency: string}) => a.currency).sort()).toEqual(['BTC', 'PEPE', 'USD', 'USDC'])
+      // No USDC at start: buying BTC-USDC is refused for funds, not for anything else.
+      const buy = await signed(h, 'POST', `${B}/orders`, {client_order_id: 'u-1', product_id: 'BTC-USDC', side: 'BUY', order_configuration: {market_market_ioc: {quote_size: '10'}}})
+      expect(buy.json.error_response.error).toBe('INSUFFICIENT_FUND')
+      const ext = await raw(`${h.rest}/__sim/actions/placeExternalOrder`, {method: 'POST', body: {product_id: 'PEPE-USD'}})
+      expect(ext.json.result).toMatchObject({success: true, success_response: {product_id: 'PEPE-USD', side: 'BUY'}})
+    } finally {
+      await h.close()
+    }
+  })
+})
