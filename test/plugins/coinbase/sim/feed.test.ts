@@ -76,6 +76,8 @@ describe('coinbase simulator, REST and websocket together (ccxt pro)', () => {
     const moved = await next
     expect(moved.timestamp).toBeGreaterThan(first.timestamp)
     expect(moved.ask).toBeGreaterThan(moved.bid)
+    // dropStreams reaches the websocket server: the client's socket is cut.
+    expect(await h.sim.faults.act('dropStreams')).toEqual({cut: 1})
   })
 
   it('revokeKey: the user channel refuses the key too', async () => {
