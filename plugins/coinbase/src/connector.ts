@@ -131,6 +131,7 @@ export class CoinbaseConnector implements Connector {
       if (this.isStopped()) return
       this.state = 'connected'
       this.lastUserMessage = this.o.clock.now()
+      this.lastPoll = this.o.clock.now()
       this.user = new WsStream({
         ...this.streamBase('events', this.o.userWsUrl),
         subscribes: () => this.subscribes('user'),
@@ -429,7 +430,8 @@ export class CoinbaseConnector implements Connector {
       }),
     )
     const explained = qty - remaining
-    return explained > 0 ? cost / explained : 0
+    // Fifteen digits: the quotient's float dust (60000.01000000001) is not a price.
+    return explained > 0 ? Number((cost / explained).toPrecision(15)) : 0
   }
 
   private async productPrices(ids: readonly string[]): Promise<Map<string, number>> {
@@ -488,10 +490,11 @@ export class CoinbaseConnector implements Connector {
     const now = this.o.clock.now()
     const quiet = !this.userUp || now - this.lastUserMessage >= this.poll.quietAfterMs
     const due = force || quiet || now - this.lastPoll >= this.poll.longPollMs
-    const live = this.tracker.live()
-    if (!due || live.length === 0) return
-    this.polling = true
+    if (!due) return
     this.lastPoll = now
+    const live = this.tracker.live()
+    if (live.length === 0) return
+    this.polling = true
     try {
       const known = live.filter((t) => t.orderId !== undefined).map((t) => t.orderId as string)
       if (known.length > 0) {

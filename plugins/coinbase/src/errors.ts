@@ -18,7 +18,8 @@
 // | 9 | 403 otherwise (the key lacks the trade permission)       | BrokerError AuthFailed (not fatal)            |
 //
 // A refusal's reason is read, most specific first: error_response.new_order_failure_reason, then
-// preview_failure_reason, then error (UNKNOWN_FAILURE_REASON counts as absent).
+// error, then preview_failure_reason (the preview's name of it: PREVIEW_INVALID_ORDER_CONFIG for an
+// UNSUPPORTED_ORDER_CONFIGURATION); UNKNOWN_FAILURE_REASON counts as absent.
 import type {BrokerError, BrokerErrorKind, NetworkError} from '../../../src/foundation/domain/broker-errors.js'
 import type {CoreRuntime} from '../../../src/sectors/core-runtime.js'
 
@@ -80,7 +81,7 @@ export interface HttpAnswer {
 export function refusalReason(errorResponse: unknown): {code: string; message: string} {
   const e = (typeof errorResponse === 'object' && errorResponse !== null ? errorResponse : {}) as Record<string, unknown>
   const pick = (k: string): string | undefined => (typeof e[k] === 'string' && e[k] !== '' && !/^UNKNOWN_/.test(String(e[k])) ? String(e[k]) : undefined)
-  const code = pick('new_order_failure_reason') ?? pick('preview_failure_reason') ?? pick('error') ?? 'UNKNOWN_FAILURE_REASON'
+  const code = pick('new_order_failure_reason') ?? pick('error') ?? pick('preview_failure_reason') ?? 'UNKNOWN_FAILURE_REASON'
   const message = [e.message, e.error_details].filter((x) => typeof x === 'string' && x !== '').join(': ')
   return {code, message}
 }

@@ -26,7 +26,8 @@ describe('Coinbase failure reasons → BrokerError kinds', () => {
 })
 
 describe('a refused order (HTTP 200, success:false, error_response)', () => {
-  it('the most specific reason wins: new_order_failure_reason, then preview_failure_reason, then error; UNKNOWN_* counts as absent', () => {
+  it('the most specific reason wins: new_order_failure_reason, then error, then preview_failure_reason; UNKNOWN_* counts as absent', () => {
+    expect(refusalReason({error: 'UNSUPPORTED_ORDER_CONFIGURATION', preview_failure_reason: 'PREVIEW_INVALID_ORDER_CONFIG'}).code).toBe('UNSUPPORTED_ORDER_CONFIGURATION')
     expect(refusalReason({error: 'UNKNOWN_FAILURE_REASON', new_order_failure_reason: 'INSUFFICIENT_FUND', message: 'Insufficient balance in source account'}).code).toBe('INSUFFICIENT_FUND')
     expect(refusalReason({error: 'UNKNOWN_FAILURE_REASON', preview_failure_reason: 'PREVIEW_INVALID_LIMIT_PRICE_POST_ONLY', new_order_failure_reason: 'UNKNOWN_FAILURE_REASON'}).code).toBe('PREVIEW_INVALID_LIMIT_PRICE_POST_ONLY')
     expect(refusalReason({error: 'UNSUPPORTED_ORDER_CONFIGURATION', message: 'source is not enabled for trading'})).toEqual({code: 'UNSUPPORTED_ORDER_CONFIGURATION', message: 'source is not enabled for trading'})
