@@ -55,6 +55,7 @@ export class Market {
   readonly products = new Map<string, SimProduct>()
   private readonly paths = new Map<string, PricePath>()
   private readonly meanIncrements = new Map<string, number>()
+  private readonly idHashes = new Map<string, number>()
   private readonly seedHash: number
   private readonly dayCache = new Map<string, {minute: number; stats: DayStats}>()
   private readonly minuteCache = new Map<string, Map<number, (DayStats & {close: Units}) | null>>()
@@ -73,6 +74,9 @@ export class Market {
       this.paths.set(p.id, new core.sim.PricePath({seed, instrument: p.id, referencePrice: p.referencePrice, tickSize: Number(p.quoteIncrement), spreadTicks: p.spreadTicks, annualVol: p.annualVol, startTs, historyMs: HISTORY_MS}))
       const incs = Math.max(1, Math.round(MEAN_TRADE_NOTIONAL / p.referencePrice / Number(p.baseIncrement)))
       this.meanIncrements.set(p.id, incs)
+      let h = this.seedHash
+      for (let i = 0; i < p.id.length; i++) h = Math.imul(h ^ p.id.charCodeAt(i), 0x01000193)
+      this.idHashes.set(p.id, h)
     }
   }
 
@@ -213,8 +217,10 @@ export class Market {
     const g = granularityS * 1000
     const out: Candle[] = []
     const end = Math.min(toTs, (this.frozenAt ?? toTs) + 1)
-    for (let start = Math.floor(fromTs / g) * g; start < end; start += g) {
-      const c = this.aggregate(id, Math.max(start, fromTs), Math.min(start + g, end))
+    // Nothing older than the history kept: those buckets are empty without walking their steps.
+    const from = Math.max(fromTs, end - HISTORY_MS)
+    for (let start = Math.floor(from / g) * g; start < end; start += g) {
+      const c = this.aggregate(id, Math.max(start, from), Math.min(start + g, end))
       if (c !== undefined) out.push({start: start / 1000, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume})
     }
     return out.reverse()
@@ -268,8 +274,8 @@ export class Market {
 
   /** A size in whole base increments, between 0.2 and 1.8 of the product's mean trade. */
   private sizeAt(id: string, step: number, salt: number): Units {
-    let h = Math.imul(this.seedHash ^ salt, 0x9e3779b1) ^ step
-    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193)
+    let h = Math.imul((this.idHashes.get(id) ?? 0) ^ salt, 0x9e3779b1) ^ step
+    h = Math.imul(h ^ (h >>> 16), 0x01000193)
     h ^= h >>> 15
     h = Math.imul(h, 0x85ebca6b)
     h ^= h >>> 13
