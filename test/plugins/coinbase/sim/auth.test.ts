@@ -71,6 +71,17 @@ describe('coinbase simulator, JWT authentication', () => {
     expect((await get(makeJwt(h, {method: 'GET', path: ACCOUNTS}, {uri: `GET http://${host}${ACCOUNTS}`}))).status).toBe(200)
   })
 
+  it('a create with a bad token executes nothing', async () => {
+    const path = '/api/v3/brokerage/orders'
+    const body = {client_order_id: 'auth-none', product_id: 'BTC-USD', side: 'BUY', order_configuration: {market_market_ioc: {quote_size: '100'}}}
+    const r = await raw(`${h.rest}${path}`, {method: 'POST', body, headers: {Authorization: `Bearer ${makeJwt(h, {method: 'POST', path}, {signWith: otherKey()})}`}})
+    expect401(r)
+    const list = await signed(h, 'GET', '/api/v3/brokerage/orders/historical/batch')
+    expect(list.json.orders).toEqual([])
+    const usd = (await signed(h, 'GET', ACCOUNTS)).json.accounts.find((a: {currency: string}) => a.currency === 'USD')
+    expect(usd.available_balance.value).toBe('100000.00')
+  })
+
   it('serves public market data without a token; revokeKey refuses every authenticated request', async () => {
     expect((await raw(`${h.rest}/api/v3/brokerage/market/products`)).status).toBe(200)
     expect((await raw(`${h.rest}/api/v3/brokerage/time`)).status).toBe(200)
