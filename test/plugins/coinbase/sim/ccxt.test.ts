@@ -138,7 +138,7 @@ describe('coinbase simulator, ccxt coinbase', () => {
     const candles = await ex.fetchOHLCV('BTC/USD', '1m', T0 - 60 * 60_000, 30)
     expect(candles.length).toBeGreaterThan(20)
     for (const [ts, o, hi, lo, c, v] of candles) {
-      expect(ts % 60_000).toBe(0)
+      expect((ts as number) % 60_000).toBe(0)
       expect(hi).toBeGreaterThanOrEqual(Math.max(o as number, c as number))
       expect(lo).toBeLessThanOrEqual(Math.min(o as number, c as number))
       expect(v).toBeGreaterThan(0)

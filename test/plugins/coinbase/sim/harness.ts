@@ -3,7 +3,7 @@
 // real time because ccxt signs its JWTs with the process clock, and the simulator checks nbf/exp
 // against its wall clock (jwt.ts); tests move the wall a few seconds at most and let the sim's
 // speed turn those into minutes of market.
-import {createSign, generateKeyPairSync, type KeyObject, randomBytes} from 'node:crypto'
+import {createPrivateKey, createSign, generateKeyPairSync, type KeyObject, randomBytes} from 'node:crypto'
 import {request} from 'node:http'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
@@ -146,7 +146,8 @@ export function makeJwt(h: Harness, target: {method: string; path: string}, o: J
   const data = `${enc(header)}.${enc(claims)}`
   const signer = createSign('sha256')
   signer.update(data)
-  const signature = signer.sign({key: o.signWith ?? h.apiSecret, dsaEncoding: 'ieee-p1363'}).toString('base64url')
+  const key = o.signWith ?? createPrivateKey(h.apiSecret)
+  const signature = signer.sign({key, dsaEncoding: 'ieee-p1363'}).toString('base64url')
   return `${data}.${signature}`
 }
 
