@@ -31,9 +31,27 @@ export function userKeyOf(keyName: string): string {
   return m?.[1] ?? keyName
 }
 
+/** -USDC products that are markets of their own on every channel (the reference names these two). */
+const OWN_USDC_MARKETS: ReadonlySet<string> = new Set(['USDT-USDC', 'EURC-USDC'])
+
+/**
+ * "Subscribing to -USDC based products are only available on the user channel. Other channels
+ * will return the same data as the corresponding -USD based products": a market-data subscription
+ * to X-USDC is one to X-USD when the simulator lists X-USD too (ccxt expects exactly that).
+ */
+export function marketDataProduct(productId: string, products: ReadonlySet<string>): string {
+  if (!productId.endsWith('-USDC') || OWN_USDC_MARKETS.has(productId)) return productId
+  const usd = productId.slice(0, -1)
+  return products.has(usd) ? usd : productId
+}
+
 /** What the acknowledgement lists for a request: its products, or the channel's key when none. */
 export function subscriptionKeys(req: ClientRequest, ctx: ChannelContext): string[] {
-  if (req.productIds.length > 0) return req.productIds
+  if (req.productIds.length > 0) {
+    if (req.channel === 'user' || req.channel === 'heartbeats') return req.productIds
+    const known = new Set(ctx.feed.products())
+    return [...new Set(req.productIds.map((id) => marketDataProduct(id, known)))]
+  }
   switch (req.channel) {
     case 'heartbeats':
       return ['heartbeats']

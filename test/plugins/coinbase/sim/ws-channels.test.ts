@@ -76,6 +76,19 @@ describe('coinbase sim websocket channels', () => {
     expect(c.unread).toBe(0)
   })
 
+  it('a -USDC product is its -USD twin on market-data channels, and itself on user', async () => {
+    const products = feed.products()
+    feed.products = () => [...products, 'BTC-USDC', 'USDT-USDC']
+    feed.quotes.set('BTC-USDC', quote('BTC-USDC', '60500.00', T0))
+    feed.quotes.set('USDT-USDC', quote('USDT-USDC', '1.00', T0))
+    const [snap, ack] = await c.request({type: 'subscribe', product_ids: ['BTC-USDC', 'USDT-USDC'], channel: 'ticker'})
+    expect((events(snap)[0]?.['tickers'] as Array<Record<string, unknown>>).map((t) => [t['product_id'], t['price']])).toEqual([
+      ['BTC-USD', '60000.00'],
+      ['USDT-USDC', '1.00'],
+    ])
+    expect(events(ack)).toEqual([{subscriptions: {ticker: ['BTC-USD', 'USDT-USDC']}}])
+  })
+
   it('status: the products with their increments', async () => {
     const [snap, ack] = await c.request({type: 'subscribe', channel: 'status'})
     expect(events(snap)).toEqual([
