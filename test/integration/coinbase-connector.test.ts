@@ -45,6 +45,33 @@ describe('coinbase connector against the simulator', () => {
     expect(start.cash - after.cash).toBe(Math.round(Number(venueFills[0]?.price) * 0.01 * 1e6) + (fill?.kind === 'fill' ? fill.fill.fee : 0))
   }, 10_000)
 
+  it('a market buy sized in quote currency: fills on the base increment, the position is what the account holds', async () => {
+    const r = await rig()
+    await r.c.submit({...buy('cbtest-quote'), quoteSize: 100} as OrderRequest)
+    await until('the fill', () => kinds(r.events, 'cbtest-quote').includes('fill'))
+    await r.c.settled()
+    const fills = r.events.flatMap((e) => (e.kind === 'fill' ? [e.fill] : []))
+    const qty = fills.reduce((t, f) => t + f.qty, 0)
+    for (const f of fills) expect(Math.abs(f.qty * 1e8 - Math.round(f.qty * 1e8))).toBeLessThan(1e-6)
+    // Coinbase spends the quote size on the coin and its fee together.
+    const spent = qty * fills[0]!.price + fills.reduce((t, f) => t + f.fee, 0) / 1e6
+    expect(spent).toBeLessThanOrEqual(100.000001)
+    expect(spent).toBeGreaterThan(99.9)
+    expect((await r.c.positions()).find((p) => p.instrument === 'BTC-USD')?.qty).toBe(qty)
+  }, 10_000)
+
+  it('history pages through the 350-candle limit: 400 one-minute bars, complete, oldest first, a minute apart', async () => {
+    const r = await rig()
+    const bars = await r.c.history({instrument: 'ETH-USD', periodMs: 60_000, count: 400})
+    expect(bars).toHaveLength(400)
+    for (let i = 1; i < bars.length; i++) expect(bars[i]!.ts - bars[i - 1]!.ts).toBe(60_000)
+    expect(bars[bars.length - 1]!.ts + 60_000).toBeLessThanOrEqual(Date.now())
+    const from = bars[10]!.ts
+    const again = await r.c.history({instrument: 'ETH-USD', periodMs: 60_000, from, to: from + 360 * 60_000})
+    expect(again.map((b) => b.ts)).toEqual(bars.slice(10, 370).map((b) => b.ts))
+    expect(await outcome(r.c.history({instrument: 'ETH-USD', periodMs: 120_000, count: 5}))).toMatchObject({kind: 'Unsupported'})
+  }, 10_000)
+
   it('the user channel misses the fill: the poll finds it after the quiet period, it is emitted once, and a reconnect that repeats the order changes nothing', async () => {
     const r = await rig({tuning: {poll: {pollEveryMs: 100, quietAfterMs: 600, longPollMs: 60_000}}})
     // The order's creation and its fill are both kept off the user channel.

@@ -27,7 +27,7 @@ import type {CoreRuntime} from '../../../src/sectors/core-runtime.js'
 import {candleHistory, fillsSince, getOrder, latestFills, listOrders, orderFills} from './connector-history.js'
 import {OrderTracker, type TrackedOrder} from './connector-orders.js'
 import {refusalError} from './errors.js'
-import {arr, isClientId, obj, optStr, orderRequestBody, OrderSpecError, parseAccounts, parseFeeTier, parseProduct, sumDecimals, type Balance, type CoinbaseInstrument, type CoinbaseOrder, type FeeTier, type OrderExtras} from './parsing.js'
+import {arr, isClientId, obj, optStr, orderRequestBody, OrderSpecError, parseAccounts, parseFeeTier, parseProduct, sumDecimals, type Balance, type CoinbaseFill, type CoinbaseInstrument, type CoinbaseOrder, type FeeTier, type OrderExtras} from './parsing.js'
 import {parseWsMessage} from './parsing-ws.js'
 import type {CoinbaseRest} from './rest.js'
 import {DEFAULT_BACKOFF, DEFAULT_HEARTBEAT_TIMEOUT_MS, systemTimers, WsStream, type Backoff, type SocketFactory, type Timers} from './ws-stream.js'
@@ -63,7 +63,7 @@ export interface CoinbaseConnectorOptions {
   /** Client ids of this sector's orders (an order left open by an earlier run is followed too). */
   isOurs(clientOrderId: string): boolean
   clock: {now(): number}
-  core: Pick<CoreRuntime, 'BrokerError' | 'NetworkError' | 'seededRandom' | 'roundToLot'>
+  core: Pick<CoreRuntime, 'BrokerError' | 'NetworkError' | 'seededRandom' | 'roundToLot' | 'roundToTick'>
   log(message: string): void
   sdk: {package: string; version: string}
   timers?: Timers
@@ -114,7 +114,7 @@ export class CoinbaseConnector implements Connector {
     this.info = {name: 'coinbase-ccxt', sdk: {...o.sdk}, endpoints: [...new Set(hosts)]}
     this.tracker = new OrderTracker({
       emit: (e) => this.emit(e),
-      fillsOf: (orderId) => this.guard(orderFills(o.rest, orderId, this.tier)),
+      fillsOf: async (orderId) => (await this.guard(orderFills(o.rest, orderId, this.tier))).map((f) => this.onLot(f)),
       problem: (m) => o.log(`coinbase: ${m}`),
     })
   }
@@ -238,7 +238,7 @@ export class CoinbaseConnector implements Connector {
   }
 
   async recentFills(sinceTs: number): Promise<Fill[]> {
-    const fills = await this.guard(fillsSince(this.o.rest, this.productIds(), sinceTs, this.tier))
+    const fills = (await this.guard(fillsSince(this.o.rest, this.productIds(), sinceTs, this.tier))).map((f) => this.onLot(f))
     const out: Fill[] = []
     const clientIds = new Map<string, string>()
     for (const f of fills) {
@@ -377,6 +377,17 @@ export class CoinbaseConnector implements Connector {
       specs.set(base.id, parseProduct(raw, this.venue, base))
     }
     this.specs = specs
+  }
+
+  /**
+   * A fill's quantity on the product's base increment: a fill sized in quote (a market order by
+   * quote size) gives its base as size / price, with the float's dust; the base Coinbase moved is
+   * on the increment.
+   */
+  private onLot(f: CoinbaseFill): CoinbaseFill {
+    const lot = this.specs.get(f.fill.instrument)?.lotSize
+    if (lot === undefined) return f
+    return {...f, fill: {...f.fill, qty: this.o.core.roundToTick(f.fill.qty, lot)}}
   }
 
   private async loadFeeTier(): Promise<FeeTier | undefined> {
