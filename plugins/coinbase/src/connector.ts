@@ -226,15 +226,27 @@ export class CoinbaseConnector implements Connector {
     if (!isClientId(clientOrderId)) return undefined
     const t = this.tracker.get(clientOrderId)
     if (t?.refused === true) return undefined
+    let order: CoinbaseOrder | undefined
     if (t?.orderId !== undefined) {
-      const order = await this.guard(getOrder(this.o.rest, t.orderId))
-      if (order === undefined) return undefined
-      await this.tracker.observe(order)
-      return order.state
+      order = await this.guard(getOrder(this.o.rest, t.orderId))
+      if (order !== undefined) await this.tracker.observe(order)
+    } else {
+      const since = t?.unknownSince !== undefined ? t.unknownSince - 5 * 60_000 : this.o.clock.now() - this.poll.lookbackMs
+      order = await this.searchByClientId(clientOrderId, since)
     }
-    const since = t?.unknownSince !== undefined ? t.unknownSince - 5 * 60_000 : this.o.clock.now() - this.poll.lookbackMs
-    const found = await this.searchByClientId(clientOrderId, since)
-    return found?.state
+    return order?.state === undefined ? undefined : this.asEmitted(order.state)
+  }
+
+  /**
+   * An order's state as far as its fill events have gone out. The events of what the venue says
+   * are emitted before a lookup answers (observe() is awaited), so the engine, which books fills it
+   * never heard of at the venue's average price, finds nothing missing; when the fills list lags
+   * behind the order, the state says only what was emitted, and the rest comes as real fills.
+   */
+  private asEmitted(state: OrderState): OrderState {
+    const t = this.tracker.get(state.clientOrderId)
+    if (t === undefined || !t.behind || t.emittedQty >= state.filledQty) return state
+    return {...state, filledQty: t.emittedQty, status: state.status === 'filled' ? 'partially-filled' : state.status}
   }
 
   async recentFills(sinceTs: number): Promise<Fill[]> {
@@ -248,7 +260,7 @@ export class CoinbaseConnector implements Connector {
         client = order?.clientOrderId ?? `external:${f.orderId}`
         clientIds.set(f.orderId, client)
       }
-      out.push({...f.fill, clientOrderId: client, inferred: true})
+      out.push({...f.fill, clientOrderId: client})
     }
     return out
   }
