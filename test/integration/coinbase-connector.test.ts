@@ -72,7 +72,7 @@ describe('coinbase connector against the simulator', () => {
     expect(await outcome(r.c.history({instrument: 'ETH-USD', periodMs: 120_000, count: 5}))).toMatchObject({kind: 'Unsupported'})
   }, 10_000)
 
-  it('the user channel misses the fill: the poll finds it after the quiet period, it is emitted once, and a reconnect that repeats the order changes nothing', async () => {
+  it('the user channel misses the fill: the poll finds it after the quiet period and it is emitted once; later news of the order (a lookup, a reconnect) adds nothing', async () => {
     const r = await rig({tuning: {poll: {pollEveryMs: 100, quietAfterMs: 600, longPollMs: 60_000}}})
     // The order's creation and its fill are both kept off the user channel.
     r.sim.faults.set({missUserUpdate: 2})
@@ -82,6 +82,7 @@ describe('coinbase connector against the simulator', () => {
     await until('the fill found by polling', () => kinds(r.events, 'cbtest-quiet').includes('fill'))
     // Not before the channel had been quiet for quietAfterMs (the connect counts as channel news).
     expect(performance.now() - t0).toBeGreaterThan(300)
+    expect(await r.c.orderByClientId('cbtest-quiet')).toMatchObject({status: 'filled'})
     await r.sim.faults.act('dropStreams')
     await until('the user channel back', () => r.statuses.filter((s) => s.kind === 'connected' && s.stream === 'events').length >= 2)
     await r.c.submit(buy('cbtest-after'))

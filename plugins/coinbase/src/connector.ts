@@ -1,6 +1,7 @@
-// rick's Connector for Coinbase Advanced Trade (spot): REST through ccxt (rest.ts), the websocket
-// read by rick (ws-stream.ts), payloads through parsing.ts, errors through errors.ts, the events of
-// each order folded once by connector-orders.ts.
+// rick's Connector for Coinbase Advanced Trade (spot): REST through ccxt (rest.ts), the websockets
+// read by rick (connector-streams.ts over ws-stream.ts), payloads through parsing.ts, errors through
+// errors.ts, the events of each order folded once by connector-orders.ts, the status poll in
+// connector-poll.ts, the account as the reconciler reads it in connector-account.ts.
 //
 // - connect(): the configured products (Coinbase's increments and minimums replace the built-in
 //   ones), the fee tier (transaction_summary), then the user channel (with heartbeats) on the
@@ -9,14 +10,10 @@
 //   kept at once). success:false: a BrokerError, no event. No answer (timeout, reset, 5xx): a
 //   NetworkError, the outcome is unknown, the order is never resent; the user channel or the
 //   poll finds it by its client order id in the order list.
-// - Status poll (Hummingbot's rule): when the user channel has been quiet for quietAfterMs
-//   (default 60 s) or is down, the orders rick tracks are read over REST every pollEveryMs
-//   (default 5 s); always every longPollMs (default 120 s). After every reconnection of the user
-//   channel they are read once at once (what happened while it was down).
+// - The status poll (connector-poll.ts) reads the orders rick follows over REST when the user
+//   channel is quiet or down, and after each of its reconnections.
 // - A 401 anywhere is fatal: a `fatal` status naming the key variables, streams stopped.
-// - Spot accounting for the reconciler: cash is the quote currency's balance (available + hold),
-//   positions are the base currency balances of the configured products (never negative), their
-//   average price the FIFO cost of the most recent buys that make up the balance.
+// - Spot accounting for the reconciler: connector-account.ts.
 // - close() stops both sockets and every timer, settles requests in flight with a NetworkError and
 //   closes ccxt's kept-alive sockets. A closed connector stays closed.
 import type {Bar} from '../../../src/foundation/domain/bars.js'
@@ -24,28 +21,16 @@ import type {Instrument} from '../../../src/foundation/domain/instrument.js'
 import type {AccountSnapshot, Fill, OrderRequest, OrderState, Position, VenueEvent} from '../../../src/foundation/domain/orders.js'
 import type {Connector, ConnectorCapabilities, ConnectorInfo, ConnectorStatus, HistoryRequest, Subscription, Tick} from '../../../src/sectors/connector.js'
 import type {CoreRuntime} from '../../../src/sectors/core-runtime.js'
-import {candleHistory, fillsSince, getOrder, latestFills, listOrders, orderFills} from './connector-history.js'
+import {SpotAccount} from './connector-account.js'
+import {candleHistory, fillsSince, getOrder, listOrders, orderFills} from './connector-history.js'
 import {OrderTracker, type TrackedOrder} from './connector-orders.js'
+import {DEFAULT_POLL, SEARCH_SLACK_MS, StatusPoll, type PollTiming} from './connector-poll.js'
+import {CoinbaseStreams} from './connector-streams.js'
 import {refusalError} from './errors.js'
-import {arr, isClientId, obj, optStr, orderRequestBody, OrderSpecError, parseAccounts, parseFeeTier, parseProduct, sumDecimals, type Balance, type CoinbaseFill, type CoinbaseInstrument, type CoinbaseOrder, type FeeTier, type OrderExtras} from './parsing.js'
-import {parseWsMessage} from './parsing-ws.js'
+import {arr, obj, optStr, parseFeeTier, parseProduct, type CoinbaseFill, type CoinbaseInstrument, type CoinbaseOrder, type FeeTier} from './parsing.js'
+import {isClientId, orderRequestBody, OrderSpecError, type OrderExtras} from './parsing-orders.js'
 import type {CoinbaseRest} from './rest.js'
-import {DEFAULT_BACKOFF, DEFAULT_HEARTBEAT_TIMEOUT_MS, systemTimers, WsStream, type Backoff, type SocketFactory, type Timers} from './ws-stream.js'
-
-export interface PollTiming {
-  /** Poll this often while the user channel is quiet or down (Hummingbot: 5 s). */
-  pollEveryMs: number
-  /** The user channel counts as quiet after this long without an order message (Hummingbot: 60 s). */
-  quietAfterMs: number
-  /** Poll this often anyway (Hummingbot: 120 s). */
-  longPollMs: number
-  /** An order whose create got no answer is looked for in the order list this long. */
-  unknownSearchMs: number
-  /** orderByClientId of an order rick does not know searches orders created this far back. */
-  lookbackMs: number
-}
-
-export const DEFAULT_POLL: PollTiming = {pollEveryMs: 5_000, quietAfterMs: 60_000, longPollMs: 120_000, unknownSearchMs: 10 * 60_000, lookbackMs: 24 * 3_600_000}
+import {DEFAULT_BACKOFF, DEFAULT_HEARTBEAT_TIMEOUT_MS, systemTimers, type Backoff, type SocketFactory, type Timers} from './ws-stream.js'
 
 export interface CoinbaseConnectorOptions {
   venue: string
@@ -92,15 +77,10 @@ export class CoinbaseConnector implements Connector {
   private eventListeners: Array<(e: VenueEvent) => void> = []
   private statusListeners: Array<(s: ConnectorStatus) => void> = []
   private tickSubs: Array<{instruments: ReadonlySet<string>; onTick: (t: Tick) => void}> = []
-  private user: WsStream | undefined
-  private prices: WsStream | undefined
-  private pricedProducts = ''
+  private readonly streams: CoinbaseStreams
   private state: State = 'new'
-  private pollTimer: unknown
-  private polling = false
-  private userUp = false
-  private lastUserMessage = 0
-  private lastPoll = 0
+  private readonly poller: StatusPoll
+  private readonly spot: SpotAccount
 
   constructor(o: CoinbaseConnectorOptions) {
     this.o = o
@@ -117,6 +97,45 @@ export class CoinbaseConnector implements Connector {
       fillsOf: async (orderId) => (await this.guard(orderFills(o.rest, orderId, this.tier))).map((f) => this.onLot(f)),
       problem: (m) => o.log(`coinbase: ${m}`),
     })
+    this.poller = new StatusPoll({
+      timing: this.poll,
+      timers: this.timers,
+      clock: o.clock,
+      tracker: this.tracker,
+      readOrders: (orderIds) => this.guard(listOrders(o.rest, {products: [], orderIds}, (m) => o.log(`coinbase: ${m}`))),
+      search: (id, since) => this.searchByClientId(id, since),
+      log: o.log,
+    })
+    this.streams = new CoinbaseStreams({
+      userWsUrl: o.userWsUrl,
+      wsUrl: o.wsUrl,
+      socket: o.socket,
+      timers: this.timers,
+      random: this.random,
+      clock: o.clock,
+      heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+      backoff: o.backoff ?? DEFAULT_BACKOFF,
+      jwt: () => o.rest.wsJwt(),
+      userProducts: () => this.productIds(),
+      onUser: (m) => {
+        this.poller.heard()
+        for (const order of m.orders) void this.tracker.observe(order, o.isOurs(order.clientOrderId))
+      },
+      onTick: (tick) => this.notify(this.tickSubs.filter((s) => s.instruments.has(tick.instrument)).map((s) => s.onTick), tick, 'a tick listener'),
+      // What happened while the channel was down is read over REST now.
+      onUserUp: () => this.poller.userChannel(true),
+      onStatus: (st) => this.streamStatus(st),
+      log: o.log,
+    })
+    this.spot = new SpotAccount({
+      rest: o.rest,
+      venue: this.venue,
+      specs: () => this.specs,
+      currency: () => this.quoteCurrency(),
+      read: (path, params) => this.read(path, params),
+      guard: (p) => this.guard(p),
+      core: o.core,
+    })
   }
 
   // ---- lifecycle
@@ -130,22 +149,9 @@ export class CoinbaseConnector implements Connector {
       this.tier = await this.loadFeeTier()
       if (this.isStopped()) return
       this.state = 'connected'
-      this.lastUserMessage = this.o.clock.now()
-      this.lastPoll = this.o.clock.now()
-      this.user = new WsStream({
-        ...this.streamBase('events', this.o.userWsUrl),
-        subscribes: () => this.subscribes('user'),
-        isAck: (v) => acknowledges(v, 'user'),
-        onMessage: (v) => this.userMessage(v),
-        onOpen: () => {
-          this.userUp = true
-          // What happened while the channel was down is read over REST now.
-          void this.pollOnce(true)
-        },
-      })
       const up = this.firstConnection()
-      this.user.start()
-      this.schedulePoll()
+      this.streams.startUser()
+      this.poller.start()
       this.updatePrices()
       await up
     } catch (error) {
@@ -195,20 +201,11 @@ export class CoinbaseConnector implements Connector {
   }
 
   async account(): Promise<AccountSnapshot> {
-    const balances = await this.balances()
-    const currency = this.quoteCurrency()
-    const cash = balances.get(currency)
-    const positions = this.positionsOf(balances)
-    const prices = positions.length > 0 ? await this.productPrices(positions.map((p) => p.instrument)) : new Map<string, number>()
-    let equity = cash?.total ?? 0
-    for (const p of positions) equity += Math.round(p.qty * (prices.get(p.instrument) ?? 0) * 1_000_000)
-    return {currency, cash: cash?.total ?? 0, equity, buyingPower: cash?.available ?? 0}
+    return this.spot.snapshot()
   }
 
   async positions(): Promise<Position[]> {
-    const held = this.positionsOf(await this.balances())
-    for (const p of held) p.avgPrice = await this.fifoCost(p.instrument, p.qty)
-    return held
+    return this.spot.positions()
   }
 
   async openOrders(): Promise<OrderState[]> {
@@ -231,7 +228,7 @@ export class CoinbaseConnector implements Connector {
       order = await this.guard(getOrder(this.o.rest, t.orderId))
       if (order !== undefined) await this.tracker.observe(order)
     } else {
-      const since = t?.unknownSince !== undefined ? t.unknownSince - 5 * 60_000 : this.o.clock.now() - this.poll.lookbackMs
+      const since = t?.unknownSince !== undefined ? t.unknownSince - SEARCH_SLACK_MS : this.o.clock.now() - this.poll.lookbackMs
       order = await this.searchByClientId(clientOrderId, since)
     }
     return order?.state === undefined ? undefined : this.asEmitted(order.state)
@@ -414,59 +411,6 @@ export class CoinbaseConnector implements Connector {
     }
   }
 
-  private async balances(): Promise<Map<string, Balance>> {
-    const out = new Map<string, Balance>()
-    let cursor: string | undefined
-    for (let page = 0; page < 100; page++) {
-      const got = parseAccounts(await this.read('brokerage/accounts', {limit: 250, ...(cursor === undefined ? {} : {cursor})}))
-      for (const b of got.balances) {
-        const had = out.get(b.currency)
-        out.set(b.currency, had === undefined ? b : {currency: b.currency, total: had.total + b.total, available: had.available + b.available, qty: sumDecimals([String(had.qty), String(b.qty)])})
-      }
-      if (got.cursor === undefined || got.cursor === cursor) break
-      cursor = got.cursor
-    }
-    return out
-  }
-
-  private positionsOf(balances: Map<string, Balance>): Position[] {
-    const out: Position[] = []
-    for (const spec of this.specs.size > 0 ? this.specs.values() : []) {
-      const held = balances.get(spec.coinbase.baseCurrency)
-      const qty = held === undefined ? 0 : this.o.core.roundToLot(held.qty, spec.lotSize)
-      if (qty > 0) out.push({instrument: spec.id, qty, avgPrice: 0})
-    }
-    return out
-  }
-
-  /** FIFO cost of `qty` held: the most recent buys that add up to it (0 when no buy explains it). */
-  private async fifoCost(product: string, qty: number): Promise<number> {
-    let remaining = qty
-    let cost = 0
-    await this.guard(
-      latestFills(this.o.rest, product, (f) => {
-        if (f.fill.side !== 'buy') return false
-        const take = Math.min(remaining, f.fill.qty)
-        cost += take * f.fill.price
-        remaining -= take
-        return remaining <= 1e-12
-      }),
-    )
-    const explained = qty - remaining
-    // Fifteen digits: the quotient's float dust (60000.01000000001) is not a price.
-    return explained > 0 ? Number((cost / explained).toPrecision(15)) : 0
-  }
-
-  private async productPrices(ids: readonly string[]): Promise<Map<string, number>> {
-    const body = await this.read('brokerage/products', {product_ids: [...ids], limit: ids.length})
-    const out = new Map<string, number>()
-    for (const raw of arr(body.products, 'products answer.products')) {
-      const p = parseProduct(raw, this.venue)
-      if (p.coinbase.price !== undefined) out.set(p.id, p.coinbase.price)
-    }
-    return out
-  }
-
   private quoteCurrency(): string {
     const first = this.specs.values().next().value ?? this.configured[0]
     return first?.quoteCurrency ?? 'USD'
@@ -497,102 +441,16 @@ export class CoinbaseConnector implements Connector {
     }
   }
 
-  // ---- internals: polling
-
-  private schedulePoll(): void {
-    if (this.state !== 'connected') return
-    this.timers.clearTimeout(this.pollTimer)
-    this.pollTimer = this.timers.setTimeout(() => {
-      void this.pollOnce(false).finally(() => this.schedulePoll())
-    }, this.poll.pollEveryMs)
-  }
-
-  /** One status poll when it is due (or `force`): tracked orders in one list request, lost creates searched. */
-  private async pollOnce(force: boolean): Promise<void> {
-    if (this.state !== 'connected' || this.polling) return
-    const now = this.o.clock.now()
-    const quiet = !this.userUp || now - this.lastUserMessage >= this.poll.quietAfterMs
-    const due = force || quiet || now - this.lastPoll >= this.poll.longPollMs
-    if (!due) return
-    this.lastPoll = now
-    const live = this.tracker.live()
-    if (live.length === 0) return
-    this.polling = true
-    try {
-      const known = live.filter((t) => t.orderId !== undefined).map((t) => t.orderId as string)
-      if (known.length > 0) {
-        const orders = await this.guard(listOrders(this.o.rest, {products: [], orderIds: known}, (m) => this.o.log(`coinbase: ${m}`)))
-        await Promise.all(orders.map((order) => this.tracker.observe(order)))
-      }
-      for (const t of live) {
-        if (t.orderId !== undefined || t.unknownSince === undefined) continue
-        if (now - t.unknownSince > this.poll.unknownSearchMs) continue
-        await this.searchByClientId(t.clientOrderId, t.unknownSince - 5 * 60_000)
-      }
-    } catch (error) {
-      if (this.state === 'connected') this.o.log(`coinbase: status poll failed (${(error as Error).message}); next in ${this.poll.pollEveryMs} ms`)
-    } finally {
-      this.polling = false
-    }
-  }
-
   // ---- internals: streams
 
-  private subscribes(channel: 'user' | 'ticker'): object[] {
-    const jwt = this.o.rest.wsJwt()
-    const products = channel === 'user' ? this.productIds() : this.pricedProducts.split(',')
-    return [
-      {type: 'subscribe', channel: 'heartbeats', jwt},
-      {type: 'subscribe', channel, product_ids: products, jwt},
-    ]
-  }
-
-  private userMessage(value: unknown): void {
-    const m = parseWsMessage(value)
-    if (m.kind === 'heartbeat') return this.status({kind: 'heartbeat', stream: 'events', ts: m.ts})
-    if (m.kind !== 'user') return
-    this.lastUserMessage = this.o.clock.now()
-    for (const order of m.orders) void this.tracker.observe(order, this.o.isOurs(order.clientOrderId))
-  }
-
-  private priceMessage(value: unknown): void {
-    const m = parseWsMessage(value)
-    if (m.kind === 'heartbeat') return this.status({kind: 'heartbeat', stream: 'prices', ts: m.ts})
-    if (m.kind !== 'ticks') return
-    for (const tick of m.ticks) this.notify(this.tickSubs.filter((s) => s.instruments.has(tick.instrument)).map((s) => s.onTick), tick, 'a tick listener')
-  }
-
   private updatePrices(): void {
-    if (this.state !== 'connected') return
-    const wanted = [...new Set(this.tickSubs.flatMap((s) => [...s.instruments]))].sort().join(',')
-    if (wanted === this.pricedProducts) return
-    this.pricedProducts = wanted
-    this.prices?.stop()
-    this.prices = undefined
-    if (wanted === '') return
-    this.prices = new WsStream({...this.streamBase('prices', this.o.wsUrl), subscribes: () => this.subscribes('ticker'), isAck: (v) => acknowledges(v, 'ticker'), onMessage: (v) => this.priceMessage(v)})
-    this.prices.start()
-  }
-
-  private streamBase(name: 'prices' | 'events', url: string): Omit<ConstructorParameters<typeof WsStream>[0], 'subscribes' | 'onMessage'> {
-    return {
-      name,
-      url,
-      socket: this.o.socket,
-      timers: this.timers,
-      random: this.random,
-      clock: this.o.clock,
-      heartbeatTimeoutMs: this.o.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
-      backoff: this.o.backoff ?? DEFAULT_BACKOFF,
-      onStatus: (s) => this.streamStatus(s),
-      onProblem: (m) => this.o.log(`coinbase: ${m}`),
-    }
+    if (this.state === 'connected') this.streams.setPriced(this.tickSubs.flatMap((s) => [...s.instruments]))
   }
 
   private streamStatus(s: ConnectorStatus): void {
     if (s.kind === 'fatal') return this.fatal(s.code, s.code === 'AuthFailed' ? this.authMessage(s.message) : s.message)
     if (s.kind === 'disconnected') {
-      if (s.stream === 'events') this.userUp = false
+      if (s.stream === 'events') this.poller.userChannel(false)
       this.o.log(`coinbase: ${s.stream} stream disconnected (${s.reason}); reconnecting in ${s.retryInMs ?? 0} ms`)
     }
     this.status(s)
@@ -614,14 +472,8 @@ export class CoinbaseConnector implements Connector {
   }
 
   private stopStreams(): void {
-    this.user?.stop()
-    this.prices?.stop()
-    this.user = undefined
-    this.prices = undefined
-    this.pricedProducts = ''
-    this.userUp = false
-    this.timers.clearTimeout(this.pollTimer)
-    this.pollTimer = undefined
+    this.streams.stop()
+    this.poller.stop()
   }
 
   private isStopped(): boolean {
@@ -677,12 +529,3 @@ export class CoinbaseConnector implements Connector {
   }
 }
 
-/** Whether a message is the `subscriptions` acknowledgement listing `channel`. */
-function acknowledges(value: unknown, channel: string): boolean {
-  const v = value as {channel?: unknown; events?: unknown}
-  if (v === null || typeof v !== 'object' || v.channel !== 'subscriptions' || !Array.isArray(v.events)) return false
-  return v.events.some((e) => {
-    const subs = (e as {subscriptions?: unknown})?.subscriptions
-    return typeof subs === 'object' && subs !== null && channel in subs
-  })
-}

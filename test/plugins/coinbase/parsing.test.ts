@@ -7,8 +7,6 @@ import {
   decimal,
   decimalToMicro,
   onGrid,
-  orderRequestBody,
-  OrderSpecError,
   parseAccounts,
   parseCandles,
   parseFeeTier,
@@ -20,6 +18,7 @@ import {
   tierFee,
   type CoinbaseProductDetails,
 } from '../../../plugins/coinbase/src/parsing.js'
+import {orderRequestBody, OrderSpecError} from '../../../plugins/coinbase/src/parsing-orders.js'
 import {parseTicker, parseWsMessage} from '../../../plugins/coinbase/src/parsing-ws.js'
 import type {OrderRequest} from '../../../src/foundation/domain/orders.js'
 
