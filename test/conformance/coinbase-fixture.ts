@@ -134,7 +134,7 @@ async function startSession(): Promise<VenueSession> {
       }
       const c = (await createConnector(
         {sector, mode: 'canary', secrets: {[KEY_ENV]: keyName, [SECRET_ENV]: pem}, instruments: INSTRUMENTS.map((i) => describeInstrument(i)), clock: {now: simNow}, log: () => {}, core: coreRuntime},
-        {ccxtRateLimit: false, timers: {setTimeout: (fn, ms) => wall.setTimeout(fn, ms), clearTimeout: (h) => wall.clearTimeout(h as number)}},
+        {ccxtRateLimit: false, timers: {now: () => wall.now(), setTimeout: (fn, ms) => wall.setTimeout(fn, ms), clearTimeout: (h) => wall.clearTimeout(h as number)}},
       )) as CoinbaseConnector
       connector = c
       const close = c.close.bind(c)

@@ -19,8 +19,10 @@ export interface TrackedOrder {
   /** The create is in flight: news from other sources waits for its answer (the ack goes first). */
   inflight: boolean
   held: CoinbaseOrder[]
-  /** The create got no answer: the order may or may not exist. */
+  /** The create got no answer: the order may or may not exist. Venue time of the create. */
   unknownSince?: number
+  /** The same moment on the wall (how long the poll keeps looking for it). */
+  unknownWall?: number
   /** The create was refused (success:false): no order exists. */
   refused: boolean
   acked: boolean
@@ -86,6 +88,7 @@ export class OrderTracker {
   created(t: TrackedOrder, orderId: string, ts: number): void {
     this.link(t, orderId)
     delete t.unknownSince
+    delete t.unknownWall
     this.enqueue(t, async () => this.ack(t, ts))
     this.release(t)
   }
@@ -99,8 +102,9 @@ export class OrderTracker {
   }
 
   /** The create got no answer: what waited goes out now (the venue has the order after all). */
-  unknown(t: TrackedOrder, since: number): void {
+  unknown(t: TrackedOrder, since: number, wall: number = since): void {
     t.unknownSince = since
+    t.unknownWall = wall
     this.release(t)
   }
 
@@ -126,6 +130,7 @@ export class OrderTracker {
     if (t.orderId === undefined) {
       this.link(t, order.orderId)
       delete t.unknownSince
+      delete t.unknownWall
     } else if (t.orderId !== order.orderId) {
       // Another order under the same client id (a person reused it): not this one.
       this.o.problem(`order ${order.orderId} carries client id ${order.clientOrderId}, which belongs to order ${t.orderId}: ignored`)

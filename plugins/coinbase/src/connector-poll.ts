@@ -3,7 +3,9 @@
 // 60 s) or is down, poll every pollEveryMs (default 5 s); poll every longPollMs (default 120 s)
 // anyway. The connector also forces one poll at every (re)connection of the user channel (what
 // happened while it was down). One request reads every followed order with a venue id; an order
-// whose create got no answer is looked for by its client order id for unknownSearchMs.
+// whose create got no answer is looked for by its client order id for unknownSearchMs. Silence and
+// periods are measured on the wall (the timers' clock), not the venue's clock, which a simulator
+// may run faster; an order's creation time, which the search is bounded by, is the venue's.
 import type {OrderTracker} from './connector-orders.js'
 import type {CoinbaseOrder} from './parsing.js'
 import type {Timers} from './ws-stream.js'
@@ -29,7 +31,6 @@ export const SEARCH_SLACK_MS = 5 * 60_000
 export interface StatusPollDeps {
   timing: PollTiming
   timers: Timers
-  clock: {now(): number}
   tracker: OrderTracker
   /** The orders with these venue ids. */
   readOrders(orderIds: string[]): Promise<CoinbaseOrder[]>
@@ -50,8 +51,8 @@ export class StatusPoll {
 
   start(): void {
     this.active = true
-    this.lastUserNews = this.d.clock.now()
-    this.lastPoll = this.d.clock.now()
+    this.lastUserNews = this.d.timers.now()
+    this.lastPoll = this.d.timers.now()
     this.schedule()
   }
 
@@ -64,7 +65,7 @@ export class StatusPoll {
 
   /** The user channel said something about orders. */
   heard(): void {
-    this.lastUserNews = this.d.clock.now()
+    this.lastUserNews = this.d.timers.now()
   }
 
   /** The user channel is up (true: poll once now) or down (polls every pollEveryMs until it is back). */
@@ -85,7 +86,7 @@ export class StatusPoll {
   async once(force: boolean): Promise<void> {
     if (!this.active || this.running) return
     const t = this.d.timing
-    const now = this.d.clock.now()
+    const now = this.d.timers.now()
     const quiet = !this.userUp || now - this.lastUserNews >= t.quietAfterMs
     if (!force && !quiet && now - this.lastPoll < t.longPollMs) return
     this.lastPoll = now
@@ -96,7 +97,7 @@ export class StatusPoll {
       const known = live.flatMap((o) => (o.orderId === undefined ? [] : [o.orderId]))
       if (known.length > 0) await Promise.all((await this.d.readOrders(known)).map((order) => this.d.tracker.observe(order)))
       for (const o of live) {
-        if (o.orderId !== undefined || o.unknownSince === undefined || now - o.unknownSince > t.unknownSearchMs) continue
+        if (o.orderId !== undefined || o.unknownSince === undefined || o.unknownWall === undefined || now - o.unknownWall > t.unknownSearchMs) continue
         await this.d.search(o.clientOrderId, o.unknownSince - SEARCH_SLACK_MS)
       }
     } catch (error) {

@@ -100,7 +100,6 @@ export class CoinbaseConnector implements Connector {
     this.poller = new StatusPoll({
       timing: this.poll,
       timers: this.timers,
-      clock: o.clock,
       tracker: this.tracker,
       readOrders: (orderIds) => this.guard(listOrders(o.rest, {products: [], orderIds}, (m) => o.log(`coinbase: ${m}`))),
       search: (id, since) => this.searchByClientId(id, since),
@@ -284,6 +283,7 @@ export class CoinbaseConnector implements Connector {
     const t = this.tracker.track(order.clientOrderId, order.instrument)
     this.tracker.sending(t)
     const sentAt = this.o.clock.now()
+    const sentWall = this.timers.now()
     let answer: Record<string, unknown>
     try {
       answer = await this.request(() => this.o.rest.call('POST', 'brokerage/orders', {...body}))
@@ -291,14 +291,14 @@ export class CoinbaseConnector implements Connector {
       const e = error as {kind?: unknown}
       // A BrokerError (a 400 or 403 before the order was taken) created nothing; anything else may have.
       if (error instanceof BrokerError) this.tracker.refused(t)
-      else this.tracker.unknown(t, sentAt)
+      else this.tracker.unknown(t, sentAt, sentWall)
       if (e.kind === 'RateLimited') this.o.log('coinbase: order rate limited; the order was not placed (rick does not resend it)')
       throw error
     }
     if (answer.success === true) {
       const orderId = optStr((answer.success_response as Record<string, unknown> | undefined)?.order_id) ?? optStr(answer.order_id)
       if (orderId === undefined) {
-        this.tracker.unknown(t, sentAt)
+        this.tracker.unknown(t, sentAt, sentWall)
         throw new NetworkError('Disconnected', 'Coinbase POST brokerage/orders: success without an order_id (outcome unknown; rick looks the order up)')
       }
       this.tracker.created(t, orderId, this.o.clock.now())
@@ -307,10 +307,10 @@ export class CoinbaseConnector implements Connector {
     if (answer.success === false) {
       const failure = refusalError(this.o.core, 'POST brokerage/orders', answer.error_response)
       if (failure instanceof BrokerError) this.tracker.refused(t)
-      else this.tracker.unknown(t, sentAt)
+      else this.tracker.unknown(t, sentAt, sentWall)
       throw failure
     }
-    this.tracker.unknown(t, sentAt)
+    this.tracker.unknown(t, sentAt, sentWall)
     throw new NetworkError('Disconnected', 'Coinbase POST brokerage/orders: an answer without `success` (outcome unknown; rick looks the order up)')
   }
 

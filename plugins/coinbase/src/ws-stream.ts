@@ -30,12 +30,19 @@ export interface SocketLike {
 
 export type SocketFactory = (url: string) => SocketLike
 
+/**
+ * The wall clock the connector's own waits run on (watchdogs, backoff, polls). Its `now` is not the
+ * venue's time: a simulator may run its market faster than the wall, and a silence is measured on
+ * the wall.
+ */
 export interface Timers {
+  now(): number
   setTimeout(fn: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
 }
 
 export const systemTimers: Timers = {
+  now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 }

@@ -14,6 +14,7 @@ function setup(fail = false) {
   const due: Array<{at: number; fn: () => void; id: number}> = []
   let seq = 0
   const timers = {
+    now: () => now,
     setTimeout: (fn: () => void, ms: number): unknown => {
       due.push({at: now + ms, fn, id: ++seq})
       return seq
@@ -30,7 +31,6 @@ function setup(fail = false) {
   const poll = new StatusPoll({
     timing: TIMING,
     timers,
-    clock: {now: () => now},
     tracker,
     readOrders: async (ids) => {
       reads.push(ids)

@@ -32,12 +32,13 @@ class FakeSocket extends EventEmitter implements SocketLike {
 }
 
 class ManualTimers {
-  now = 0
+  t = 0
+  now = (): number => this.t
   private seq = 0
   private readonly due = new Map<number, {at: number; fn: () => void}>()
   setTimeout = (fn: () => void, ms: number): unknown => {
     const id = ++this.seq
-    this.due.set(id, {at: this.now + ms, fn})
+    this.due.set(id, {at: this.t + ms, fn})
     return id
   }
   clearTimeout = (h: unknown): void => void this.due.delete(h as number)
@@ -45,15 +46,15 @@ class ManualTimers {
     return this.due.size
   }
   advance(ms: number): void {
-    const end = this.now + ms
+    const end = this.t + ms
     for (;;) {
       const next = [...this.due.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0]
       if (next === undefined) break
       this.due.delete(next[0])
-      this.now = next[1].at
+      this.t = next[1].at
       next[1].fn()
     }
-    this.now = end
+    this.t = end
   }
 }
 
@@ -79,7 +80,7 @@ function setup(more: Partial<WsStreamOptions> = {}) {
     isAck: (v) => (v as {channel?: unknown}).channel === 'subscriptions',
     timers,
     random: seededRandom(5),
-    clock: {now: () => timers.now},
+    clock: {now: () => timers.t},
     heartbeatTimeoutMs: 5_000,
     backoff: {initialMs: 500, maxMs: 4_000},
     onMessage: (v) => {
