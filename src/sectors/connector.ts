@@ -13,6 +13,13 @@ export interface ConnectorCapabilities {
   streaming: boolean
   fractionalQty: boolean
   shortSelling: boolean
+  /**
+   * A spot venue (Coinbase): positions() are the account's coin balances, which hold the person's
+   * own coins as well as what rick bought. The reconciler then counts only a shortfall against the
+   * books (rick's coins sold outside rick); coins beyond the books are never adopted, so rick never
+   * sells what it did not buy.
+   */
+  spotHoldings: boolean
 }
 
 export interface Subscription {

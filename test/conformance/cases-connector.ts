@@ -8,7 +8,7 @@ import {always, expectFilledOnce, farLimit, fillMarket, idOf, lots, order, outco
 import {liveResources, until} from './fixture.js'
 
 /** Every key of ConnectorCapabilities (the Record makes the compiler insist on a complete list). */
-const CAPABILITY_KEYS = Object.keys({brackets: true, stopOrders: true, stopLimitOrders: true, streaming: true, fractionalQty: true, shortSelling: true} satisfies Record<keyof ConnectorCapabilities, true>).sort()
+const CAPABILITY_KEYS = Object.keys({brackets: true, stopOrders: true, stopLimitOrders: true, streaming: true, fractionalQty: true, shortSelling: true, spotHoldings: true} satisfies Record<keyof ConnectorCapabilities, true>).sort()
 
 const identity: ConformanceCase = {
   name: 'identity: venue, environment, a complete map of boolean capabilities, info without secrets',

@@ -39,7 +39,7 @@ export const coinbaseFixture: VenueFixture = {
   name: 'coinbase (ccxt against the Coinbase simulator)',
   venue: 'coinbase',
   environment: 'simulator',
-  capabilities: {brackets: false, stopOrders: false, stopLimitOrders: true, streaming: true, fractionalQty: true, shortSelling: false},
+  capabilities: {brackets: false, stopOrders: false, stopLimitOrders: true, streaming: true, fractionalQty: true, shortSelling: false, spotHoldings: true},
   instruments: INSTRUMENTS,
   instrument: 'BTC-USD',
   qty: 0.01,

@@ -30,7 +30,7 @@ export const oandaFixture: VenueFixture = {
   name: 'oanda (@oanda/v20 against the OANDA simulator)',
   venue: 'oanda',
   environment: 'simulator',
-  capabilities: {brackets: true, stopOrders: true, stopLimitOrders: false, streaming: true, fractionalQty: false, shortSelling: true},
+  capabilities: {brackets: true, stopOrders: true, stopLimitOrders: false, streaming: true, fractionalQty: false, shortSelling: true, spotHoldings: false},
   instruments: INSTRUMENTS,
   instrument: 'EUR_USD',
   qty: 1000,

@@ -34,7 +34,7 @@ export function paperFixture(o: PaperFixtureOptions): VenueFixture {
     name: o.name,
     venue: 'paper',
     environment: 'paper',
-    capabilities: {brackets: true, stopOrders: true, stopLimitOrders: true, streaming: false, fractionalQty: o.instruments.some((i) => i.lotSize < 1), shortSelling: true},
+    capabilities: {brackets: true, stopOrders: true, stopLimitOrders: true, streaming: false, fractionalQty: o.instruments.some((i) => i.lotSize < 1), shortSelling: true, spotHoldings: false},
     instruments: o.instruments.map((i) => i.id),
     instrument: o.instrument,
     qty: o.qty,

@@ -63,7 +63,7 @@ type State = 'new' | 'connecting' | 'connected' | 'fatal' | 'closed'
 export class CoinbaseConnector implements Connector {
   readonly venue: string
   readonly environment: string
-  readonly capabilities: ConnectorCapabilities = {brackets: false, stopOrders: false, stopLimitOrders: true, streaming: true, fractionalQty: true, shortSelling: false}
+  readonly capabilities: ConnectorCapabilities = {brackets: false, stopOrders: false, stopLimitOrders: true, streaming: true, fractionalQty: true, shortSelling: false, spotHoldings: true}
   readonly info: ConnectorInfo
 
   private readonly o: CoinbaseConnectorOptions
@@ -402,7 +402,7 @@ export class CoinbaseConnector implements Connector {
   private async loadFeeTier(): Promise<FeeTier | undefined> {
     try {
       const tier = parseFeeTier(await this.read('brokerage/transaction_summary', {}))
-      this.o.log(`coinbase: fee tier ${tier.name}: maker ${tier.maker * 100}%, taker ${tier.taker * 100}%`)
+      this.o.log(`coinbase: fee tier ${tier.name}: maker ${percent(tier.maker)}, taker ${percent(tier.taker)}`)
       return tier
     } catch (error) {
       if ((error as {kind?: unknown}).kind === 'AuthFailed') throw error
@@ -529,3 +529,8 @@ export class CoinbaseConnector implements Connector {
   }
 }
 
+
+/** A fee rate (a fraction) as a person reads it: 0.009 → "0.9%" (not 0.8999999999999999%). */
+function percent(rate: number): string {
+  return `${Number((rate * 100).toFixed(4))}%`
+}

@@ -96,7 +96,7 @@ export class OandaConnector implements Connector {
     this.timers = o.timers ?? systemTimers
     this.random = o.core.seededRandom(o.seed ?? 0x0a4da)
     this.configured = o.instruments.map((i) => ({...i}))
-    this.capabilities = {brackets: true, stopOrders: true, stopLimitOrders: false, streaming: true, fractionalQty: this.configured.some((i) => i.lotSize < 1), shortSelling: true}
+    this.capabilities = {brackets: true, stopOrders: true, stopLimitOrders: false, streaming: true, fractionalQty: this.configured.some((i) => i.lotSize < 1), shortSelling: true, spotHoldings: false}
     this.info = {name: 'oanda-v20', sdk: {...o.sdk}, endpoints: [o.rest.host, o.stream.host], account: o.accountId}
     this.router = new EventRouter(
       (e) => this.emit(e),

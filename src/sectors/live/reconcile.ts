@@ -10,6 +10,9 @@
 // |   fills of orders that are not ours              |   toward risk                                          |
 // | a position difference nothing explains           | EXTERNAL position too, and the sector goes REDUCING    |
 // |                                                  |   (RECONCILE_MISMATCH) until a person resumes          |
+// | spot venue (capabilities.spotHoldings): coins    | noted once, never adopted: the person's own coins      |
+// |   beyond the books                               |   (rick never sells what it did not buy)               |
+// | spot venue: fewer coins than the books           | as above: EXTERNAL, REDUCING unless fills explain it   |
 //
 // Positions are compared after the orders are settled, and against the books (which already hold
 // earlier EXTERNAL positions), so running this again changes nothing: it is idempotent.
@@ -57,10 +60,21 @@ export async function reconcileWithVenue(engine: SectorEngine, connector: Connec
   for (const f of fills) if (!ours(f.clientOrderId)) explained.set(f.instrument, (explained.get(f.instrument) ?? 0) + (f.side === 'buy' ? f.qty : -f.qty))
   const venue = new Map(positions.map((p) => [p.instrument, p]))
   const instruments = new Set([...venue.keys(), ...engine.summary().positions.map((p) => p.instrument)])
+  const spot = connector.capabilities.spotHoldings
   for (const instrument of instruments) {
     const at = venue.get(instrument)
     const diff = (at?.qty ?? 0) - engine.position(instrument)
     if (Math.abs(diff) <= EPSILON) continue
+    if (spot && diff > 0) {
+      // A balance, not a position: what rick's books do not hold is the person's (bought before rick
+      // or by hand). Noted when the amount changes, never booked, so no signal ever sells it.
+      const key = `holdings:${instrument}:${diff}`
+      if (!seen.has(key)) {
+        seen.add(key)
+        notes.push(`${instrument}: the account holds ${at?.qty ?? 0}, rick's books ${engine.position(instrument)}: ${round(diff)} held outside rick, never traded by it`)
+      }
+      continue
+    }
     const price = at !== undefined && at.avgPrice > 0 ? at.avgPrice : (o.lastPrices.get(instrument) ?? 0)
     const byHand = explained.get(instrument) ?? 0
     const isExplained = Math.abs(byHand - diff) <= EPSILON
@@ -72,6 +86,11 @@ export async function reconcileWithVenue(engine: SectorEngine, connector: Connec
     if (!isExplained) await engine.applyTrigger({kind: 'reconcile-mismatch', reason: `${instrument}: ${detail}`})
   }
   return {notes}
+}
+
+/** Float dust of summed quantities off a figure a person reads. */
+function round(qty: number): number {
+  return Number(qty.toPrecision(12))
 }
 
 function describe(o: OrderState): string {

@@ -97,7 +97,7 @@ interface Subscriber {
 export class PaperConnector implements Connector {
   readonly venue: string
   readonly environment = 'paper'
-  readonly capabilities: ConnectorCapabilities = {brackets: true, stopOrders: true, stopLimitOrders: true, streaming: false, fractionalQty: true, shortSelling: true}
+  readonly capabilities: ConnectorCapabilities = {brackets: true, stopOrders: true, stopLimitOrders: true, streaming: false, fractionalQty: true, shortSelling: true, spotHoldings: false}
 
   private readonly options: PaperConnectorOptions
   private readonly books = new Map<string, InstrumentBook>()

@@ -58,7 +58,7 @@ describe('createConnector', () => {
     expect(live.venue).toBe('coinbase')
     expect(live.environment).toBe('live')
     expect(live.info).toEqual({name: 'coinbase-ccxt', sdk: {package: 'ccxt', version}, endpoints: ['api.coinbase.com', 'advanced-trade-ws.coinbase.com', 'advanced-trade-ws-user.coinbase.com']})
-    expect(live.capabilities).toEqual({brackets: false, stopOrders: false, stopLimitOrders: true, streaming: true, fractionalQty: true, shortSelling: false})
+    expect(live.capabilities).toEqual({brackets: false, stopOrders: false, stopLimitOrders: true, streaming: true, fractionalQty: true, shortSelling: false, spotHoldings: true})
     const sim = await make({restUrl: 'http://127.0.0.1:4100', wsUrl: 'ws://127.0.0.1:4101'}, {CB_KEY: NAME, CB_SECRET: PEM.replace(/\n/g, '\\n')})
     expect(sim.environment).toBe('simulator')
     expect(sim.info?.endpoints).toEqual(['127.0.0.1:4100', '127.0.0.1:4101'])

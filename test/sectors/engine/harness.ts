@@ -47,7 +47,7 @@ export type SubmitBehaviour = 'ack' | 'reject-event' | 'broker-error' | 'timeout
 export class FakeConnector implements Connector {
   readonly venue = 'fake'
   readonly environment = 'paper'
-  readonly capabilities: ConnectorCapabilities = {brackets: true, stopOrders: true, stopLimitOrders: true, streaming: false, fractionalQty: false, shortSelling: true}
+  readonly capabilities: ConnectorCapabilities = {brackets: true, stopOrders: true, stopLimitOrders: true, streaming: false, fractionalQty: false, shortSelling: true, spotHoldings: false}
   readonly submits: OrderRequest[] = []
   readonly cancels: string[] = []
   readonly asked: string[] = []

@@ -16,8 +16,9 @@ afterEach(() => {
 })
 
 /** What the venue says, set by the test; the rest of the connector is the harness's fake. */
-function venueSays(h: EngineHarness, says: {open?: OrderState[]; positions?: Position[]; fills?: Fill[]}): Connector {
+function venueSays(h: EngineHarness, says: {open?: OrderState[]; positions?: Position[]; fills?: Fill[]; spot?: boolean}): Connector {
   return Object.assign(Object.create(h.venue) as Connector, {
+    ...(says.spot ? {capabilities: {...h.venue.capabilities, spotHoldings: true}} : {}),
     openOrders: async () => says.open ?? [],
     positions: async () => says.positions ?? [],
     recentFills: async () => says.fills ?? [],
@@ -77,5 +78,34 @@ describe('reconcileWithVenue', () => {
     expect(payloads(h, 'EXTERNAL')).toEqual([expect.objectContaining({kind: 'order', instrument: 'TEST', qty: -2, venueOrderId: '77'})])
     expect(h.venue.cancels).toEqual([])
     expect(h.engine.workingOrders()).toEqual([])
+  })
+
+  describe('at a spot venue (balances, not positions)', () => {
+    it('coins the person held before rick are theirs: noted once, never adopted, never sold, no mismatch', async () => {
+      h = await engineHarness(() => [])
+      await h.bar()
+      const venue = venueSays(h, {spot: true, positions: [{instrument: 'TEST', qty: 0.5, avgPrice: 90}]})
+      const first = await reconcileWithVenue(h.engine, venue, opts)
+      const again = await reconcileWithVenue(h.engine, venue, opts)
+      expect(h.engine.position('TEST')).toBe(0)
+      expect(payloads(h, 'EXTERNAL')).toEqual([])
+      expect(payloads(h, 'RISK_STATE')).toEqual([])
+      expect(first.notes).toEqual([expect.stringMatching(/TEST: the account holds 0\.5, rick's books 0: 0\.5 held outside rick, never traded by it/)])
+      expect(again.notes).toEqual([])
+    })
+
+    it("rick's own coins on top of the person's: the books keep rick's; less than the books is a mismatch", async () => {
+      h = await engineHarness((i) => (i === 0 ? [target(2)] : []))
+      await h.bar()
+      h.venue.known.get('run1-1')!.status = 'filled'
+      await reconcileWithVenue(h.engine, venueSays(h, {spot: true, positions: [{instrument: 'TEST', qty: 2.5, avgPrice: 100}], fills: [fill('run1-1', 'v-1', 2)]}), opts)
+      expect(h.engine.position('TEST')).toBe(2)
+      expect(payloads(h, 'RISK_STATE')).toEqual([])
+      // Someone sold 1 of rick's coins (and the person's half) outside rick: the books cannot hold 2.
+      await reconcileWithVenue(h.engine, venueSays(h, {spot: true, positions: [{instrument: 'TEST', qty: 1, avgPrice: 100}]}), opts)
+      expect(payloads(h, 'EXTERNAL')).toEqual([expect.objectContaining({kind: 'position', instrument: 'TEST', qty: -1})])
+      expect(h.engine.position('TEST')).toBe(1)
+      expect(payloads(h, 'RISK_STATE')).toEqual([expect.objectContaining({to: 'REDUCING', code: 'RECONCILE_MISMATCH'})])
+    })
   })
 })
