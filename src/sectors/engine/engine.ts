@@ -463,7 +463,7 @@ export class SectorEngine implements VenueSink {
     this.o.observer?.signal?.(signal, position)
     const working: TrackedOrder[] = []
     if (this.orders.size > 0) for (const w of this.orders.values()) if (w.order.instrument === instrument.id) working.push(w)
-    return this.runPlan(planOrders(signal, instrument, position, working), `superseded: ${signal.reason}`, 0, 0)
+    return this.runPlan(planOrders(signal, instrument, position, working, this.lastClose(instrument.id)), `superseded: ${signal.reason}`, 0, 0)
   }
 
   /** Cancels, then sends, from step (c, p) on. */

@@ -39,9 +39,14 @@ export function signedRemaining(w: WorkingOrder): number {
 /**
  * The orders that move `position` to `signal.target` on `instrument`. `working` holds the
  * instrument's working orders only. Quantities are rounded down to whole lots (an order never
- * grows by rounding); a target that rounds to the current position plans nothing.
+ * grows by rounding); a target that rounds to the current position plans nothing. With the last
+ * `price`, a change that keeps a position open on the same side and is worth less than the
+ * instrument's minimum order is dust: nothing is planned (a venue such as Coinbase refuses it, and
+ * a sizing-by-notional strategy asks for such trims every bar as the price moves). Closing and
+ * opening are planned whatever their size: a remainder must be closable, and the risk gate judges
+ * an opening order (MIN_NOTIONAL).
  */
-export function planOrders(signal: Signal, instrument: Instrument, position: number, working: readonly WorkingOrder[]): OrderPlan {
+export function planOrders(signal: Signal, instrument: Instrument, position: number, working: readonly WorkingOrder[], price?: number): OrderPlan {
   const target = roundToLot(signal.target, instrument.lotSize)
   let pending = 0
   let entries = 0
@@ -62,6 +67,9 @@ export function planOrders(signal: Signal, instrument: Instrument, position: num
     return {cancel, orders: orders.filter((o) => o.order.qty > 0)}
   }
   const delta = target - position
+  if (price !== undefined && instrument.minNotional > 0 && position !== 0 && Math.sign(target) === Math.sign(position) && Math.abs(delta) * price * instrument.multiplier < instrument.minNotional) {
+    return cancel.length === 0 ? EMPTY : {cancel, orders: []}
+  }
   const reducing = Math.abs(target) < Math.abs(position)
   const one = makeOrder(signal, instrument, delta, reducing, !reducing)
   return {cancel, orders: one.order.qty > 0 ? [one] : []}

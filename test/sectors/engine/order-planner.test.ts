@@ -55,4 +55,21 @@ describe('planOrders', () => {
     expect(plan.orders[0]!.order.bracket).toBeUndefined()
     expect(plan.orders[1]!.order).toMatchObject({side: 'sell', qty: 2, limitPrice: 401.24, bracket: {stopLoss: 410, takeProfit: 390.01}})
   })
+
+  describe("dust: a change worth less than the venue's minimum order", () => {
+    const btc = (target: number) => ({instrument: 'BTC-USD', target, reason: 'r'})
+    it('leaves an open position as it is instead of trimming or topping it up by less than the minimum', () => {
+      // 2e-8 BTC at 60,000 is 0.0012 USD: Coinbase refuses it (and the person pays nothing for the dust).
+      expect(planOrders(btc(0.0003332209), BTC, 0.00033324, [], 60_000)).toEqual({cancel: [], orders: []})
+      expect(planOrders(btc(0.00033326), BTC, 0.00033324, [], 60_000)).toEqual({cancel: [], orders: []})
+    })
+    it('still closes a position of any size, still opens (the risk gate judges the size), still trims by more than the minimum', () => {
+      expect(planOrders(btc(0), BTC, 0.00000002, [], 60_000).orders).toEqual([expect.objectContaining({order: expect.objectContaining({side: 'sell', qty: 0.00000002, reduceOnly: true})})])
+      expect(planOrders(btc(0.00000002), BTC, 0, [], 60_000).orders).toHaveLength(1)
+      expect(planOrders(btc(0.0001), BTC, 0.00033324, [], 60_000).orders).toEqual([expect.objectContaining({order: expect.objectContaining({side: 'sell', qty: 0.00023324})})])
+    })
+    it('without a price it plans as before', () => {
+      expect(planOrders(btc(0.0003332209), BTC, 0.00033324, []).orders).toHaveLength(1)
+    })
+  })
 })
