@@ -124,6 +124,9 @@ interface InstrumentSlot {
 
 const NO_SIGNALS: readonly Signal[] = []
 
+/** How far back the venue's fills are read for an order whose outcome was unknown (its fills come before its last change). */
+const VENUE_FILLS_LOOKBACK_MS = 24 * 60 * 60 * 1000
+
 export class SectorEngine implements VenueSink {
   readonly runId: string
   readonly sector: string
@@ -608,8 +611,28 @@ export class SectorEngine implements VenueSink {
         }
         continue
       }
+      if (state.filledQty - o.filled > 1e-12) await this.takeVenueFills(id, state)
+      if (!this.orders.has(id)) continue
       this.adoptVenueState(o, state)
     }
+  }
+
+  /**
+   * Fills the venue made on an order we did not hear of: its own fills (ids, prices, fees) when it
+   * lists them, so a copy of one that arrives later on a stream is a repeat and counts once. Only
+   * what its list does not show yet is then inferred at the average price (adoptVenueState).
+   */
+  private async takeVenueFills(clientOrderId: string, state: OrderState): Promise<void> {
+    const connector = this.o.connector
+    if (connector.recentFills === undefined) return
+    let fills: Fill[]
+    try {
+      fills = await connector.recentFills(Math.min(state.updatedAt, this.o.clock.now()) - VENUE_FILLS_LOOKBACK_MS)
+    } catch (error) {
+      this.notice(`could not read the venue's fills of ${clientOrderId}: ${error instanceof Error ? error.message : String(error)}`)
+      return
+    }
+    for (const f of fills) if (f.clientOrderId === clientOrderId && this.orders.has(clientOrderId)) this.onFill({...f, inferred: true})
   }
 
   /** Brings a tracked order in line with what the venue says about it. */

@@ -164,6 +164,20 @@ describe('a submit that times out is not a rejection', () => {
     expect(h.engine.position('TEST')).toBe(5)
     expect(h.engine.workingOrders()).toEqual([])
   })
+
+  it("takes the venue's own fills when it lists them, so the stream's late copy of a fill counts once", async () => {
+    h = await engineHarness((i) => (i === 0 ? [target(5)] : []), {behaviour: 'timeout-received'})
+    await h.bar()
+    // Filled at the venue; its fill event is still on its way (a stream behind the REST answer).
+    const o = h.venue.known.get('run1-1')!
+    Object.assign(o, {filledQty: 5, avgFillPrice: 98.5, status: 'filled'})
+    const real = {clientOrderId: 'run1-1', venueOrderId: o.venueOrderId, fillId: 'trade-77', instrument: 'TEST', side: 'buy' as const, qty: 5, price: 98.5, fee: 1_250_000, liquidity: 'taker' as const, ts: 0}
+    Object.assign(h.venue, {recentFills: async () => [real]})
+    await h.bar()
+    h.venue.emit({kind: 'fill', fill: real})
+    expect(payload(h, 'FILL').map((p) => [p.fill.fillId, p.fill.qty, p.fill.fee])).toEqual([['trade-77', 5, 1_250_000]])
+    expect(h.engine.position('TEST')).toBe(5)
+  })
 })
 
 describe('the risk gate in the order path', () => {
