@@ -4,7 +4,8 @@
 //   3. the route (404 unknown path, 405 known path with another method);
 //   4. private routes: `Authorization: Bearer <JWT>` verified as jwt.ts says (or revokeKey), else
 //      Coinbase's bare `401 Unauthorized`;
-//   5. a POST body must be JSON (else 400 INVALID_ARGUMENT);
+//   5. a POST body must be JSON (else 400 INVALID_ARGUMENT); v3 query parameters and body keys are
+//      read under their proto names whichever way they were spelt (names.ts);
 //   6. the handler's JSON answer, latencyMs (wall) late; an order create under submitTimeout is
 //      executed and never answered (the connection is cut after submitTimeoutHoldMs).
 import type {IncomingMessage, ServerResponse} from 'node:http'
@@ -13,8 +14,10 @@ import type {CoinbaseSimContext, Route} from './context.js'
 import type {Outcome} from './exchange.js'
 import {RATE_LIMIT_BODY, UNAUTHORIZED_TEXT, UNAVAILABLE_BODY} from './faults.js'
 import {verifyJwt} from './jwt.js'
+import {protoBody, protoQuery} from './names.js'
 
 const ORDER_CREATE = '/api/v3/brokerage/orders'
+const V3 = '/api/v3/'
 
 export class CoinbaseApi {
   constructor(
@@ -54,8 +57,11 @@ export class CoinbaseApi {
         return this.send(res, {status: 400, body: {error: 'INVALID_ARGUMENT', error_details: 'invalid JSON in the request body', message: 'invalid JSON in the request body'}})
       }
     }
+    const v3 = path.startsWith(V3)
+    const query = v3 ? protoQuery(url.searchParams) : url.searchParams
+    if (v3) body = protoBody(body)
     const now = this.c.sync()
-    const outcome = route.handler({params, query: url.searchParams, body, now})
+    const outcome = route.handler({params, query, body, now})
     if (method === 'POST' && path === ORDER_CREATE && faults.take('submitTimeout')) {
       // Executed, never answered: the client cannot know whether the order exists.
       this.c.clock.wall.setTimeout(() => res.socket?.destroy(), faults.value('submitTimeoutHoldMs'))
