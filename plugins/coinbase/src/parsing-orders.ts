@@ -19,12 +19,12 @@ export class OrderSpecError extends Error {
   }
 }
 
-/** What rick may ask beyond OrderRequest (optional fields a caller can set). */
+/**
+ * What rick may ask beyond OrderRequest: market orders sized in the quote currency (quote_size)
+ * instead of base. The engine sizes in base units and never sets it; a caller of the connector may.
+ */
 export interface OrderExtras {
-  /** Market buys and sells sized in the quote currency (quote_size) instead of base. */
   quoteSize?: number
-  /** Limit orders that must only add liquidity (refused if they would cross). */
-  postOnly?: boolean
 }
 
 /** The body of POST /api/v3/brokerage/orders. */

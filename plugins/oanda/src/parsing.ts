@@ -246,6 +246,8 @@ export function orderRequestBody(order: OrderRequest, spec: OandaInstrumentDetai
   if (!isClientId(id)) throw new OrderSpecError('InvalidOrder', `clientOrderId ${show(id)}: 1-125 characters of A-Z a-z 0-9 . _ ~ : - (it goes into OANDA's URLs)`)
   if (order.side !== 'buy' && order.side !== 'sell') throw new OrderSpecError('InvalidOrder', `side must be buy or sell, found ${show(order.side)}`)
   if (!(order.qty > 0) || !Number.isFinite(order.qty)) throw new OrderSpecError('InvalidOrder', `qty must be a positive number, found ${show(order.qty)}`)
+  // OANDA v20 has no post-only flag: a limit order there may trade at once, which is what the flag forbids.
+  if (order.postOnly === true) throw new OrderSpecError('Unsupported', 'OANDA has no post-only orders (a limit order at or through the market trades at once)')
   const units = onGrid(order.qty, spec.tradeUnitsPrecision)
   if (units === undefined) throw new OrderSpecError('InvalidOrder', `qty ${order.qty} of ${order.instrument} has more than ${spec.tradeUnitsPrecision} decimals (OANDA's tradeUnitsPrecision); rick never rounds an order`)
   const price = (name: 'limitPrice' | 'stopPrice' | 'stopLoss' | 'takeProfit', p: number | undefined): string => {

@@ -27,6 +27,8 @@ export interface OrderRequest {
   bracket?: Bracket
   /** Only reduces an existing position (exits, flattening). */
   reduceOnly?: boolean
+  /** Limit orders only: must add liquidity (maker); a venue refuses it rather than let it take. */
+  postOnly?: boolean
   /** Set on bracket children: the entry they belong to. */
   parentId?: string
 }

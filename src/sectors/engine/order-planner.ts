@@ -88,6 +88,7 @@ function makeOrder(signal: Signal, instrument: Instrument, delta: number, reduce
   if (type === 'limit' && signal.limitPrice !== undefined) order.limitPrice = roundToTick(signal.limitPrice, instrument.tickSize)
   if (type === 'stop' && signal.stopPrice !== undefined) order.stopPrice = roundToTick(signal.stopPrice, instrument.tickSize)
   if (reduceOnly) order.reduceOnly = true
+  if (type === 'limit' && signal.postOnly === true) order.postOnly = true
   if (opening && signal.bracket) {
     order.bracket = {stopLoss: roundToTick(signal.bracket.stopLoss, instrument.tickSize), takeProfit: roundToTick(signal.bracket.takeProfit, instrument.tickSize)}
   }
@@ -102,6 +103,7 @@ export function withClientOrderId(id: string, o: Omit<OrderRequest, 'clientOrder
   if (o.bracket !== undefined) order.bracket = o.bracket
   if (o.reduceOnly !== undefined) order.reduceOnly = o.reduceOnly
   if (o.parentId !== undefined) order.parentId = o.parentId
+  if (o.postOnly !== undefined) order.postOnly = o.postOnly
   return order
 }
 

@@ -323,6 +323,14 @@ export class PaperConnector implements Connector {
     if (Math.abs(lots - order.qty) > spec.lotSize * 1e-6) return invalid(`qty ${order.qty} is not a whole number of lots of ${spec.lotSize} ${spec.id} (nearest below: ${lots})`)
     const priceProblem = this.priceProblem(order, spec)
     if (priceProblem) return invalid(priceProblem)
+    if (order.postOnly === true) {
+      if (order.type !== 'limit') return invalid(`post-only is for limit orders, found a ${order.type} order`)
+      const last = book.lastPrice
+      // Post-only rests or is refused: a limit at or through the market would trade at once (taker).
+      if (last > 0 && (order.side === 'buy' ? (order.limitPrice as number) >= last : (order.limitPrice as number) <= last)) {
+        return invalid(`post-only ${order.side} limit ${order.limitPrice} ${spec.id} would trade at once against the market at ${last}`)
+      }
+    }
     if (order.bracket) {
       const b = order.bracket
       for (const [name, p] of [['stopLoss', b.stopLoss], ['takeProfit', b.takeProfit]] as const) {

@@ -15,6 +15,8 @@ export interface Signal {
   type?: 'market' | 'limit' | 'stop'
   limitPrice?: number
   stopPrice?: number
+  /** With type limit: the order must rest on the book (maker fees); refused where it would trade at once. */
+  postOnly?: boolean
   /** Protective exits for the new position (absolute prices). */
   bracket?: {stopLoss: number; takeProfit: number}
   /** Why, in a few words; journaled with the intent. */

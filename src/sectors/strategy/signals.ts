@@ -23,6 +23,8 @@ export function signalProblem(s: unknown, known: ReadonlySet<string>): string | 
   if (sig.type === 'stop' && !positive(sig.stopPrice)) return `a stop signal needs a finite positive stopPrice, found ${describe(sig.stopPrice)}`
   if (sig.limitPrice !== undefined && !positive(sig.limitPrice)) return `limitPrice must be a finite positive price, found ${describe(sig.limitPrice)}`
   if (sig.stopPrice !== undefined && !positive(sig.stopPrice)) return `stopPrice must be a finite positive price, found ${describe(sig.stopPrice)}`
+  if (sig.postOnly !== undefined && typeof sig.postOnly !== 'boolean') return `postOnly must be true or false, found ${describe(sig.postOnly)}`
+  if (sig.postOnly === true && sig.type !== 'limit') return `postOnly is for limit signals only, found type ${describe(sig.type ?? 'market')}`
   if (sig.bracket !== undefined) {
     const b = sig.bracket as unknown as Record<string, unknown> | null
     if (b === null || typeof b !== 'object' || !positive(b.stopLoss) || !positive(b.takeProfit)) {
@@ -41,6 +43,7 @@ export function copySignal(s: Signal): Signal {
   if (s.type !== undefined) out.type = s.type
   if (s.limitPrice !== undefined) out.limitPrice = s.limitPrice
   if (s.stopPrice !== undefined) out.stopPrice = s.stopPrice
+  if (s.postOnly === true) out.postOnly = true
   if (s.bracket !== undefined) out.bracket = {stopLoss: s.bracket.stopLoss, takeProfit: s.bracket.takeProfit}
   return out
 }

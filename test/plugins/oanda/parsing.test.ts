@@ -143,6 +143,7 @@ describe('order requests', () => {
     expect(spec({type: 'limit'}).message).toMatch(/needs a positive limitPrice/)
     expect(spec({type: 'stop', stopPrice: -1}).message).toMatch(/stopPrice/)
     expect(spec({type: 'stop-limit', stopPrice: 1.1, limitPrice: 1.1})).toMatchObject({kind: 'Unsupported'})
+    expect(spec({type: 'limit', limitPrice: 1.1, postOnly: true})).toMatchObject({kind: 'Unsupported', message: expect.stringMatching(/no post-only/)})
     expect(spec({clientOrderId: 'a/b'}).message).toMatch(/clientOrderId/)
     expect(spec({clientOrderId: 'x'.repeat(126)}).message).toMatch(/clientOrderId/)
     expect(spec({tif: 'gtd' as never}).message).toMatch(/tif/)

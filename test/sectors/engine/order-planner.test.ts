@@ -56,6 +56,11 @@ describe('planOrders', () => {
     expect(plan.orders[1]!.order).toMatchObject({side: 'sell', qty: 2, limitPrice: 401.24, bracket: {stopLoss: 410, takeProfit: 390.01}})
   })
 
+  it('carries post-only onto a limit order, never onto a market one', () => {
+    expect(planOrders(sig(10, {type: 'limit', limitPrice: 400, postOnly: true}), SPY, 0, []).orders[0]!.order).toMatchObject({type: 'limit', limitPrice: 400, postOnly: true})
+    expect(planOrders(sig(10, {postOnly: true}), SPY, 0, []).orders[0]!.order.postOnly).toBeUndefined()
+  })
+
   describe("dust: a change worth less than the venue's minimum order", () => {
     const btc = (target: number) => ({instrument: 'BTC-USD', target, reason: 'r'})
     it('leaves an open position as it is instead of trimming or topping it up by less than the minimum', () => {

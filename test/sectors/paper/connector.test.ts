@@ -240,6 +240,20 @@ describe('PaperConnector: rejects, cancels, funds', () => {
     expect(h.log).toEqual(['reject q InvalidOrder: qty 0.123456789 is not a whole number of lots of 1e-8 BTC-USD (nearest below: 0.12345678)'])
   })
 
+  it('post-only: a limit that would trade at once is refused; one that rests is accepted and fills as maker', () => {
+    const h = harness(bars('SPY', [flat, [500, 501, 499, 500], [500, 501, 498.5, 499]]), {fees: {makerBps: 1, takerBps: 5}})
+    h.step()
+    h.order({clientOrderId: 'cross', side: 'buy', qty: 1, type: 'limit', limitPrice: 500, postOnly: true})
+    h.order({clientOrderId: 'mkt', side: 'sell', qty: 1, type: 'market', postOnly: true})
+    h.order({clientOrderId: 'rest', side: 'buy', qty: 10, type: 'limit', limitPrice: 499, postOnly: true})
+    h.run()
+    expect(h.log.filter((l) => l.startsWith('reject'))).toEqual([
+      'reject cross InvalidOrder: post-only buy limit 500 SPY would trade at once against the market at 500',
+      'reject mkt InvalidOrder: post-only is for limit orders, found a market order',
+    ])
+    expect(fills(h)).toEqual(['fill rest buy 10 @ 499 fee 499000 maker'])
+  })
+
   it('rejects an order below the minimum notional', () => {
     const h = harness(bars('BTC-USD', [[60000, 60001, 59999, 60000]]))
     h.step()

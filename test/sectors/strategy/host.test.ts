@@ -92,6 +92,8 @@ describe('StrategyHost', () => {
     expect(outputFault([{instrument: 'EUR_USD', target: 1, reason: 'x', type: 'limit'}]).message).toMatch(/limit signal needs a finite positive limitPrice/)
     expect(outputFault([{instrument: 'EUR_USD', target: 1, reason: 'x', type: 'stop', stopPrice: -1}]).message).toMatch(/stop signal needs/)
     expect(outputFault([{instrument: 'EUR_USD', target: 1, reason: 'x', bracket: {stopLoss: 1}}]).message).toMatch(/bracket must be/)
+    expect(outputFault([{instrument: 'EUR_USD', target: 1, reason: 'x', type: 'limit', limitPrice: 1.1, postOnly: 'yes'}]).message).toMatch(/postOnly must be true or false, found "yes"/)
+    expect(outputFault([{instrument: 'EUR_USD', target: 1, reason: 'x', postOnly: true}]).message).toMatch(/postOnly is for limit signals only, found type "market"/)
     const ok = {instrument: 'EUR_USD', target: 1, reason: 'x'}
     expect(outputFault([ok, ok, {...ok, target: null}]).message).toMatch(/^onBar signal #3:/)
     expect(outputFault(Array.from({length: 17}, () => ok)).message).toBe('onBar returned 17 signals for one bar, more than the limit of 16')

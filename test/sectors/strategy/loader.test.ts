@@ -160,6 +160,14 @@ describe('loadStrategy', () => {
     expect(out.map((o) => o[0]?.reason)).toEqual([undefined, undefined, '11.25', '12.125'])
   })
 
+  it('carries post-only out of the realm on a limit signal, and nothing else a signal holds', async () => {
+    const src = `export default {name: 'maker', description: 'd', paramsSchema: {type: 'object', properties: {}},
+      create: () => ({init() {}, onBar: (bar) => [{instrument: bar.instrument, target: 1, reason: 'r', type: 'limit', limitPrice: 9, postOnly: true, extra: 1}], onFill() {}, state: () => null, restore() {}})}`
+    const {root} = project({'strategies/maker.js': src})
+    const s = started(await loadStrategy(root, {name: 'maker', params: {}}, {env}))
+    expect(s.onBar({instrument: 'X', ts: 0, open: 10, high: 10, low: 10, close: 10, volume: 0}, testContext(['X']))).toEqual([{instrument: 'X', target: 1, reason: 'r', type: 'limit', limitPrice: 9, postOnly: true}])
+  })
+
   it('loads JavaScript strategies (.js and .mjs)', async () => {
     const {root, cacheDir} = project({'strategies/plain.js': JS_STRATEGY, 'strategies/other.mjs': JS_STRATEGY.replace("'plain'", "'other'")})
     const a = await loadStrategy(root, {name: 'plain', params: {n: 5}}, {cacheDir})

@@ -152,12 +152,13 @@ function field(v) {
 }
 function signalText(s) {
   if (s === null || typeof s !== 'object') return stringify(typeof s);
-  const instrument = s.instrument, target = s.target, type = s.type, limitPrice = s.limitPrice, stopPrice = s.stopPrice, reason = s.reason, bracket = s.bracket;
+  const instrument = s.instrument, target = s.target, type = s.type, limitPrice = s.limitPrice, stopPrice = s.stopPrice, postOnly = s.postOnly, reason = s.reason, bracket = s.bracket;
   let t = '{"instrument":' + field(instrument) + ',"target":' + field(target);
   if (reason !== undefined) t += ',"reason":' + (typeof reason === 'string' ? stringify(slice(reason, 0, 1024)) : stringify(typeof reason));
   if (type !== undefined) t += ',"type":' + field(type);
   if (limitPrice !== undefined) t += ',"limitPrice":' + field(limitPrice);
   if (stopPrice !== undefined) t += ',"stopPrice":' + field(stopPrice);
+  if (postOnly !== undefined) t += ',"postOnly":' + (typeof postOnly === 'boolean' ? (postOnly ? 'true' : 'false') : field(postOnly));
   if (bracket !== undefined) {
     t += ',"bracket":' + (bracket === null || typeof bracket !== 'object' ? stringify(typeof bracket) : '{"stopLoss":' + field(bracket.stopLoss) + ',"takeProfit":' + field(bracket.takeProfit) + '}');
   }
