@@ -1,6 +1,7 @@
 // Coinbase's part of a sector: connection block, product ids, credential variables and the
 // rules JSON Schema cannot express. Coinbase has no practice environment: paper runs on rick's
-// paper venue with Coinbase's public market data.
+// paper venue (synthetic bars, Coinbase's fees), and `--sim` runs the real connector against rick's
+// Coinbase simulator.
 import type {Mode, SectorConfig} from '../../../src/foundation/config/types.js'
 import type {JsonSchema, VenueIssue} from '../../../src/sectors/definition.js'
 
