@@ -7,7 +7,7 @@ import type {SimKey} from './credentials.js'
 import type {Exchange} from './exchange.js'
 import {verifyJwt} from './jwt.js'
 import type {Market, TapeTrade, Tick} from './market.js'
-import type {CoinbaseWsFeed, FeedAuth, FeedOrder, FeedQuote, FeedTrade} from './ws-feed.js'
+import type {CoinbaseWsFeed, FeedAuth, FeedOrder, FeedProduct, FeedQuote, FeedTrade} from './ws-feed.js'
 import {feedOrder} from './views.js'
 
 const MAX_STEPS_PER_PULSE = 60
@@ -16,6 +16,8 @@ export interface FeedDeps {
   market: Market
   exchange: Exchange
   key: SimKey
+  userId: string
+  portfolioId: string
   now(): number
   wallNow(): number
   revoked(): boolean
@@ -31,6 +33,11 @@ export class ExchangeFeed implements CoinbaseWsFeed {
 
   products(): readonly string[] {
     return [...this.d.market.products.keys()]
+  }
+
+  product(productId: string): FeedProduct | undefined {
+    const p = this.d.market.products.get(productId)
+    return p === undefined ? undefined : {productId: p.id, baseIncrement: p.baseIncrement, quoteIncrement: p.quoteIncrement, minMarketFunds: p.quoteMinSize}
   }
 
   now(): number {
@@ -58,7 +65,8 @@ export class ExchangeFeed implements CoinbaseWsFeed {
 
   verifyJwt(jwt: unknown): FeedAuth {
     if (this.d.revoked()) return {ok: false, reason: 'key revoked'}
-    return verifyJwt(jwt, this.d.key, this.d.wallNow())
+    const check = verifyJwt(jwt, this.d.key, this.d.wallNow())
+    return check.ok ? {...check, userId: this.d.userId, portfolioId: this.d.portfolioId} : check
   }
 
   /** Sends the market moves since the last pulse (none while prices are frozen). */

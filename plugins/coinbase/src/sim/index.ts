@@ -108,7 +108,7 @@ export async function startCoinbaseSimulator(o: CoinbaseSimulatorOptions): Promi
   faults.onChange((name, value) => {
     if (name === 'freezePrices') market.frozenAt = value === true ? clock.now() : undefined
   })
-  const feed = new ExchangeFeed({market, exchange, key, now: () => clock.now(), wallNow: () => wall.now(), revoked: () => faults.value('revokeKey')})
+  const feed = new ExchangeFeed({market, exchange, key, userId, portfolioId, now: () => clock.now(), wallNow: () => wall.now(), revoked: () => faults.value('revokeKey')})
 
   const api = new CoinbaseApi(c, [...marketRoutes(c), ...accountRoutes(c)])
   const onError = (res: ServerResponse, error: unknown): void => {

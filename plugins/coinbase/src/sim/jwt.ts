@@ -13,8 +13,9 @@
 // signed with, and every honest token would look expired or not yet valid.
 import {verify} from 'node:crypto'
 
-import type {FeedAuth} from './ws-feed.js'
 import type {SimKey} from './credentials.js'
+
+export type JwtCheck = {ok: true; keyName: string} | {ok: false; reason: string}
 
 const ISSUERS = new Set(['cdp', 'coinbase-cloud'])
 const AUDIENCES = new Set(['retail_rest_api_proxy', 'public_websocket_api', 'cdp_service'])
@@ -30,7 +31,7 @@ export interface RestTarget {
   path: string
 }
 
-export function verifyJwt(token: unknown, key: SimKey, nowMs: number, target?: RestTarget): FeedAuth {
+export function verifyJwt(token: unknown, key: SimKey, nowMs: number, target?: RestTarget): JwtCheck {
   if (typeof token !== 'string' || token.length === 0 || token.length > 8192) return {ok: false, reason: 'no token'}
   const parts = token.split('.')
   if (parts.length !== 3) return {ok: false, reason: 'not a JWT'}

@@ -189,7 +189,7 @@ export function feedOrder(m: Market, o: SimOrder): FeedOrder {
     ...(o.baseSize !== undefined ? {baseSize: m.sizeText(o.productId, o.baseSize)} : {}),
     ...(o.quoteSize !== undefined ? {quoteSize: m.priceText(o.productId, o.quoteSize)} : {}),
     ...(o.limitPrice !== undefined ? {limitPrice: m.priceText(o.productId, o.limitPrice)} : {}),
-    ...(o.stopPrice !== undefined ? {stopPrice: m.priceText(o.productId, o.stopPrice)} : {}),
+    ...(o.stopPrice !== undefined ? {stopPrice: m.priceText(o.productId, o.stopPrice), triggered: o.triggered} : {}),
     filledSize: m.sizeText(o.productId, o.filledSize),
     filledValue: formatUnits(o.filledValue),
     averageFilledPrice: formatUnits(averagePrice(o)),

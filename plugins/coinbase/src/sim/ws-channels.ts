@@ -12,23 +12,16 @@
 //   | level2        | the synthesised book, a message a product         | the levels that changed       |
 //   | user          | open orders, 50 a message, and empty positions    | each order change             |
 import type {CoinbaseWsFeed, FeedQuote} from './ws-feed.js'
-import {decimalsOf} from './ws-decimal.js'
 import type {WsMarket} from './ws-market.js'
 import type {ClientRequest} from './ws-protocol.js'
 import type {WsSession} from './ws-session.js'
-import {candleKey, candleView, type Channel, emptyPositions, type JsonObject, l2View, statusProductView, tickerView, tradeView, userOrderView} from './ws-wire.js'
+import {candleKey, candleView, type Channel, emptyPositions, type JsonObject, l2View, type StatusProduct, statusProductView, tickerView, tradeView, userOrderView} from './ws-wire.js'
 
 export const USER_SNAPSHOT_BATCH = 50
 
 export interface ChannelContext {
   feed: CoinbaseWsFeed
   market: WsMarket
-}
-
-/** The id the user channel's acknowledgement lists for "all products": the API key's own id. */
-export function userKeyOf(keyName: string): string {
-  const m = /apiKeys\/([^/]+)$/.exec(keyName)
-  return m?.[1] ?? keyName
 }
 
 /** -USDC products that are markets of their own on every channel (the reference names these two). */
@@ -56,7 +49,8 @@ export function subscriptionKeys(req: ClientRequest, ctx: ChannelContext): strin
     case 'heartbeats':
       return ['heartbeats']
     case 'user':
-      return [userKeyOf(req.keyName ?? '')]
+      // The acknowledgement names the key's user ("subscriptions":{"user":["<uuid>"]}).
+      return [req.userId ?? '']
     default:
       return [...ctx.feed.products()]
   }
@@ -88,7 +82,7 @@ export function sendSnapshot(session: WsSession, req: ClientRequest, keys: reado
     case 'heartbeats':
       return
     case 'status':
-      session.send('status', now, [{type: 'snapshot', products: quotes(ctx, products).map((q) => statusProductView(statusProduct(q)))}])
+      session.send('status', now, [{type: 'snapshot', products: statusProducts(ctx, products).map(statusProductView)}])
       return
     case 'ticker':
     case 'ticker_batch': {
@@ -122,14 +116,11 @@ export function sendSnapshot(session: WsSession, req: ClientRequest, keys: reado
   }
 }
 
-/**
- * A status product. The feed gives no increments or minimum funds, so they are read off the
- * quote: the exchange writes prices and sizes already rounded to the product's increments, so the
- * finest digit they carry is the increment (see the report: the seam should carry these).
- */
-function statusProduct(q: FeedQuote): {id: string; baseIncrement: string; quoteIncrement: string; minMarketFunds: string} {
-  const unit = (decimals: number): string => (decimals === 0 ? '1' : `0.${'0'.repeat(decimals - 1)}1`)
-  const quoteIncrement = unit(Math.max(decimalsOf(q.bestBid), decimalsOf(q.bestAsk), decimalsOf(q.price)))
-  const baseIncrement = unit(Math.max(decimalsOf(q.bestBidQuantity), decimalsOf(q.bestAskQuantity)))
-  return {id: q.productId, baseIncrement, quoteIncrement, minMarketFunds: quoteIncrement}
+function statusProducts(ctx: ChannelContext, productIds: readonly string[]): StatusProduct[] {
+  const out: StatusProduct[] = []
+  for (const id of productIds) {
+    const p = ctx.feed.product(id)
+    if (p !== undefined) out.push({id: p.productId, baseIncrement: p.baseIncrement, quoteIncrement: p.quoteIncrement, minMarketFunds: p.minMarketFunds})
+  }
+  return out
 }

@@ -34,7 +34,10 @@ export interface FeedTrade {
   tradeId: string
   price: string
   size: string
-  /** The taker's side, as Coinbase's market_trades channel gives it. */
+  /**
+   * The TAKER's side (a buyer lifting the ask is BUY). Coinbase's market_trades channel and REST
+   * ticker write the MAKER's side ("side refers to the makers side"): the wire flips this.
+   */
   side: FeedSide
   ts: number
 }
@@ -55,6 +58,11 @@ export interface FeedOrder {
   quoteSize?: string
   limitPrice?: string
   stopPrice?: string
+  /**
+   * Stop-limit orders only: false while the stop waits (trigger_status STOP_PENDING), true once a
+   * trade reached it and the order works as a limit (STOP_TRIGGERED), filled or still resting.
+   */
+  triggered?: boolean
   /** Cumulative filled base quantity. */
   filledSize: string
   /** Cumulative filled value in quote currency (before fees). */
@@ -73,11 +81,23 @@ export interface FeedOrder {
   cancelReason?: string
 }
 
-export type FeedAuth = {ok: true; keyName: string} | {ok: false; reason: string}
+/** A product's trading rules, as the status channel lists them (the catalogue's, exact). */
+export interface FeedProduct {
+  productId: string
+  baseIncrement: string
+  quoteIncrement: string
+  /** The smallest order value in quote currency (the product's quote_min_size). */
+  minMarketFunds: string
+}
+
+/** A verified JWT: the key, and the account it belongs to (the user channel's acknowledgement names the user). */
+export type FeedAuth = {ok: true; keyName: string; userId: string; portfolioId: string} | {ok: false; reason: string}
 
 export interface CoinbaseWsFeed {
   /** Product ids the simulator quotes. */
   products(): readonly string[]
+  /** A product's increments and minimum funds; undefined for an unknown one. */
+  product(productId: string): FeedProduct | undefined
   /** Sim time now (epoch ms). */
   now(): number
   /** Current market of a product; undefined for an unknown one. */

@@ -30,6 +30,8 @@ export interface ClientRequest {
   productIds: string[]
   /** The key name a valid JWT was signed for, when one came. */
   keyName: string | undefined
+  /** The user the key belongs to (what the user channel's acknowledgement lists), with a valid JWT. */
+  userId: string | undefined
 }
 
 export type ParsedRequest = {ok: true; request: ClientRequest} | {ok: false; message: string}
@@ -53,10 +55,12 @@ export function parseRequest(raw: string, feed: CoinbaseWsFeed): ParsedRequest {
 
   const jwt = m['jwt']
   let keyName: string | undefined
+  let userId: string | undefined
   if (jwt !== undefined && jwt !== null && jwt !== '') {
     const auth = feed.verifyJwt(jwt)
     if (!auth.ok) return fail(AUTH_FAILURE)
     keyName = auth.keyName
+    userId = auth.userId
   }
   if (channel === 'user' && keyName === undefined) return fail(AUTH_FAILURE)
 
@@ -68,5 +72,5 @@ export function parseRequest(raw: string, feed: CoinbaseWsFeed): ParsedRequest {
     if (productIds.some((id) => !known.has(id))) return fail(SUBSCRIBE_FAILURE)
   }
   if (productIds.length === 0 && !PRODUCTS_OPTIONAL.has(channel)) return fail(SUBSCRIBE_FAILURE)
-  return {ok: true, request: {kind: m['type'], channel, productIds, keyName}}
+  return {ok: true, request: {kind: m['type'], channel, productIds, keyName, userId}}
 }

@@ -20,7 +20,7 @@ import {createServer, type IncomingMessage, type ServerResponse} from 'node:http
 import type {AddressInfo, Socket} from 'node:net'
 import {type RawData, type WebSocket, WebSocketServer} from 'ws'
 import type {TimerId, WallClock} from '../../../../src/sectors/sim/index.js'
-import {type ChannelContext, sendSnapshot, subscriptionKeys, tickerKey, userKeyOf, wants} from './ws-channels.js'
+import {type ChannelContext, sendSnapshot, subscriptionKeys, tickerKey, wants} from './ws-channels.js'
 import type {CoinbaseWsFeed, FeedOrder, FeedQuote, FeedTrade} from './ws-feed.js'
 import {WsMarket} from './ws-market.js'
 import {type ClientRequest, parseRequest} from './ws-protocol.js'
@@ -163,7 +163,7 @@ class CoinbaseWsRuntime {
   }
 
   private subscribe(session: WsSession, req: ClientRequest, keys: string[]): void {
-    if (req.channel === 'user' && req.keyName !== undefined) session.userKey = userKeyOf(req.keyName)
+    if (req.channel === 'user' && req.userId !== undefined) session.userKey = req.userId
     session.add(req.channel, keys)
     const t = this.deadlines.get(session)
     if (t !== undefined) this.o.wall.clearTimeout(t)

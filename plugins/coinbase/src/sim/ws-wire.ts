@@ -185,15 +185,10 @@ function valueAfterFees(o: FeedOrder): string {
   return formatDec(rescale(sum, Math.max(value.scale, fees.scale)))
 }
 
-/**
- * A stop order's trigger state. The seam does not carry it yet (asked for: `triggered` on
- * FeedOrder); until it does, a stop that has filled is triggered and one that has not is taken
- * for pending, which misreports only a triggered stop still resting unfilled.
- */
-function triggerStatus(o: FeedOrder & {triggered?: boolean}): string {
+/** A stop order's trigger state; other orders have none (Coinbase writes INVALID_ORDER_TYPE). */
+function triggerStatus(o: FeedOrder): string {
   if (o.type !== 'STOP_LIMIT') return 'INVALID_ORDER_TYPE'
-  const triggered = o.triggered ?? (o.numberOfFills > 0 || o.status === 'FILLED')
-  return triggered ? 'STOP_TRIGGERED' : 'STOP_PENDING'
+  return o.triggered === true ? 'STOP_TRIGGERED' : 'STOP_PENDING'
 }
 
 /** One order of the user channel (the fields of the SDK's UserOrders, as the reference names them). */

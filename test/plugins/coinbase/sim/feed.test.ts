@@ -7,7 +7,8 @@ import {dirname, join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {type Harness, startSim} from './harness.js'
+import {type Harness, makeJwt, signed, startSim} from './harness.js'
+import {type Msg, RawClient} from './ws-raw-client.js'
 
 interface ProCoinbase {
   urls: {api: Record<string, string>}
@@ -89,5 +90,46 @@ describe('coinbase simulator, REST and websocket together (ccxt pro)', () => {
     const ok = await client()
     h.sim.faults.set({revokeKey: true})
     await expect(ok.watchOrders('BTC/USD')).rejects.toThrow('authentication failure')
+  })
+
+  it('the seam carries the catalogue rules to status, the key\'s user to the user acknowledgement, and a stop\'s trigger state as it rests', async () => {
+    const c = await RawClient.open(h.sim.endpoints.ws as string)
+    try {
+      const [status] = await c.request({type: 'subscribe', channel: 'status', product_ids: ['BTC-USD']})
+      expect(status?.events?.[0]?.['products']).toMatchObject([{id: 'BTC-USD', base_increment: '0.00000001', quote_increment: '0.01', min_market_funds: '1'}])
+      const jwt = makeJwt(h, {method: 'GET', path: ''}, {uri: null})
+      const user = await c.request({type: 'subscribe', channel: 'user', jwt})
+      const ack = user[user.length - 1]?.events?.[0]?.['subscriptions'] as {user: string[]}
+
+      // A sell stop one cent under the last trade, its limit far above the market: once a trade
+      // reaches the stop, it rests as a limit sell that nothing fills.
+      const last = Number((await signed(h, 'GET', '/api/v3/brokerage/products/BTC-USD')).json.price)
+      const stop = (last - 0.01).toFixed(2)
+      const limit = (last * 1.2).toFixed(2)
+      const created = await signed(h, 'POST', '/api/v3/brokerage/orders', {
+        client_order_id: 'seam-stop',
+        product_id: 'BTC-USD',
+        side: 'SELL',
+        order_configuration: {stop_limit_stop_limit_gtc: {base_size: '0.01', limit_price: limit, stop_price: stop, stop_direction: 'STOP_DIRECTION_STOP_DOWN'}},
+      })
+      expect(created.json.success).toBe(true)
+      const id = created.json.success_response.order_id as string
+      const rest = (await signed(h, 'GET', `/api/v3/brokerage/orders/historical/${id}`)).json.order
+      expect(ack.user).toEqual([rest.user_id])
+
+      const updates: Array<Record<string, unknown>> = []
+      const mine = (m: Msg): Array<Record<string, unknown>> => ((m.events?.[0]?.['orders'] ?? []) as Array<Record<string, unknown>>).filter((o) => o['order_id'] === id)
+      updates.push(...mine(await c.next()))
+      expect(updates[0]).toMatchObject({status: 'OPEN', trigger_status: 'STOP_PENDING'})
+      for (let i = 0; i < 100 && !updates.some((u) => u['trigger_status'] === 'STOP_TRIGGERED'); i++) {
+        h.wall.advance(200)
+        await c.roundTrip()
+        while (c.unread > 0) updates.push(...mine(await c.next()))
+      }
+      expect(updates[updates.length - 1]).toMatchObject({status: 'OPEN', trigger_status: 'STOP_TRIGGERED', number_of_fills: '0', limit_price: limit})
+      expect((await signed(h, 'GET', `/api/v3/brokerage/orders/historical/${id}`)).json.order).toMatchObject({status: 'OPEN', trigger_status: 'STOP_TRIGGERED'})
+    } finally {
+      c.close()
+    }
   })
 })

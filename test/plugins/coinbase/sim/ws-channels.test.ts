@@ -4,7 +4,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {startCoinbaseWs, type CoinbaseWsServer} from '../../../../plugins/coinbase/src/sim/ws-server.js'
 import {ManualWall} from '../../../../src/sectors/sim/clock.js'
-import {FakeFeed, makeKeyPair, order, quote} from './ws-fake-feed.js'
+import {FakeFeed, makeKeyPair, order, quote, USER_ID} from './ws-fake-feed.js'
 import {type Msg, RawClient, wsFaults} from './ws-raw-client.js'
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0, 0)
@@ -89,22 +89,23 @@ describe('coinbase sim websocket channels', () => {
     expect(events(ack)).toEqual([{subscriptions: {ticker: ['BTC-USD', 'USDT-USDC']}}])
   })
 
-  it('status: the products with their increments', async () => {
+  it('status: the products with their increments and minimum funds, as the feed gives them (not read off the quotes)', async () => {
     const [snap, ack] = await c.request({type: 'subscribe', channel: 'status'})
+    const rules = {BTC: ['0.00000001', '0.01', '1'], ETH: ['0.0001', '0.1', '5']} as const
     expect(events(snap)).toEqual([
       {
         type: 'snapshot',
-        products: ['BTC', 'ETH'].map((base) => ({
+        products: (['BTC', 'ETH'] as const).map((base) => ({
           product_type: 'SPOT',
           id: `${base}-USD`,
           base_currency: base,
           quote_currency: 'USD',
-          base_increment: '0.00000001',
-          quote_increment: '0.01',
+          base_increment: rules[base][0],
+          quote_increment: rules[base][1],
           display_name: `${base}/USD`,
           status: 'online',
           status_message: '',
-          min_market_funds: '0.01',
+          min_market_funds: rules[base][2],
         })),
       },
     ])
@@ -210,6 +211,7 @@ describe('coinbase sim websocket channels', () => {
     const jwt = `${head}.${sign('sha256', Buffer.from(head), {key: createPrivateKey(keys.privatePem), dsaEncoding: 'ieee-p1363'}).toString('base64url')}`
 
     const all = await c.request({type: 'subscribe', channel: 'user', jwt})
+    expect(events(all[2])).toEqual([{subscriptions: {user: [USER_ID]}}])
     expect(all.map((m) => [m['channel'], m['sequence_num']])).toEqual([
       ['user', 0],
       ['user', 1],
@@ -267,6 +269,7 @@ describe('coinbase sim websocket channels', () => {
         leavesQuantity: '0',
         outstandingHold: '0',
         endTs: T0 + 61_000,
+        triggered: true,
       }),
     )
     feed.change(order({orderId: 'o-50', productId: 'ETH-USD', status: 'CANCELLED', leavesQuantity: '0', cancelReason: 'User requested cancel', endTs: T0 + 62_000}))
@@ -285,8 +288,11 @@ describe('coinbase sim websocket channels', () => {
       end_time: '2026-01-05T12:01:01Z',
     })
     expect(events(await c.next())[0]).toMatchObject({orders: [{order_id: 'o-50', status: 'CANCELLED'}]})
-    feed.change(order({orderId: 'o-51', type: 'STOP_LIMIT', stopPrice: '61000.00', limitPrice: '61010.00'}))
+    feed.change(order({orderId: 'o-51', type: 'STOP_LIMIT', stopPrice: '61000.00', limitPrice: '61010.00', triggered: false}))
     expect(events(await c.next())[0]).toMatchObject({orders: [{order_id: 'o-51', trigger_status: 'STOP_PENDING', stop_price: '61000.00', limit_price: '61010.00'}]})
+    // Triggered, resting unfilled at its limit: STOP_TRIGGERED, still OPEN, no fills.
+    feed.change(order({orderId: 'o-51', type: 'STOP_LIMIT', stopPrice: '61000.00', limitPrice: '61010.00', triggered: true}))
+    expect(events(await c.next())[0]).toMatchObject({orders: [{order_id: 'o-51', status: 'OPEN', number_of_fills: '0', trigger_status: 'STOP_TRIGGERED'}]})
     expect(events(await d.next())[0]).toMatchObject({orders: [{order_id: 'o-50', status: 'CANCELLED', cancel_reason: 'User requested cancel'}]})
     await d.roundTrip()
     expect(d.unread).toBe(0)

@@ -2,8 +2,11 @@
 // pushed by hand, and a JWT check done with node:crypto against a P-256 key made by the test (the
 // real exchange side is another file's job; this one only has to be honest about ES256).
 import {createPublicKey, generateKeyPairSync, type KeyObject, verify} from 'node:crypto'
-import type {CoinbaseWsFeed, FeedAuth, FeedOrder, FeedQuote, FeedTrade} from '../../../../plugins/coinbase/src/sim/ws-feed.js'
+import type {CoinbaseWsFeed, FeedAuth, FeedOrder, FeedProduct, FeedQuote, FeedTrade} from '../../../../plugins/coinbase/src/sim/ws-feed.js'
 
+/** The user and portfolio the fake's key belongs to (the user channel's acknowledgement lists the user). */
+export const USER_ID = '3f1c2b4a-7d8e-4f60-9a1b-2c3d4e5f6a7b'
+export const PORTFOLIO_ID = '9e8d7c6b-5a49-4382-b1c0-d9e8f7a6b5c4'
 export const KEY_NAME = 'organizations/0b2f5b0a-1c1d-4e7b-9a51-3f0d2c9e7a11/apiKeys/6a4d8e2c-95b1-4f3a-8c7e-1d2b3c4d5e6f'
 
 export function makeKeyPair(): {privatePem: string; publicKey: KeyObject} {
@@ -88,6 +91,13 @@ export class FakeFeed implements CoinbaseWsFeed {
     return ['BTC-USD', 'ETH-USD']
   }
 
+  /** Increments unlike the quotes' decimals, so a server reading them off the quotes shows. */
+  product(productId: string): FeedProduct | undefined {
+    if (productId === 'BTC-USD') return {productId, baseIncrement: '0.00000001', quoteIncrement: '0.01', minMarketFunds: '1'}
+    if (productId === 'ETH-USD') return {productId, baseIncrement: '0.0001', quoteIncrement: '0.1', minMarketFunds: '5'}
+    return undefined
+  }
+
   now(): number {
     return this.simNow
   }
@@ -139,7 +149,7 @@ export class FakeFeed implements CoinbaseWsFeed {
     const now = this.jwtNow()
     if (typeof payload['exp'] !== 'number' || payload['exp'] <= now) return {ok: false, reason: 'expired'}
     if (typeof payload['nbf'] === 'number' && payload['nbf'] > now + 5) return {ok: false, reason: 'not yet valid'}
-    return {ok: true, keyName: this.keyName}
+    return {ok: true, keyName: this.keyName, userId: USER_ID, portfolioId: PORTFOLIO_ID}
   }
 }
 

@@ -5,7 +5,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {startCoinbaseWs, type CoinbaseWsServer} from '../../../../plugins/coinbase/src/sim/ws-server.js'
 import {ManualWall} from '../../../../src/sectors/sim/clock.js'
-import {FakeFeed, KEY_NAME, makeKeyPair, order, quote, until} from './ws-fake-feed.js'
+import {FakeFeed, KEY_NAME, makeKeyPair, order, quote, until, USER_ID} from './ws-fake-feed.js'
 import {RawClient, wsFaults} from './ws-raw-client.js'
 
 const ENVELOPE_KEYS = ['channel', 'client_id', 'timestamp', 'sequence_num', 'events']
@@ -156,7 +156,7 @@ describe('coinbase sim websocket protocol', () => {
     expect(await c.next()).toEqual({type: 'error', message: 'failure to subscribe'})
     // None of that was subscribed or numbered.
     const [ack] = await c.request({type: 'subscribe', channel: 'user', jwt: await cdpJwt(keys.privatePem)}).then((m) => m.slice(-1))
-    expect(ack).toMatchObject({sequence_num: 1, events: [{subscriptions: {user: ['6a4d8e2c-95b1-4f3a-8c7e-1d2b3c4d5e6f']}}]})
+    expect(ack).toMatchObject({sequence_num: 1, events: [{subscriptions: {user: [USER_ID]}}]})
   })
 
   it('unsubscribes product by product; the acknowledgement lists what is left, {} at the end', async () => {
