@@ -2,6 +2,10 @@
 // per product the recent public trades (market_trades' snapshot), the 5-minute candle being built
 // from those trades (candles), the synthesised level2 book, and the lowest and highest prices seen
 // (the tickers' 52-week fields: the simulated market's whole history is shorter than a year).
+// The book is the costly part (a hundred levels rebuilt and compared per quote): it is kept only
+// while someone subscribes to level2 for the product, and rebuilt from the current quote when a
+// subscription comes after a time nobody watched (its deep sizes are a function of the price, so
+// the rebuilt book is the one that would have been kept).
 import {SyntheticBook} from './ws-book.js'
 import {addDec, cmpDec, dec, formatDec} from './ws-decimal.js'
 import type {FeedQuote, FeedTrade} from './ws-feed.js'
@@ -13,6 +17,8 @@ export const RECENT_TRADES = 50
 
 interface ProductState {
   book: SyntheticBook
+  /** The book missed quotes nobody subscribed for: rebuild it before showing it. */
+  bookStale: boolean
   trades: FeedTrade[]
   candle: Candle | undefined
   extremes: TickerExtremes | undefined
@@ -38,13 +44,14 @@ export class WsMarket {
   private state(productId: string): ProductState {
     let s = this.states.get(productId)
     if (s === undefined) {
-      s = {book: new SyntheticBook(productId), trades: [], candle: undefined, extremes: undefined}
+      s = {book: new SyntheticBook(productId), bookStale: true, trades: [], candle: undefined, extremes: undefined}
       this.states.set(productId, s)
     }
     return s
   }
 
-  apply(quote: FeedQuote, trade: FeedTrade | undefined): MarketChange {
+  /** `withBook`: whether anyone subscribes to the product's level2 (else the book is left stale). */
+  apply(quote: FeedQuote, trade: FeedTrade | undefined, withBook: boolean): MarketChange {
     const s = this.state(quote.productId)
     this.widen(s, quote)
     if (trade !== undefined) {
@@ -52,7 +59,15 @@ export class WsMarket {
       if (s.trades.length > RECENT_TRADES) s.trades.splice(0, s.trades.length - RECENT_TRADES)
       this.addToCandle(s, trade)
     }
-    return {quote, trade, book: s.book.apply(quote)}
+    if (!withBook) {
+      s.bookStale = true
+      return {quote, trade, book: []}
+    }
+    // A book that missed quotes is rebuilt; its changes since then were never anyone's to hear.
+    const wasStale = s.bookStale
+    s.bookStale = false
+    const changes = s.book.apply(quote)
+    return {quote, trade, book: wasStale ? [] : changes}
   }
 
   extremes(quote: FeedQuote): TickerExtremes {
@@ -82,10 +97,11 @@ export class WsMarket {
     return {productId: quote.productId, startSec: bucketOf(nowMs), open: p, high: p, low: p, close: p, volume: '0'}
   }
 
-  /** The book for a snapshot, built from the quote if no market event came yet. */
+  /** The book for a snapshot, brought up to the quote if it missed any. */
   book(quote: FeedQuote): L2Level[] {
     const s = this.state(quote.productId)
-    if (s.book.empty) s.book.apply(quote)
+    if (s.bookStale || s.book.empty) s.book.apply(quote)
+    s.bookStale = false
     return s.book.snapshot()
   }
 

@@ -172,10 +172,12 @@ class CoinbaseWsRuntime {
   }
 
   private onMarket(q: FeedQuote, trade: FeedTrade | undefined): void {
-    const change = this.ctx.market.apply(q, trade)
+    const id = q.productId
+    let book = false
+    for (const s of this.sessions.values()) if ((book = wants(s, 'level2', id))) break
+    const change = this.ctx.market.apply(q, trade, book)
     if (this.sessions.size === 0) return
     const now = this.o.feed.now()
-    const id = q.productId
     for (const s of this.sessions.values()) {
       if (wants(s, 'ticker', id)) s.send('ticker', now, [{type: 'update', tickers: [tickerView(q, this.ctx.market.extremes(q), false)]}])
       if (change.trade !== undefined && wants(s, 'market_trades', id)) s.send('market_trades', now, [{type: 'update', trades: [tradeView(change.trade)]}])

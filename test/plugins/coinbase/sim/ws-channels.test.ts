@@ -201,6 +201,42 @@ describe('coinbase sim websocket channels', () => {
     expect(freshBook).toEqual(book)
   })
 
+  it('level2 kept only while subscribed: a book that missed moves is shown at the current quote, and its updates follow from that snapshot', async () => {
+    type L2 = {updates: Array<{side: string; price_level: string; new_quantity: string}>}
+    const toBook = (m: Msg | undefined): Map<string, string> => new Map((events(m)[0] as L2).updates.map((u) => [`${u.side}|${u.price_level}`, u.new_quantity]))
+    const bestBid = (b: Map<string, string>): number => Math.max(...[...b.keys()].filter((k) => k.startsWith('bid|')).map((k) => Number(k.slice(4))))
+    // Moves nobody watches on level2 (c listens to ticker only).
+    await c.request({type: 'subscribe', product_ids: ['BTC-USD'], channel: 'ticker'})
+    feed.move(quote('BTC-USD', '60010.00', T0 + 1_000))
+    feed.move(quote('BTC-USD', '60020.00', T0 + 2_000))
+    await c.take(2)
+    const [first] = await c.request({type: 'subscribe', product_ids: ['BTC-USD'], channel: 'level2'})
+    const book = toBook(first)
+    expect(bestBid(book)).toBeCloseTo(60019.99, 6)
+    // Unsubscribed, the book goes stale through two moves; a new subscription shows the newest.
+    await c.request({type: 'unsubscribe', product_ids: ['BTC-USD'], channel: 'level2'})
+    feed.move(quote('BTC-USD', '60030.00', T0 + 3_000))
+    feed.move(quote('BTC-USD', '60005.00', T0 + 4_000))
+    await c.take(2)
+    const [again] = await c.request({type: 'subscribe', product_ids: ['BTC-USD'], channel: 'level2'})
+    const resumed = toBook(again)
+    expect(bestBid(resumed)).toBeCloseTo(60004.99, 6)
+    expect(resumed.size).toBe(100)
+    // The next move's update, applied to that snapshot, gives what a newcomer's snapshot shows.
+    feed.move(quote('BTC-USD', '60006.00', T0 + 5_000))
+    const msgs = await c.take(2)
+    const l2 = msgs.find((m) => m['channel'] === 'l2_data')
+    for (const u of (events(l2)[0] as L2).updates) {
+      if (u.new_quantity === '0') resumed.delete(`${u.side}|${u.price_level}`)
+      else resumed.set(`${u.side}|${u.price_level}`, u.new_quantity)
+    }
+    const d = await RawClient.open(server.url)
+    const [fresh] = await d.request({type: 'subscribe', product_ids: ['BTC-USD'], channel: 'level2'})
+    d.close()
+    expect(resumed).toEqual(toBook(fresh))
+    expect(bestBid(resumed)).toBeCloseTo(60005.99, 6)
+  })
+
   it('user: open orders in snapshots of 50 with empty positions, every field of an order, a product filter', async () => {
     for (let i = 0; i < 51; i++) feed.change(order({orderId: `o-${String(i).padStart(2, '0')}`, clientOrderId: `c-${i}`, productId: i === 50 ? 'ETH-USD' : 'BTC-USD'}))
     const {createPrivateKey, sign} = await import('node:crypto')
