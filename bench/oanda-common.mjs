@@ -1,5 +1,5 @@
-// What the OANDA live-path benchmarks (oanda-live.mjs, oanda-memory.mjs) share: rick's OANDA
-// simulator as a process of its own (`rick sim oanda --json`, the product command; its faults
+// What the live-path benchmarks (oanda-live.mjs, oanda-memory.mjs, coinbase-*.mjs) share: a venue's
+// simulator as a process of its own (`rick sim <venue> --json`, the product command; its faults
 // switched through its control endpoint, as a user would), a throwaway rick project (not a git
 // repository, so an engine start takes no snapshot), and percentiles.
 import {spawn} from 'node:child_process'
@@ -19,16 +19,16 @@ export function percentile(values, p) {
 }
 
 /**
- * `rick sim oanda --json` in a child process: the venue is not in the process under test, as a
- * broker is not. Resolves once it printed its line (URLs, account, token).
+ * `rick sim <venue> --json` in a child process: the venue is not in the process under test, as a
+ * broker is not. Resolves once it printed its line (URLs, account, credentials).
  */
-export async function startSimProcess({speed, seed = 7}) {
-  const child = spawn(process.execPath, [rickBin, 'sim', 'oanda', '--json', '--speed', `${speed}x`, '--seed', String(seed)], {cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+export async function startSimProcess({venue = 'oanda', speed, seed = 7}) {
+  const child = spawn(process.execPath, [rickBin, 'sim', venue, '--json', '--speed', `${speed}x`, '--seed', String(seed)], {cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
   let err = ''
   child.stderr.on('data', (d) => void (err += d))
   const line = await new Promise((resolve, reject) => {
     let out = ''
-    const timer = setTimeout(() => reject(new Error(`rick sim oanda printed nothing in 15 s; stderr: ${err.slice(0, 500)}`)), 15_000)
+    const timer = setTimeout(() => reject(new Error(`rick sim ${venue} printed nothing in 15 s; stderr: ${err.slice(0, 500)}`)), 15_000)
     child.stdout.on('data', (d) => {
       out += d
       const nl = out.indexOf('\n')
@@ -37,7 +37,7 @@ export async function startSimProcess({speed, seed = 7}) {
         resolve(out.slice(0, nl))
       }
     })
-    child.once('exit', (code) => reject(new Error(`rick sim oanda exited ${code} before serving: ${err.slice(0, 500)}`)))
+    child.once('exit', (code) => reject(new Error(`rick sim ${venue} exited ${code} before serving: ${err.slice(0, 500)}`)))
   })
   const info = JSON.parse(line)
   const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -64,7 +64,7 @@ export async function startSimProcess({speed, seed = 7}) {
  * repo's built-in strategies plus `strategies` ({file name: source}); its own rick home.
  */
 export function tempProject(config, strategies = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'rick-bench-oanda-'))
+  const dir = mkdtempSync(join(tmpdir(), 'rick-bench-live-'))
   mkdirSync(join(dir, 'config'))
   mkdirSync(join(dir, 'strategies'))
   writeFileSync(join(dir, 'config', 'trading_sectors.yaml'), config)
