@@ -12,6 +12,7 @@ import {fixedUnits, mul, ONE, type Units} from './money.js'
 /** Prices kept behind the sim's now (30 days of 1 s steps: 350 hourly candles of warm-up fit). */
 const HISTORY_MS = 30 * 86_400_000
 const MINUTES_A_DAY = 1440
+const HOUR_MS = 3_600_000
 /** A trade on the tape is worth about this much quote currency on average. */
 const MEAN_TRADE_NOTIONAL = 500
 /** How far back the last trade is looked for (a path that does not move for an hour is frozen). */
@@ -42,6 +43,8 @@ export interface DayStats {
   volume: Units
 }
 
+type Ohlcv = DayStats & {close: Units}
+
 export interface Candle {
   start: number
   open: Units
@@ -58,7 +61,9 @@ export class Market {
   private readonly idHashes = new Map<string, number>()
   private readonly seedHash: number
   private readonly dayCache = new Map<string, {minute: number; stats: DayStats}>()
-  private readonly minuteCache = new Map<string, Map<number, (DayStats & {close: Units}) | null>>()
+  private readonly minuteCache = new Map<string, Map<number, Ohlcv | null>>()
+  /** Whole past hours' aggregates (a path's past never changes), for candles of an hour or more. */
+  private readonly hourCache = new Map<string, Map<number, Ohlcv | null>>()
   /** freezePrices: the sim time whose prices are shown while frozen. */
   frozenAt: number | undefined
 
@@ -219,11 +224,38 @@ export class Market {
     const end = Math.min(toTs, (this.frozenAt ?? toTs) + 1)
     // Nothing older than the history kept: those buckets are empty without walking their steps.
     const from = Math.max(fromTs, end - HISTORY_MS)
+    const hourly = g % HOUR_MS === 0
     for (let start = Math.floor(from / g) * g; start < end; start += g) {
-      const c = this.aggregate(id, Math.max(start, from), Math.min(start + g, end))
+      const a = Math.max(start, from)
+      const b = Math.min(start + g, end)
+      const c = hourly ? this.spanByHours(id, a, b) : this.aggregate(id, a, b)
       if (c !== undefined) out.push({start: start / 1000, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume})
     }
     return out.reverse()
+  }
+
+  /**
+   * The aggregate of [fromTs, toTs) made of whole hours from the cache (walked once: a daily candle
+   * is 86,400 steps) and the partial hours at its ends walked as asked. Hours are combined in time
+   * order, so the result is the one walk over the whole span would give.
+   */
+  private spanByHours(id: string, fromTs: number, toTs: number): Ohlcv | undefined {
+    let hours = this.hourCache.get(id)
+    if (hours === undefined) this.hourCache.set(id, (hours = new Map()))
+    const firstWhole = Math.ceil(fromTs / HOUR_MS)
+    const endWhole = Math.floor(toTs / HOUR_MS)
+    if (firstWhole >= endWhole) return this.aggregate(id, fromTs, toTs)
+    let acc = fromTs < firstWhole * HOUR_MS ? this.aggregate(id, fromTs, firstWhole * HOUR_MS) : undefined
+    for (let h = firstWhole; h < endWhole; h++) {
+      let agg = hours.get(h)
+      if (agg === undefined) {
+        agg = this.aggregate(id, h * HOUR_MS, (h + 1) * HOUR_MS) ?? null
+        hours.set(h, agg)
+      }
+      if (agg !== null) acc = merge(acc, agg)
+    }
+    const tail = toTs > endWhole * HOUR_MS ? this.aggregate(id, endWhole * HOUR_MS, toTs) : undefined
+    return tail === undefined ? acc : merge(acc, tail)
   }
 
   /** A price as the product writes it (its quote increment's decimals). */
@@ -238,12 +270,17 @@ export class Market {
 
   trim(now: number): void {
     for (const p of this.paths.values()) p.trim(now)
+    // Hours the paths no longer keep would be shown from the cache: forget them too.
+    const oldest = Math.floor((now - HISTORY_MS) / HOUR_MS)
+    for (const hours of this.hourCache.values()) for (const h of hours.keys()) if (h < oldest) hours.delete(h)
   }
 
   /** OHLCV of the trades in [fromTs, toTs) (undefined when there were none, or none is kept). */
-  private aggregate(id: string, fromTs: number, toTs: number): (DayStats & {close: Units}) | undefined {
+  private aggregate(id: string, fromTs: number, toTs: number): Ohlcv | undefined {
     const path = this.path(id)
-    const inc = this.product(id).u.quoteIncrement
+    const p = this.product(id)
+    const idHash = this.idHashes.get(id) ?? 0
+    const mean = this.meanIncrements.get(id) ?? 1
     const first = Math.ceil((fromTs - path.startTs) / path.stepMs)
     const last = Math.ceil((toTs - path.startTs) / path.stepMs) - 1
     let prev = path.bidAt(first - 1)
@@ -251,7 +288,9 @@ export class Market {
     let high = -1
     let low = Number.MAX_SAFE_INTEGER
     let close = -1
-    let volume = 0n
+    // Volume in whole base increments, as a float's integer (exact: a month of trades is ~1e12,
+    // far below 2^53); one BigInt at the end instead of one per trade.
+    let increments = 0
     for (let s = first; s <= last; s++) {
       const b = path.bidAt(s)
       if (b === undefined) {
@@ -264,26 +303,36 @@ export class Market {
         if (price > high) high = price
         if (price < low) low = price
         close = price
-        volume += this.sizeAt(id, s, 0x7a)
+        increments += sizeIncrements(idHash, mean, s, 0x7a)
       }
       prev = b
     }
     if (open < 0) return undefined
-    return {open: BigInt(open) * inc, high: BigInt(high) * inc, low: BigInt(low) * inc, close: BigInt(close) * inc, volume}
+    const inc = p.u.quoteIncrement
+    return {open: BigInt(open) * inc, high: BigInt(high) * inc, low: BigInt(low) * inc, close: BigInt(close) * inc, volume: BigInt(increments) * p.u.baseIncrement}
   }
 
   /** A size in whole base increments, between 0.2 and 1.8 of the product's mean trade. */
   private sizeAt(id: string, step: number, salt: number): Units {
-    let h = Math.imul((this.idHashes.get(id) ?? 0) ^ salt, 0x9e3779b1) ^ step
-    h = Math.imul(h ^ (h >>> 16), 0x01000193)
-    h ^= h >>> 15
-    h = Math.imul(h, 0x85ebca6b)
-    h ^= h >>> 13
-    const u = (h >>> 0) / 4294967296
-    const mean = this.meanIncrements.get(id) ?? 1
-    const incs = Math.max(1, Math.floor(mean * (0.2 + 1.6 * u)))
-    return BigInt(incs) * this.product(id).u.baseIncrement
+    return BigInt(sizeIncrements(this.idHashes.get(id) ?? 0, this.meanIncrements.get(id) ?? 1, step, salt)) * this.product(id).u.baseIncrement
   }
+}
+
+/** Two consecutive spans' aggregate (`a` the earlier). */
+function merge(a: Ohlcv | undefined, b: Ohlcv): Ohlcv {
+  if (a === undefined) return b
+  return {open: a.open, high: a.high > b.high ? a.high : b.high, low: a.low < b.low ? a.low : b.low, close: b.close, volume: a.volume + b.volume}
+}
+
+/** The hash behind trade and book sizes: whole base increments for (product hash, step, salt). */
+function sizeIncrements(idHash: number, mean: number, step: number, salt: number): number {
+  let h = Math.imul(idHash ^ salt, 0x9e3779b1) ^ step
+  h = Math.imul(h ^ (h >>> 16), 0x01000193)
+  h ^= h >>> 15
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  const u = (h >>> 0) / 4294967296
+  return Math.max(1, Math.floor(mean * (0.2 + 1.6 * u)))
 }
 
 export function decimalsOf(increment: string): number {

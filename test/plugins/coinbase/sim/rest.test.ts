@@ -2,7 +2,7 @@
 // and status codes, list filters and cursors, candles' limits — and the fault switches.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {makeJwt, raw, signed, startSim, T0, type Harness} from './harness.js'
+import {dec, makeJwt, raw, signed, startSim, T0, type Harness} from './harness.js'
 
 const B = '/api/v3/brokerage'
 
@@ -130,6 +130,35 @@ describe('coinbase simulator, REST shapes and errors', () => {
     const unknown = await raw(`${h.rest}${B}/market/products/NOPE-USD`)
     expect(unknown.status).toBe(404)
     expect(unknown.json).toMatchObject({error: 'NOT_FOUND', message: 'Product NOPE-USD not supported'})
+  })
+
+  it('daily candles agree with the five-minute candles of the same day, a whole past day and today so far', async () => {
+    const candles = async (granularity: string, start: number, end: number): Promise<Array<Record<string, string>>> => {
+      const r = await raw(`${h.rest}${B}/market/products/ETH-USD/candles?granularity=${granularity}&start=${start}&end=${end}`)
+      expect(r.status).toBe(200)
+      return r.json.candles
+    }
+    const now = Math.floor(h.wall.now() / 1000)
+    const warmup = await candles('ONE_DAY', now - 349 * 86_400, now)
+    // The simulator keeps 30 days of prices: 30 whole days and today.
+    expect(warmup.length).toBeGreaterThanOrEqual(30)
+    const today = Math.floor(T0 / 86_400_000) * 86_400
+    for (const day of [today - 86_400, today]) {
+      const [daily] = await candles('ONE_DAY', day, day + 86_400)
+      const fives = await candles('FIVE_MINUTE', day, day + 86_400)
+      expect(fives.length).toBeGreaterThan(100)
+      const sum = fives.reduce((acc, c) => acc + dec(c.volume as string), 0n)
+      expect(daily).toEqual({
+        start: String(day),
+        open: fives.at(-1)?.open,
+        close: fives[0]?.close,
+        high: fives.map((c) => c.high as string).sort((a, b) => Number(b) - Number(a))[0],
+        low: fives.map((c) => c.low as string).sort((a, b) => Number(a) - Number(b))[0],
+        volume: daily?.volume,
+      })
+      expect(dec(daily?.volume as string)).toBe(sum)
+      expect(warmup.find((c) => c.start === String(day))).toEqual(daily)
+    }
   })
 
   it('answers 429 with Coinbase rate-limit body, 503, and executes nothing under them', async () => {
