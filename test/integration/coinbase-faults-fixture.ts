@@ -27,6 +27,10 @@ export interface FaultsSettings {
   timeoutMs?: number
   staleAfter?: string
   reconcileEvery?: string
+  /** The venue clock's start (default: the wall clock's now). */
+  startTs?: number
+  /** Coins the account holds before rick trades (the person's own). */
+  balances?: Record<string, string>
 }
 
 /**
@@ -38,7 +42,7 @@ export interface FaultsSettings {
  * times would be denied every order after (see the report).
  */
 export async function approvedCanary(s: FaultsSettings = {}): Promise<CanaryProject> {
-  const sim = await startCoinbaseSimulator({core: coreRuntime, seed: 11, speed: s.speed ?? 400, instruments: ['BTC-USD', 'ETH-USD'], startTs: Date.now()})
+  const sim = await startCoinbaseSimulator({core: coreRuntime, seed: 11, speed: s.speed ?? 400, instruments: ['BTC-USD', 'ETH-USD'], startTs: s.startTs ?? Date.now(), ...(s.balances ? {balances: s.balances} : {})})
   const p = charterProject('rick-coinbase-faults-')
   const base = canaryConfig(sim)
   if (!/live: \{/.test(base) || !/timeoutMs: \d+/.test(base) || !base.includes('dailyLossCap: 10}')) throw new Error(`canaryConfig has no live block or timeoutMs to set:\n${base}`)
@@ -74,6 +78,8 @@ export async function cleanupFaults(): Promise<void> {
 export interface CanaryRun extends ReturnType<typeof startRun> {
   /** stdout and stderr so far. */
   output(): string
+  /** waitFor with this run's output in the error. */
+  until(what: string, cond: () => boolean | Promise<boolean>, ms?: number): Promise<void>
 }
 
 /** `rick run crypto --canary …` in the background with the keys set (startRun), its output readable while it runs. */
@@ -82,7 +88,7 @@ export function startCanary(l: CanaryProject, args: string[] = ['--bars', '10000
   let out = ''
   run.child.stdout?.on('data', (d: Buffer) => void (out += d.toString()))
   run.child.stderr?.on('data', (d: Buffer) => void (out += d.toString()))
-  return {...run, output: () => out}
+  return {...run, output: () => out, until: (what, cond, ms) => waitFor(l, what, cond, {output: () => out, ...(ms === undefined ? {} : {ms})})}
 }
 
 /** The journal so far, read read-only while the run writes it (empty before the run made it). */
@@ -148,8 +154,8 @@ export async function settled(l: CanaryProject): Promise<boolean> {
 export async function stopQuiet(l: CanaryProject, run: CanaryRun): Promise<void> {
   l.sim.faults.set({freezePrices: true})
   const bars = events(l, ['BAR']).length
-  await waitFor(l, 'bars at frozen prices', () => events(l, ['BAR']).length >= bars + 8, {output: run.output})
-  await waitFor(l, 'every order settled and journaled', () => settled(l), {output: run.output})
+  await run.until('bars at frozen prices', () => events(l, ['BAR']).length >= bars + 8)
+  await run.until('every order settled and journaled', () => settled(l))
   run.child.kill('SIGINT')
   const done = await run.exited
   expect(done.code, run.output()).toBe(0)

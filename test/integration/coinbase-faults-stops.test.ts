@@ -1,30 +1,45 @@
-// `rick run crypto --canary` on Coinbase under the faults that threaten to stop a run: 429s and 503s
-// on REST, a key the venue revokes mid-run, and a kill -9 right after an order went out. The built
+// `rick run crypto --canary` on Coinbase under the faults that threaten to stop a run: every socket
+// cut, 429s and 503s on REST, a key the venue revokes mid-run, and a kill -9 right after an order went out. The built
 // CLI against rick's Coinbase simulator in this process (coinbase-faults-fixture.ts); every scenario
 // ends on the venue's own records against the journal. coinbase-live-faults.test.ts holds the data path.
 import {readFileSync} from 'node:fs'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {rick} from '../helpers/cli.js'
-import {approvedCanary, cleanupFaults, events, expectBooksEqualVenue, journalFills, payloads, startCanary, stopQuiet, story, waitFor} from './coinbase-faults-fixture.js'
+import {approvedCanary, cleanupFaults, events, expectBooksEqualVenue, journalFills, payloads, startCanary, stopQuiet, story} from './coinbase-faults-fixture.js'
 import {KEY_ENV, ordersAtVenue, restJwt, SECRET_ENV} from './coinbase-run-fixture.js'
 
 afterEach(cleanupFaults)
 
 describe('rick run coinbase --canary: faults that threaten the run', () => {
+  it('(d) every socket cut mid-run: reconnected, reconciled, no fill twice', async () => {
+    const l = await approvedCanary()
+    const run = startCanary(l)
+    await run.until('the run trading', () => journalFills(l).length >= 2)
+    const connected = () => payloads(events(l, ['CONNECTION']), 'CONNECTION').filter((c) => c.state === 'connected').length
+    const before = connected()
+    const cut = (await l.sim.faults.act('dropStreams')) as {cut: number}
+    expect(cut.cut).toBeGreaterThanOrEqual(2) // the user channel and the prices
+    await run.until('both streams back', () => connected() >= before + 2)
+    const fillsBefore = journalFills(l).length
+    await run.until('fills after the reconnect', () => journalFills(l).length >= fillsBefore + 2)
+    await stopQuiet(l, run)
+    await expectBooksEqualVenue(l)
+    expect(payloads(events(l, ['CONNECTION']), 'CONNECTION').filter((c) => c.state === 'disconnected').length).toBeGreaterThanOrEqual(2)
+  })
+
   it('(e) 429s and 503s on REST for a while: no order sent twice, the run goes on, the journal verifies', async () => {
     const l = await approvedCanary()
     const run = startCanary(l)
-    const wait = (what: string, cond: () => boolean | Promise<boolean>) => waitFor(l, what, cond, {output: run.output})
-    await wait('the run trading', () => journalFills(l).length >= 1)
+    await run.until('the run trading', () => journalFills(l).length >= 1)
     // Waves of refusals while orders go out: every REST request of the moment is refused, creates
     // and reads alike (a refused request was not executed), until creates were among them.
     const createsRefused = () => [...payloads(events(l), 'ORDER_UNCONFIRMED'), ...payloads(events(l), 'ORDER_REJECTED').map((r) => ({...r, error: r.reason}))].filter((u) => /429|503|RateLimited|unavailable/i.test(u.error))
     for (let wave = 0; wave < 8 && createsRefused().length < 2; wave++) {
       const fills = journalFills(l).length
       l.sim.faults.set({http429: 4, http5xx: 3})
-      await wait('the refusals spent', () => l.sim.faults.get().http429 === 0 && l.sim.faults.get().http5xx === 0)
-      await wait('a fill after them', () => journalFills(l).length > fills)
+      await run.until('the refusals spent', () => l.sim.faults.get().http429 === 0 && l.sim.faults.get().http5xx === 0)
+      await run.until('a fill after them', () => journalFills(l).length > fills)
     }
     expect(createsRefused().length).toBeGreaterThanOrEqual(2)
     await stopQuiet(l, run)
@@ -42,7 +57,7 @@ describe('rick run coinbase --canary: faults that threaten the run', () => {
   it('(f) the key revoked mid-run: a fatal stop naming the key variable, exit 1, no order after it, nothing of the key in output or journal', async () => {
     const l = await approvedCanary()
     const run = startCanary(l)
-    await waitFor(l, 'the run trading', () => journalFills(l).length >= 1, {output: run.output})
+    await run.until('the run trading', () => journalFills(l).length >= 1)
     l.sim.faults.set({revokeKey: true})
     const path = '/api/v3/brokerage/orders/historical/batch'
     const refused = await fetch(`${l.sim.endpoints.rest}${path}`, {headers: {Authorization: `Bearer ${restJwt(l.sim, 'GET', path)}`}})
@@ -76,7 +91,7 @@ describe('rick run coinbase --canary: faults that threaten the run', () => {
     const l = await approvedCanary()
     l.sim.faults.set({submitTimeout: 1, submitTimeoutHoldMs: 60_000, missUserUpdate: 3})
     const run = startCanary(l)
-    await waitFor(l, 'an order gone out', () => events(l, ['ORDER_SUBMITTED']).length >= 1 && l.sim.faults.get().submitTimeout === 0, {output: run.output})
+    await run.until('an order gone out', () => events(l, ['ORDER_SUBMITTED']).length >= 1 && l.sim.faults.get().submitTimeout === 0)
     run.child.kill('SIGKILL')
     const killed = await run.exited
     expect(killed.code).toBeNull()
@@ -85,11 +100,12 @@ describe('rick run coinbase --canary: faults that threaten the run', () => {
     expect((await ordersAtVenue(l.sim)).filter((o) => o.client_order_id === intent.clientOrderId)).toHaveLength(1)
 
     const again = startCanary(l)
-    await waitFor(l, 'the order found by the restart', () => journalFills(l).some((f) => f.clientOrderId === intent.clientOrderId), {output: again.output})
+    await again.until('the order found by the restart', () => journalFills(l).some((f) => f.clientOrderId === intent.clientOrderId))
     await stopQuiet(l, again)
     const orders = await expectBooksEqualVenue(l)
     expect(orders.filter((o) => o.client_order_id === intent.clientOrderId)).toHaveLength(1)
     const verify = await rick(['journal', 'verify'], {cwd: l.p.root, env: l.env})
     expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0)
   })
+
 })

@@ -1,12 +1,13 @@
 // `rick run crypto --canary` on Coinbase with faults switched while it trades (the data path: missed
-// user-channel updates, a create without an answer, a websocket that goes quiet, dropped sockets):
+// user-channel updates, a create without an answer, a websocket that goes quiet):
 // the built CLI, the sector's connector on the real ccxt client, rick's Coinbase simulator over TCP
 // in this process (coinbase-faults-fixture.ts). Every scenario ends on independent sums: the venue's
 // own orders and fills, read over its REST API with a JWT signed here, against the journal read
-// read-only. coinbase-faults-stops.test.ts holds the faults that stop a run.
+// read-only. coinbase-faults-stops.test.ts holds cut sockets and the faults that stop a run
+// (two files: vitest runs them side by side).
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {approvedCanary, cleanupFaults, events, expectBooksEqualVenue, fillsAtVenue, journalFills, payloads, startCanary, stopQuiet, waitFor} from './coinbase-faults-fixture.js'
+import {approvedCanary, cleanupFaults, events, expectBooksEqualVenue, fillsAtVenue, journalFills, payloads, startCanary, stopQuiet} from './coinbase-faults-fixture.js'
 import type {CanaryProject} from './coinbase-run-fixture.js'
 
 afterEach(cleanupFaults)
@@ -17,12 +18,11 @@ describe('rick run coinbase --canary under faults (data path)', () => {
   it('(a) the user channel misses updates of orders that fill: found by polling, each venue fill journaled once', async () => {
     const l = await approvedCanary()
     const run = startCanary(l)
-    const wait = (what: string, cond: () => boolean | Promise<boolean>) => waitFor(l, what, cond, {output: run.output})
-    await wait('the run trading', () => journalFills(l).length >= 1)
+    await run.until('the run trading', () => journalFills(l).length >= 1)
     l.sim.faults.set({missUserUpdate: 6})
-    await wait('six order updates not sent', () => l.sim.faults.get().missUserUpdate === 0)
+    await run.until('six order updates not sent', () => l.sim.faults.get().missUserUpdate === 0)
     const atMiss = (await fillsAtVenue(l.sim)).length
-    await wait('two more fills at the venue', async () => (await fillsAtVenue(l.sim)).length >= atMiss + 2)
+    await run.until('two more fills at the venue', async () => (await fillsAtVenue(l.sim)).length >= atMiss + 2)
     await stopQuiet(l, run)
     await expectBooksEqualVenue(l)
     // The fills the channel never told came from the venue's REST records (the reconciler's read).
@@ -35,14 +35,13 @@ describe('rick run coinbase --canary under faults (data path)', () => {
     const l = await approvedCanary({timeoutMs: 1000})
     l.sim.faults.set({submitTimeout: 1, submitTimeoutHoldMs: 3000, missUserUpdate: 3})
     const run = startCanary(l)
-    const wait = (what: string, cond: () => boolean | Promise<boolean>) => waitFor(l, what, cond, {output: run.output})
-    await wait('an order without an answer', () => events(l, ['ORDER_UNCONFIRMED']).length >= 1)
+    await run.until('an order without an answer', () => events(l, ['ORDER_UNCONFIRMED']).length >= 1)
     const lost = payloads(events(l, ['ORDER_UNCONFIRMED']), 'ORDER_UNCONFIRMED')[0]!
     expect(lost.error).toMatch(/Timeout|timed out|Disconnected/i)
     const about = (types: Parameters<typeof events>[1]) => events(l, types).filter((e) => (e.payload as {clientOrderId?: string; fill?: {clientOrderId: string}}).clientOrderId === lost.clientOrderId || (e.payload as {fill?: {clientOrderId: string}}).fill?.clientOrderId === lost.clientOrderId)
-    await wait('the lost order found', () => about(['ORDER_ACK']).length === 1 && about(['FILL']).length >= 1)
+    await run.until('the lost order found', () => about(['ORDER_ACK']).length === 1 && about(['FILL']).length >= 1)
     const sentBefore = intents(l).length
-    await wait('trading on', () => intents(l).length >= sentBefore + 2)
+    await run.until('trading on', () => intents(l).length >= sentBefore + 2)
     await stopQuiet(l, run)
     const orders = await expectBooksEqualVenue(l)
     expect(orders.filter((o) => o.client_order_id === lost.clientOrderId)).toHaveLength(1)
@@ -53,38 +52,21 @@ describe('rick run coinbase --canary under faults (data path)', () => {
   it('(c) the websocket goes quiet without closing: DATA_STALE and a reconnect; quiet no more: DATA_RESUMED and trading goes on', async () => {
     const l = await approvedCanary({staleAfter: '2s'})
     const run = startCanary(l)
-    const wait = (what: string, cond: () => boolean | Promise<boolean>) => waitFor(l, what, cond, {output: run.output})
-    await wait('the run trading', () => journalFills(l).length >= 1)
+    await run.until('the run trading', () => journalFills(l).length >= 1)
     const codes = () => payloads(events(l, ['RISK_STATE']), 'RISK_STATE').map((r) => r.code)
     const dropped = () => payloads(events(l, ['CONNECTION']), 'CONNECTION').filter((c) => c.state === 'disconnected')
     l.sim.faults.set({wsQuiet: true})
-    await wait('DATA_STALE', () => codes().includes('DATA_STALE'))
+    await run.until('DATA_STALE', () => codes().includes('DATA_STALE'))
     // No heartbeat for 5 s: the socket is taken for dead (it never closed) and dropped.
-    await wait('the silent socket dropped', () => dropped().length >= 1)
+    await run.until('the silent socket dropped', () => dropped().length >= 1)
     const barsQuiet = events(l, ['BAR']).length
     l.sim.faults.set({wsQuiet: false})
-    await wait('DATA_RESUMED', () => codes().includes('DATA_RESUMED'))
+    await run.until('DATA_RESUMED', () => codes().includes('DATA_RESUMED'))
     const sentBefore = intents(l).length
-    await wait('trading on', () => intents(l).length >= sentBefore + 2 && events(l, ['BAR']).length > barsQuiet + 10)
+    await run.until('trading on', () => intents(l).length >= sentBefore + 2 && events(l, ['BAR']).length > barsQuiet + 10)
     await stopQuiet(l, run)
     await expectBooksEqualVenue(l)
     expect(dropped().some((c) => /heartbeat|silent|quiet|no message/i.test(c.reason ?? ''))).toBe(true)
   })
 
-  it('(d) every socket cut mid-run: reconnected, reconciled, no fill twice', async () => {
-    const l = await approvedCanary()
-    const run = startCanary(l)
-    const wait = (what: string, cond: () => boolean | Promise<boolean>) => waitFor(l, what, cond, {output: run.output})
-    await wait('the run trading', () => journalFills(l).length >= 2)
-    const connected = () => payloads(events(l, ['CONNECTION']), 'CONNECTION').filter((c) => c.state === 'connected').length
-    const before = connected()
-    const cut = (await l.sim.faults.act('dropStreams')) as {cut: number}
-    expect(cut.cut).toBeGreaterThanOrEqual(2) // the user channel and the prices
-    await wait('both streams back', () => connected() >= before + 2)
-    const fillsBefore = journalFills(l).length
-    await wait('fills after the reconnect', () => journalFills(l).length >= fillsBefore + 2)
-    await stopQuiet(l, run)
-    await expectBooksEqualVenue(l)
-    expect(payloads(events(l, ['CONNECTION']), 'CONNECTION').filter((c) => c.state === 'disconnected').length).toBeGreaterThanOrEqual(2)
-  })
 })
