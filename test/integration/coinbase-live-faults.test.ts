@@ -49,6 +49,31 @@ describe('rick run coinbase --canary under faults (data path)', () => {
     expect(about(['ORDER_REJECTED', 'ORDER_CANCELLED'])).toEqual([])
   })
 
+  it('(h) every REST answer late beyond the timeout for a while, the channel silent: creates executed but unknown, each found by client order id, none sent twice', async () => {
+    const l = await approvedCanary({timeoutMs: 1000})
+    const run = startCanary(l)
+    await run.until('the run trading', () => journalFills(l).length >= 1)
+    // Executed at once, answered 1.5 s later: after the connector gave up on it (reads too).
+    l.sim.faults.set({latencyMs: 1500, missUserUpdate: 1000})
+    const unconfirmed = () => payloads(events(l, ['ORDER_UNCONFIRMED']), 'ORDER_UNCONFIRMED').map((u) => u.clientOrderId)
+    await run.until('a create without an answer', () => unconfirmed().length >= 1)
+    l.sim.faults.set({latencyMs: 0})
+    const lost = unconfirmed()
+    const resolved = (id: string) => events(l, ['ORDER_ACK', 'ORDER_CANCELLED']).some((e) => (e.payload as {clientOrderId: string}).clientOrderId === id)
+    await run.until('each lost create resolved', () => lost.every(resolved))
+    await stopQuiet(l, run)
+    const orders = await expectBooksEqualVenue(l)
+    const evs = events(l)
+    for (const id of lost) {
+      const at = orders.filter((o) => o.client_order_id === id)
+      const cancelled = payloads(evs, 'ORDER_CANCELLED').some((c) => c.clientOrderId === id)
+      // At the venue once and known as such (acknowledged, never given up on), or never there and cancelled as never sent.
+      expect(at.length, id).toBeLessThanOrEqual(1)
+      expect(cancelled, `${id}: at the venue ${at.length} time(s)`).toBe(at.length === 0)
+      expect(payloads(evs, 'ORDER_ACK').some((a) => a.clientOrderId === id), id).toBe(at.length === 1)
+    }
+  })
+
   it('(c) the websocket goes quiet without closing: DATA_STALE and a reconnect; quiet no more: DATA_RESUMED and trading goes on', async () => {
     const l = await approvedCanary({staleAfter: '2s'})
     const run = startCanary(l)
