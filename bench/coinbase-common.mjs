@@ -55,10 +55,17 @@ export class UndiciOrderTimes {
   }
 }
 
-/** LivePathProbe with the order's wire time taken from undici (where ccxt sends it). */
+/**
+ * LivePathProbe with the order's wire time taken from undici (where ccxt sends it), and how many
+ * more ticks and heartbeats the market-data side was handed between a period's close and its
+ * order's intent (`burst`): at 600x the simulator sends a venue minute of ticks every 100 ms, and
+ * the ones after the closing tick in the same socket read run before the engine's next step.
+ */
 export class CoinbaseLivePathProbe extends LivePathProbe {
   constructor(periodMs) {
     super(periodMs)
+    this.burst = []
+    this.closedCount = new Map()
     this.http.close()
     // As LivePathProbe's: rick sends one order at a time, so the next POST is submit()'s.
     this.http = new UndiciOrderTimes((entry) => {
@@ -69,6 +76,20 @@ export class CoinbaseLivePathProbe extends LivePathProbe {
         this.wired(o, entry.wire)
       }
     })
+  }
+
+  delivery(kind, venueTs) {
+    const before = this.closedAt.size
+    super.delivery(kind, venueTs)
+    if (this.closedAt.size > before) for (const period of this.closedAt.keys()) if (!this.closedCount.has(period)) this.closedCount.set(period, this.deliveries)
+  }
+
+  appended(e, t) {
+    if (e.type === 'ORDER_INTENT' && this.phase === 'trade' && !this.orders.has(e.payload.order.clientOrderId)) {
+      const at = this.closedCount.get(e.ts)
+      if (at !== undefined && !this.periodsWithOrder.has(e.ts)) this.burst.push(this.deliveries - at)
+    }
+    super.appended(e, t)
   }
 }
 

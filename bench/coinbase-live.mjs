@@ -55,7 +55,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {bareCcxt, CCXT_LIMITER, CoinbaseLivePathProbe, openCoinbaseStreams, UndiciOrderTimes} from './coinbase-common.mjs'
 import {median, printTable, row} from './lib.mjs'
-import {percentile, root, startSimProcess, tempProject, until} from './oanda-common.mjs'
+import {everyMoveStrategy, outage, percentile, root, startLiveService, startSimProcess, tempProject, until} from './oanda-common.mjs'
 
 const dist = (p) => pathToFileURL(join(root, 'dist', p)).href
 const SPEED = Number(process.env.RICK_BENCH_LIVE_SPEED ?? 600)
@@ -71,32 +71,7 @@ const SECRET_ENV = 'COINBASE_SIM_API_SECRET'
 const PRODUCTS = ['BTC-USD', 'ETH-USD']
 const SIZE = '0.0001'
 
-const STRATEGY = `// bench: buys \`size\` of \`instrument\` at the close of every bar whose close moved.
-const NONE = []
-class EveryMove {
-  constructor(p) { this.instrument = p.instrument; this.size = p.size; this.last = null }
-  init() {}
-  onBar(bar, ctx) {
-    if (bar.instrument !== this.instrument) return NONE
-    const moved = this.last !== null && bar.close !== this.last
-    this.last = bar.close
-    if (!moved) return NONE
-    return [{instrument: bar.instrument, target: ctx.position(bar.instrument) + this.size, reason: 'price moved'}]
-  }
-  onFill() {}
-  state() { return {last: this.last} }
-  restore(s) { this.last = s.last }
-}
-export default {
-  name: 'bench-every-move',
-  description: 'Benchmark strategy: one market buy per bar whose close moved.',
-  paramsSchema: {type: 'object', additionalProperties: false, required: ['instrument'], properties: {
-    instrument: {type: 'string', description: 'The instrument it buys.'},
-    size: {type: 'number', exclusiveMinimum: 0, default: 0.0001, description: 'Base units per order.'},
-  }},
-  create: (p) => new EveryMove(p),
-}
-`
+const STRATEGY = everyMoveStrategy({size: SIZE, unit: 'Base units'})
 
 function sectorConfig(sim) {
   return `version: 1
@@ -165,62 +140,6 @@ function timedAppend(journal, i) {
   return performance.now() - t0
 }
 
-/** Sets up the sector as `rick run crypto --sim` does (the simulator here is the separate process) and starts the live service. */
-async function startRick(project, sim, probe) {
-  const [{Config}, {loadSectorRegistry}, {loadSectorSetup}, {authorizeEngineStart}, {tradeOnVenue}, {openJournal}, {newRunId, watchStop}] = await Promise.all([
-    import('@oclif/core'),
-    import(dist('sectors/registry.js')),
-    import(dist('sectors/engine/setup.js')),
-    import(dist('sectors/charter-service.js')),
-    import(dist('sectors/live/live-service.js')),
-    import(dist('foundation/journal/index.js')),
-    import(dist('sectors/engine/run-common.js')),
-  ])
-  const registry = await loadSectorRegistry(await Config.load(root))
-  const ctx = {registry, cwd: project.dir, env: project.env}
-  const setup = await loadSectorSetup(SECTOR, ctx)
-  const real = registry.get('coinbase').definition
-  // With the limiter off, the connector comes from the plugin's factory with its ccxtRateLimit tuning.
-  const {createConnector} = await import(pathToFileURL(join(root, 'plugins', 'coinbase', 'dist', 'factory.js')).href)
-  const make = CCXT_LIMITER === 'on' ? (o) => real.createConnector(o) : (o) => createConnector(o, {ccxtRateLimit: false})
-  const definition = {...real, createConnector: async (o) => probe.wrapConnector(await make(o))}
-  const choice = {requestedMode: 'live', effectiveMode: 'paper', venueLabel: 'coinbase connector → simulator', real: true}
-  const auth = await authorizeEngineStart(SECTOR, {mode: choice.effectiveMode}, ctx)
-  const journal = openJournal({path: project.journal})
-  let stop
-  const notices = []
-  const io = {
-    line: () => {},
-    notice: (t) => notices.push(t),
-    onStopSignal: (handler) => {
-      stop = handler
-      return () => {}
-    },
-    sleep: (ms) => ({done: new Promise((r) => setTimeout(r, ms)), wake() {}}),
-    monotonic: () => performance.now(),
-    wallClock: () => Date.now(),
-    pid: process.pid,
-  }
-  const done = tradeOnVenue({
-    req: {sector: SECTOR, mode: 'live', seed: 1, version: 'bench'},
-    io,
-    setup,
-    definition,
-    choice,
-    journal: probe.wrapJournal(journal),
-    journalPath: project.journal,
-    runId: newRunId(SECTOR, io),
-    auth,
-    secrets: {[KEY_ENV]: sim.apiKey, [SECRET_ENV]: sim.apiSecret},
-    periodMs: PERIOD_MS,
-    stop: watchStop(io, SECTOR),
-    simulator: {rest: sim.rest},
-  }).finally(() => journal.close())
-  let failed
-  done.catch((e) => void (failed = e))
-  return {done, notices, failed: () => failed, stop: () => stop?.('SIGINT')}
-}
-
 /** The first CONNECTION journaled for `stream` in `state` after local time `after`. */
 function connectionAfter(probe, stream, state, after) {
   return probe.connections.find((c) => c.stream === stream && c.state === state && c.t > after)
@@ -248,34 +167,31 @@ export default async function coinbaseLive() {
     }
     const hot = await bareOrders(sim, pairs, 20_000)
 
-    rick = await startRick(project, sim, probe)
+    // With the limiter off, the connector comes from the plugin's factory with its ccxtRateLimit tuning.
+    const {createConnector} = await import(pathToFileURL(join(root, 'plugins', 'coinbase', 'dist', 'factory.js')).href)
+    rick = await startLiveService({
+      project,
+      sector: SECTOR,
+      venue: 'coinbase',
+      requestedMode: 'live',
+      probe,
+      secrets: {[KEY_ENV]: sim.apiKey, [SECRET_ENV]: sim.apiSecret},
+      periodMs: PERIOD_MS,
+      simulator: {rest: sim.rest},
+      ...(CCXT_LIMITER === 'on' ? {} : {connector: (o) => createConnector(o, {ccxtRateLimit: false})}),
+    })
     await until('the first orders', () => fail() || probe.orders.size >= WARM, 60_000)
     probe.phase = 'trade'
     await until(`${ORDERS} timed orders`, () => fail() || probe.roundTrips.length >= ORDERS, 120_000)
     probe.phase = 'faults'
 
-    // 3a. A websocket that goes quiet without closing.
-    const tQuiet = performance.now()
-    await sim.faults({wsQuiet: true})
-    await until('DATA_STALE', () => fail() || probe.riskAfter('DATA_STALE', tQuiet) !== undefined, 30_000)
-    const staleA = probe.riskAfter('DATA_STALE', tQuiet)
-    const quietFrom = staleA.lastDelivery
-    const downA = connectionAfter(probe, 'prices', 'disconnected', tQuiet)
-    const tBack = performance.now()
-    await sim.faults({wsQuiet: false})
-    await until('DATA_RESUMED and an order accepted', () => fail() || (probe.riskAfter('DATA_RESUMED', tBack) !== undefined && probe.acceptedAfter(tBack) !== undefined), 30_000)
-    const resumedA = probe.riskAfter('DATA_RESUMED', tBack)
-    const acceptedA = probe.acceptedAfter(tBack)
-
-    // 3b. The sockets cut alone (a reset connection).
-    await until('a few more orders', () => fail() || probe.acceptedAfter(acceptedA.accepted + 1) !== undefined, 30_000)
-    const tDrop = performance.now()
-    await sim.act('dropStreams')
-    await until('DATA_STALE after the cut', () => fail() || probe.riskAfter('DATA_STALE', tDrop) !== undefined, 30_000)
-    const staleB = probe.riskAfter('DATA_STALE', tDrop)
-    await until('DATA_RESUMED and an order after the cut', () => fail() || (probe.riskAfter('DATA_RESUMED', staleB.t) !== undefined && probe.acceptedAfter(staleB.t) !== undefined), 30_000)
-    const resumedB = probe.riskAfter('DATA_RESUMED', staleB.t)
-    const acceptedB = probe.acceptedAfter(staleB.t)
+    // 3a. A websocket that goes quiet without closing, then the venue back.
+    const quiet = await outage(probe, fail, {down: () => sim.faults({wsQuiet: true}), up: () => sim.faults({wsQuiet: false})})
+    const quietFrom = quiet.stale.lastDelivery
+    const downA = connectionAfter(probe, 'prices', 'disconnected', quiet.tDown)
+    // 3b. The sockets cut alone (a reset connection), after a few more orders.
+    await until('a few more orders', () => fail() || probe.acceptedAfter(quiet.accepted.accepted + 1) !== undefined, 30_000)
+    const cut = await outage(probe, fail, {down: () => sim.act('dropStreams')})
 
     rick.stop()
     const result = await rick.done
@@ -299,7 +215,7 @@ export default async function coinbaseLive() {
     const rate = probe.venueRate()
     const ms = (x) => `${x.toFixed(2)} ms`
     const s = (x) => `${(x / 1000).toFixed(2)} s`
-    const noticedLocal = staleA.t - quietFrom
+    const noticedLocal = quiet.stale.t - quietFrom
     // What went to the venue between two moments, by path: a reconcile's reads, polls, orders.
     const requestsBetween = (from, to) => {
       const n = new Map()
@@ -316,11 +232,11 @@ export default async function coinbaseLive() {
       `     bare ccxt v3PrivatePostBrokerageOrders, ${bare.length} orders one per bar period as rick's (its websockets read ${bareA.streamMessages + bareB.streamMessages} messages meanwhile): answer p50 ${ms(median(bareAnswers))}; answer + FILLED update p50 ${ms(bareP50)}, p99 ${ms(percentile(bare, 99))}; + fills read p50 ${ms(median(bareFills))}, p99 ${ms(percentile(bareFills, 99))}; back to back (answer + FILLED): p50 ${ms(hotP50)}; durable journal append p50 ${ms(appendP50)}, p99 ${ms(percentile(appends, 99))}`,
       `     where rick's went (medians): intent durable → on the wire ${ms(parts.toWire)}, → venue answered ${ms(parts.venue)} (bare: ${ms(median(bareVenue))}), → the FILL's commit begins ${ms(parts.toCommit)} (FILLED update, fills read, connector, engine), → durable ${ms(parts.commit)} (${parts.batches.join(', ')} in one transaction)`,
       `     goal rick ≤ 1.3 × bare + 1 append = ${ms(1.3 * bareP50 + appendP50)}: ${rtP50 <= 1.3 * bareP50 + appendP50 ? 'met' : 'MISSED'} (rick - bare = ${ms(rtP50 - bareP50)} = ${((rtP50 - bareP50) / appendP50).toFixed(1)} appends); against bare + fills read: ${ms(1.3 * median(bareFills) + appendP50)}: ${rtP50 <= 1.3 * median(bareFills) + appendP50 ? 'met' : 'missed'}`,
-      `  2. tick → order on the wire, ${t2o.length} periods: p50 ${ms(median(t2o))}, p99 ${ms(percentile(t2o, 99))} (closed → intent durable p50 ${ms(median(probe.closeToIntent))}, intent durable → wire p50 ${ms(median(probe.intentToWire))}); ${probe.closedByTimer} closed by the timer, not counted; bare ccxt, the message that closed the period → its order on the wire p50 ${ms(median(bareCloseToWire))}`,
+      `  2. tick → order on the wire, ${t2o.length} periods: p50 ${ms(median(t2o))}, p99 ${ms(percentile(t2o, 99))} (closed → intent durable p50 ${ms(median(probe.closeToIntent))}, intent durable → wire p50 ${ms(median(probe.intentToWire))}); ${probe.closedByTimer} closed by the timer, not counted; ticks and heartbeats handled between the close and the intent p50 ${median(probe.burst)}, max ${Math.max(...probe.burst)}; bare ccxt, the message that closed the period → its order on the wire p50 ${ms(median(bareCloseToWire))}`,
       `  3. quiet websocket (wsQuiet): last message → DATA_STALE ${s(noticedLocal)} (prices disconnected at ${downA ? s(downA.t - quietFrom) : 'never'}; goal ${s(STALE_GOAL_MS)} = watchdog ${s(WATCHDOG_MS)} + 2 × ${s(HEARTBEAT_MS)} heartbeats)`,
-      `     venue back (wsQuiet off) → DATA_RESUMED ${s(resumedA.t - tBack)}, → next order accepted ${s(acceptedA.accepted - tBack)} (accounts read at ${accountReads(tBack, acceptedA.accepted)}; requests meanwhile: ${requestsBetween(tBack, acceptedA.accepted)})`,
-      `     sockets cut alone → DATA_STALE ${s(staleB.t - tDrop)}, → DATA_RESUMED ${s(resumedB.t - tDrop)}, → next order accepted ${s(acceptedB.accepted - tDrop)} (accounts read at ${accountReads(tDrop, acceptedB.accepted)}; requests meanwhile: ${requestsBetween(tDrop, acceptedB.accepted)})`,
-      `     risk states: ${probe.riskStates.map((r) => `${r.code}@${s(r.t - tQuiet)}`).join(', ')}; connections: ${probe.connections.filter((c) => c.t > tQuiet).map((c) => `${c.stream} ${c.state}@${s(c.t - tQuiet)}`).join(', ')}`,
+      `     venue back (wsQuiet off) → DATA_RESUMED ${s(quiet.resumed.t - quiet.tUp)}, → next order accepted ${s(quiet.accepted.accepted - quiet.tUp)} (accounts read at ${accountReads(quiet.tUp, quiet.accepted.accepted)}; requests meanwhile: ${requestsBetween(quiet.tUp, quiet.accepted.accepted)})`,
+      `     sockets cut alone → DATA_STALE ${s(cut.stale.t - cut.tDown)}, → DATA_RESUMED ${s(cut.resumed.t - cut.tDown)}, → next order accepted ${s(cut.accepted.accepted - cut.tDown)} (accounts read at ${accountReads(cut.tDown, cut.accepted.accepted)}; requests meanwhile: ${requestsBetween(cut.tDown, cut.accepted.accepted)})`,
+      `     risk states: ${probe.riskStates.map((r) => `${r.code}@${s(r.t - quiet.tDown)}`).join(', ')}; connections: ${probe.connections.filter((c) => c.t > quiet.tDown).map((c) => `${c.stream} ${c.state}@${s(c.t - quiet.tDown)}`).join(', ')}`,
     ]
     process.stderr.write(`${lines.join('\n')}\n`)
     return [
@@ -332,8 +248,8 @@ export default async function coinbaseLive() {
       row('coinbase tick → order on the wire p50 (goal 2 ms)', median(t2o), 'goal ms', 2, 1),
       row('coinbase tick → order on the wire p99 (goal 10 ms)', percentile(t2o, 99), 'goal ms', 10, 1),
       row('coinbase quiet websocket → DATA_STALE ms (goal 5 s watchdog + 2 heartbeats)', noticedLocal, 'goal ms', STALE_GOAL_MS, 1),
-      row('coinbase wsQuiet off → order accepted ms (goal 3 s)', acceptedA.accepted - tBack, 'goal ms', 3000, 1),
-      row('coinbase sockets cut → order accepted ms (goal 3 s)', acceptedB.accepted - tDrop, 'goal ms', 3000, 1),
+      row('coinbase wsQuiet off → order accepted ms (goal 3 s)', quiet.accepted.accepted - quiet.tUp, 'goal ms', 3000, 1),
+      row('coinbase sockets cut → order accepted ms (goal 3 s)', cut.accepted.accepted - cut.tDown, 'goal ms', 3000, 1),
     ]
   } finally {
     if (rick !== undefined) {

@@ -65,13 +65,17 @@ async function sampledRun(args, sim) {
     const trading = await run.waitTrading()
     await new Promise((r) => setTimeout(r, SECONDS * 1000))
     await run.stop()
-    const during = run.samples.filter((x) => x.t >= trading).map((x) => x.mb)
+    const trades = run.samples.filter((x) => x.t >= trading)
+    const during = trades.map((x) => x.mb)
+    const top = trades.reduce((a, b) => (b.mb > a.mb ? b : a), {t: Number.NaN, mb: -1})
     const counts = /(\d+) decisions?, (\d+) orders?, (\d+) fills?/.exec(run.stdout)
     const bars = /after (\d+) bars/.exec(run.stdout)
     // The trend: RSS at each fifth of the trading time (a run that keeps growing shows it).
     const trend = [0, 1, 2, 3, 4].map((k) => during[Math.floor((k * (during.length - 1)) / 4)] ?? Number.NaN)
     return {
       peak: Math.max(run.reportedRss, ...during),
+      // When the highest sample was taken, in s of trading (a spike or the end of a climb).
+      peakAt: (top.t - trading) / 1000,
       trend,
       atEnd: run.reportedRss,
       orders: counts ? Number(counts[2]) : Number.NaN,
@@ -87,7 +91,7 @@ export default async function coinbaseMemory() {
   const venue = await startSimProcess({venue: 'coinbase', speed: Number.parseInt(SPEED, 10)})
   const [sim, paper, canary] = await Promise.all([sampledRun(['--sim', '--speed', SPEED]), sampledRun(['--paper', '--speed', SPEED]), sampledRun(['--canary'], venue)]).finally(() => venue.close())
   const f = (x) => x.toFixed(1)
-  const line = (label, r) => `  ${label} peak ${f(r.peak)} MB (while trading, at 0/25/50/75/100 %: ${r.trend.map(f).join(', ')}; after RUN_STOPPED ${f(r.atEnd)}); ${r.bars} bars, ${r.orders} orders, ${r.fills} fills\n`
+  const line = (label, r) => `  ${label} peak ${f(r.peak)} MB (highest sample at ${f(r.peakAt)} s; while trading, at 0/25/50/75/100 %: ${r.trend.map(f).join(', ')}; after RUN_STOPPED ${f(r.atEnd)}); ${r.bars} bars, ${r.orders} orders, ${r.fills} fills\n`
   process.stderr.write(
     `coinbase-memory: ${SECONDS} s of wall time trading at ${SPEED} (${SECONDS * VENUE_MIN_PER_S} venue minutes), the runs side by side (goal ≤ ${GOAL_MB} MB for --sim after 10 minutes)\n` +
       line('rick run coinbase --sim:   ', sim) +

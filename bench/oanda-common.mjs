@@ -6,7 +6,7 @@ import {spawn} from 'node:child_process'
 import {copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 export const rickBin = join(root, 'bin', 'run.js')
@@ -126,4 +126,119 @@ export async function openStreams(sim, instruments) {
       for (const r of reqs) r.destroy()
     },
   }
+}
+
+/**
+ * The live-path benchmarks' strategy as source (written into the temp project, compiled and
+ * sandboxed like any): it buys `size` of `instrument` at the close of every bar whose close moved —
+ * one market order per period, no closing trade, so no loss rule ever blocks the samples.
+ */
+export function everyMoveStrategy({size, unit}) {
+  return `// bench: buys \`size\` of \`instrument\` at the close of every bar whose close moved.
+const NONE = []
+class EveryMove {
+  constructor(p) { this.instrument = p.instrument; this.size = p.size; this.last = null }
+  init() {}
+  onBar(bar, ctx) {
+    if (bar.instrument !== this.instrument) return NONE
+    const moved = this.last !== null && bar.close !== this.last
+    this.last = bar.close
+    if (!moved) return NONE
+    return [{instrument: bar.instrument, target: ctx.position(bar.instrument) + this.size, reason: 'price moved'}]
+  }
+  onFill() {}
+  state() { return {last: this.last} }
+  restore(s) { this.last = s.last }
+}
+export default {
+  name: 'bench-every-move',
+  description: 'Benchmark strategy: one market buy per bar whose close moved.',
+  paramsSchema: {type: 'object', additionalProperties: false, required: ['instrument'], properties: {
+    instrument: {type: 'string', description: 'The instrument it buys.'},
+    size: {type: 'number', exclusiveMinimum: 0, default: ${size}, description: '${unit} per order.'},
+  }},
+  create: (p) => new EveryMove(p),
+}
+`
+}
+
+/**
+ * Sets `sector` up in `project` as `rick run` does (oclif's plugin registry, loadSectorSetup, the
+ * charter's authorizeEngineStart) and starts the live service (dist/…/live-service.js tradeOnVenue)
+ * in this process, its journal and connector wrapped by `probe` (oanda-probes.mjs). `choice` as
+ * `rick run <sector> --sim` makes it: the venue's real connector, the charter judging paper.
+ * `connector(o, real)`: makes the connector (default: the venue plugin's own createConnector).
+ * Only the sector lock and the command's printing are skipped. Returns a stopper.
+ */
+export async function startLiveService({project, sector, venue, requestedMode, probe, secrets, periodMs, simulator, connector}) {
+  const dist = (p) => pathToFileURL(join(root, 'dist', p)).href
+  const [{Config}, {loadSectorRegistry}, {loadSectorSetup}, {authorizeEngineStart}, {tradeOnVenue}, {openJournal}, {newRunId, watchStop}] = await Promise.all([
+    import('@oclif/core'),
+    import(dist('sectors/registry.js')),
+    import(dist('sectors/engine/setup.js')),
+    import(dist('sectors/charter-service.js')),
+    import(dist('sectors/live/live-service.js')),
+    import(dist('foundation/journal/index.js')),
+    import(dist('sectors/engine/run-common.js')),
+  ])
+  const registry = await loadSectorRegistry(await Config.load(root))
+  const ctx = {registry, cwd: project.dir, env: project.env}
+  const setup = await loadSectorSetup(sector, ctx)
+  const real = registry.get(venue).definition
+  const make = connector ?? ((o) => real.createConnector(o))
+  const definition = {...real, createConnector: async (o) => probe.wrapConnector(await make(o, real))}
+  const choice = {requestedMode, effectiveMode: 'paper', venueLabel: `${venue} connector → simulator`, real: true}
+  const auth = await authorizeEngineStart(sector, {mode: choice.effectiveMode}, ctx)
+  const journal = openJournal({path: project.journal})
+  let stop
+  const notices = []
+  const io = {
+    line: () => {},
+    notice: (t) => notices.push(t),
+    onStopSignal: (handler) => {
+      stop = handler
+      return () => {}
+    },
+    sleep: (ms) => ({done: new Promise((r) => setTimeout(r, ms)), wake() {}}),
+    monotonic: () => performance.now(),
+    wallClock: () => Date.now(),
+    pid: process.pid,
+  }
+  const done = tradeOnVenue({
+    req: {sector, mode: requestedMode, seed: 1, version: 'bench'},
+    io,
+    setup,
+    definition,
+    choice,
+    journal: probe.wrapJournal(journal),
+    journalPath: project.journal,
+    runId: newRunId(sector, io),
+    auth,
+    secrets,
+    periodMs,
+    stop: watchStop(io, sector),
+    simulator,
+  }).finally(() => journal.close())
+  // A run that fails early must not leave the bench waiting for samples.
+  let failed
+  done.catch((e) => void (failed = e))
+  return {done, notices, failed: () => failed, stop: () => stop?.('SIGINT')}
+}
+
+/**
+ * One outage of the venue as the live-path benchmarks make it: `down()` (switch a fault on, cut the
+ * streams), wait for DATA_STALE; then `up()` if given (the venue back), and wait for DATA_RESUMED
+ * and the first order accepted after it (ORDER_ACK or FILL journaled; LivePathProbe). Local times:
+ * tDown before down(), tUp before up() (without up: DATA_STALE's time); `fail()` throws the run's
+ * error, if any, so no wait outlives a failed run.
+ */
+export async function outage(probe, fail, {down, up, ms = 30_000}) {
+  const tDown = performance.now()
+  await down()
+  await until('DATA_STALE', () => fail() || probe.riskAfter('DATA_STALE', tDown) !== undefined, ms)
+  const stale = probe.riskAfter('DATA_STALE', tDown)
+  const tUp = up === undefined ? stale.t : performance.now()
+  await up?.()
+  await until('DATA_RESUMED and an order accepted', () => fail() || (probe.riskAfter('DATA_RESUMED', tUp) !== undefined && probe.acceptedAfter(tUp) !== undefined), ms)
+  return {tDown, stale, tUp, resumed: probe.riskAfter('DATA_RESUMED', tUp), accepted: probe.acceptedAfter(tUp)}
 }
