@@ -2,7 +2,8 @@
 // cut, 429s and 503s on REST, a key the venue revokes mid-run, and a kill -9 right after an order went out. The built
 // CLI against rick's Coinbase simulator in this process (coinbase-faults-fixture.ts); every scenario
 // ends on the venue's own records against the journal. coinbase-live-faults.test.ts holds the data path.
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {rick} from '../helpers/cli.js'
@@ -79,9 +80,12 @@ describe('rick run coinbase --canary: faults that threaten the run', () => {
     await expectBooksEqualVenue(l)
     const key = String(l.sim.credentials.apiKey)
     const secret = String(l.sim.credentials.apiSecret).split('\n')[1]!
+    const journalFiles = readdirSync(l.p.home).filter((f) => f.startsWith('journal.db'))
+    expect(journalFiles).toContain('journal.db')
     for (const leak of [key, secret]) {
       expect(done.stdout + done.stderr).not.toContain(leak)
-      expect(readFileSync(l.journal).includes(Buffer.from(leak))).toBe(false)
+      // The journal's database and its write-ahead log alike (SQLite in WAL mode).
+      for (const file of journalFiles) expect(readFileSync(join(l.p.home, file)).includes(Buffer.from(leak)), file).toBe(false)
     }
     expect(done.stderr).toMatch(new RegExp(SECRET_ENV))
   })
