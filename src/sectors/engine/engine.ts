@@ -29,6 +29,7 @@ import {seededRandom} from '../../foundation/random.js'
 import {planOrders, withClientOrderId, type OrderPlan, type PlannedOrder} from './order-planner.js'
 import {DeferredWrites} from './deferred-writes.js'
 import {OrderTracker, type TrackedOrder} from './order-tracker.js'
+import {WaitingReplacements} from './replacements.js'
 import {externalFill, type RecoveredOrder} from './recovery.js'
 import {streakAfterFill, type RiskDayCounters} from './risk-day.js'
 
@@ -141,6 +142,7 @@ export class SectorEngine implements VenueSink {
   private readonly minNotionals = new Map<string, Micro>()
   /** Every order from its intent to a final state, and the fill ids applied (order-tracker.ts). */
   private readonly orders = new OrderTracker()
+  private readonly replacements = new WaitingReplacements()
   /** Per instrument: the session day (its end) on which it was flattened. */
   private readonly flattened = new Map<string, number>()
   private readonly recentOrderTimes: number[] = []
@@ -464,9 +466,41 @@ export class SectorEngine implements VenueSink {
     if (!instrument) return undefined
     const position = this.positions.get(instrument.id) ?? 0
     this.o.observer?.signal?.(signal, position)
+    return this.planAndRun(signal, instrument, 0)
+  }
+
+  /**
+   * Plans the signal against the position and working orders as they are now. When the plan
+   * cancels orders and sends new ones, the new ones wait until the cancelled ones are gone
+   * (replacements.ts): planned again then, so a cancelled order that filled meanwhile is counted.
+   */
+  private planAndRun(signal: Signal, instrument: Instrument, depth: number): Promise<void> | undefined {
+    const id = instrument.id
     const working: TrackedOrder[] = []
-    if (this.orders.size > 0) for (const w of this.orders.values()) if (w.order.instrument === instrument.id) working.push(w)
-    return this.runPlan(planOrders(signal, instrument, position, working, this.lastClose(instrument.id)), `superseded: ${signal.reason}`, 0, 0)
+    if (this.orders.size > 0) for (const w of this.orders.values()) if (w.order.instrument === id) working.push(w)
+    const plan = planOrders(signal, instrument, this.positions.get(id) ?? 0, working, this.lastClose(id))
+    const reason = `superseded: ${signal.reason}`
+    if (plan.cancel.length === 0 || plan.orders.length === 0) return this.runPlan(plan, reason, 0, 0)
+    if (this.replacements.size !== 0) this.replacements.drop(id)
+    const ids = plan.cancel
+    const after = (): Promise<void> | undefined => {
+      if (this.stopped) return undefined
+      // Gone already (a venue that confirms as it cancels): plan again at once; a second round of
+      // cancels (orders that appeared meanwhile) is not chased further but waited for.
+      if (depth === 0 && !ids.some((x) => this.orders.has(x))) return this.planAndRun(signal, instrument, 1)
+      this.replacements.wait(id, signal, ids)
+      return undefined
+    }
+    const pending = this.runPlan({cancel: ids, orders: []}, reason, 0, 0)
+    return pending === undefined ? after() : pending.then(after)
+  }
+
+  /** An order of `instrument` left the tracker: a signal waiting for it may go now. */
+  private orderGone(instrument: string): void {
+    if (this.replacements.size === 0 || this.stopped) return
+    const signal = this.replacements.takeReady(instrument, (x) => this.orders.has(x))
+    const spec = signal && this.byId.get(instrument)
+    if (signal && spec) this.background(this.planAndRun(signal, spec, 1))
   }
 
   /** Cancels, then sends, from step (c, p) on. */
@@ -569,6 +603,7 @@ export class SectorEngine implements VenueSink {
         const payload = {clientOrderId, code: error.kind, reason: error.message}
         this.write('ORDER_REJECTED', payload)
         this.o.observer?.venue?.({kind: 'reject', clientOrderId, code: error.kind, reason: error.message, ts: this.o.clock.now()})
+        this.orderGone(tracked.order.instrument)
       }
       return
     }
@@ -608,6 +643,7 @@ export class SectorEngine implements VenueSink {
             : 'not known to the venue after a failed submit: it never reached it'
           this.write('ORDER_CANCELLED', {clientOrderId: id, reason})
           this.o.observer?.venue?.({kind: 'cancel', clientOrderId: id, reason, ts: this.o.clock.now()})
+          this.orderGone(o.order.instrument)
         }
         continue
       }
@@ -676,6 +712,7 @@ export class SectorEngine implements VenueSink {
         break
       case 'filled':
         this.orders.forget(id)
+        this.orderGone(o.order.instrument)
         break
       default:
         break
@@ -683,8 +720,10 @@ export class SectorEngine implements VenueSink {
   }
 
   private closeOrder<T extends 'ORDER_CANCELLED' | 'ORDER_EXPIRED' | 'ORDER_REJECTED'>(id: string, type: T, payload: EventPayloads[T]): void {
+    const instrument = this.orders.get(id)?.order.instrument
     this.orders.close(id)
     this.write(type, payload)
+    if (instrument !== undefined) this.orderGone(instrument)
   }
 
   private cancelOrder(clientOrderId: string, reason: string): Promise<void> | undefined {
@@ -825,7 +864,10 @@ export class SectorEngine implements VenueSink {
     if (o) {
       o.filled += fill.qty
       o.remaining = Math.max(0, o.order.qty - o.filled)
-      if (o.remaining <= o.order.qty * 1e-9) this.orders.forget(fill.clientOrderId)
+      if (o.remaining <= o.order.qty * 1e-9) {
+        this.orders.forget(fill.clientOrderId)
+        this.orderGone(fill.instrument)
+      }
     }
     this.o.observer?.fill?.(fill, effect.positionAfter, effect.realized)
     const fault = this.host.dead ? undefined : this.host.onFill(fill)

@@ -180,6 +180,35 @@ describe('a submit that times out is not a rejection', () => {
   })
 })
 
+describe('a signal that replaces working orders', () => {
+  it('waits for the cancelled order to be gone: one that filled before its cancel arrived is counted, never doubled', async () => {
+    h = await engineHarness((i) => (i === 0 ? [target(5)] : i === 1 ? [target(3)] : []))
+    await h.bar()
+    expect(h.venue.submits.map((o) => [o.side, o.qty])).toEqual([['buy', 5]])
+    // The venue fills it; the fill is still on its way when the next signal cancels the order.
+    const o = h.venue.known.get('run1-1')!
+    Object.assign(o, {filledQty: 5, avgFillPrice: 100, status: 'filled'})
+    await h.bar()
+    // The cancel came too late (OrderNotFound): nothing new went out while the order's fate was open.
+    expect(h.venue.cancels).toEqual(['run1-1'])
+    expect(h.venue.submits).toHaveLength(1)
+    h.venue.emit({kind: 'fill', fill: {clientOrderId: 'run1-1', venueOrderId: o.venueOrderId, fillId: 'late-1', instrument: 'TEST', side: 'buy', qty: 5, price: 100, fee: 0, liquidity: 'taker', ts: 0}})
+    await new Promise((r) => setImmediate(r))
+    // Planned again against the position as it is: 5 held, target 3, so sell 2 (not buy 3 more).
+    expect(h.venue.submits.map((x) => [x.side, x.qty])).toEqual([['buy', 5], ['sell', 2]])
+    h.venue.fill('run1-2', 2, 100)
+    expect(h.engine.position('TEST')).toBe(3)
+  })
+
+  it('goes at once when the venue confirms the cancel', async () => {
+    h = await engineHarness((i) => (i === 0 ? [target(5)] : i === 1 ? [target(3)] : []))
+    await h.bar()
+    await h.bar()
+    expect(payload(h, 'ORDER_CANCELLED')).toEqual([expect.objectContaining({clientOrderId: 'run1-1'})])
+    expect(h.venue.submits.map((x) => [x.side, x.qty])).toEqual([['buy', 5], ['buy', 3]])
+  })
+})
+
 describe('the risk gate in the order path', () => {
   it('journals a denial with its code and sends nothing', async () => {
     h = await engineHarness((i) => (i === 0 ? [target(100)] : []), {limits: {maxOrderNotional: 1_000_000_000}})
