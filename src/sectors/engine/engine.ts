@@ -143,6 +143,8 @@ export class SectorEngine implements VenueSink {
   /** Every order from its intent to a final state, and the fill ids applied (order-tracker.ts). */
   private readonly orders = new OrderTracker()
   private readonly replacements = new WaitingReplacements()
+  /** windDown() ran: working orders were cancelled while the venue's connection was open. */
+  private woundDown = false
   /** Per instrument: the session day (its end) on which it was flattened. */
   private readonly flattened = new Map<string, number>()
   private readonly recentOrderTimes: number[] = []
@@ -984,13 +986,10 @@ export class SectorEngine implements VenueSink {
    */
   async stop(reason: RunStoppedPayload['reason'], detail?: string): Promise<EngineSummary> {
     if (!this.running) return this.summary(reason)
-    // No more bars from here on; what is still working is cancelled, positions stay.
+    // No more bars from here on; what is still working is cancelled, positions stay (done already
+    // by windDown at a venue, whose connection is closed by now).
     this.stopped = true
-    try {
-      await this.cancelAll(`run stopped (${reason})`)
-    } catch (error) {
-      this.notice(`cancelling working orders failed: ${error instanceof Error ? error.message : String(error)}`)
-    }
+    if (!this.woundDown) await this.cancelWorking(reason)
     this.checkpoint()
     this.host.close()
     const s = this.summary(reason)
@@ -1006,6 +1005,37 @@ export class SectorEngine implements VenueSink {
     this.batch?.close()
     this.batch = undefined
     return s
+  }
+
+  /**
+   * The end of a run at a venue, while its connection is still open: no more orders, the working
+   * ones cancelled, then the orders whose cancel or fill is still on its way waited for (`until`,
+   * bounded by the caller) and the rest asked about by client id, so RUN_STOPPED follows every fill
+   * the venue made (a market order filled as Ctrl-C came was missing from the journal until the
+   * next run). stop() then writes RUN_STOPPED.
+   */
+  async windDown(reason: RunStoppedPayload['reason'], until: (done: () => boolean) => Promise<void>): Promise<void> {
+    if (!this.running || this.woundDown) return
+    this.stopped = true
+    this.woundDown = true
+    this.replacements.clear()
+    await this.cancelWorking(reason)
+    await until(() => this.orders.size === 0)
+    if (this.orders.size === 0) return
+    for (const [, o] of this.orders.entries()) this.orders.markUncertain(o)
+    try {
+      await this.settleUnconfirmed(false)
+    } catch (error) {
+      this.notice(`asking the venue about orders at stop failed: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+
+  private async cancelWorking(reason: RunStoppedPayload['reason']): Promise<void> {
+    try {
+      await this.cancelAll(`run stopped (${reason})`)
+    } catch (error) {
+      this.notice(`cancelling working orders failed: ${error instanceof Error ? error.message : String(error)}`)
+    }
   }
 
   /** Writes what is buffered (backtests) without stopping. */

@@ -90,10 +90,23 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
   const clock = o.clock
   const connector = await o.definition.createConnector({sector: config, mode: o.mode, secrets: o.secrets, instruments: o.setup.instruments, clock, log: (m) => o.notice(`rick: ${config.venue}: ${m}`), core: coreRuntime})
   try {
-    return await trade(o, connector, clock)
+    const result = await trade(o, connector, clock)
+    // Cancels and the last fills need the connection: before it closes. A fatal stop (the venue
+    // refused the credentials) has nothing to ask it with.
+    if (result.reason !== 'error') await result.engine.windDown(result.reason, (done) => waitFor(done, STOP_SETTLE_MS))
+    return result
   } finally {
     await connector.close().catch(() => undefined)
   }
+}
+
+/** How long a stop waits for the outcomes of its cancels (and of orders in flight) before asking the venue. */
+const STOP_SETTLE_MS = 3_000
+
+/** Resolves once `done()` holds, or after `ms` of wall time (checked every 20 ms). */
+async function waitFor(done: () => boolean, ms: number): Promise<void> {
+  const end = performance.now() + ms
+  while (!done() && performance.now() < end) await new Promise((r) => setTimeout(r, 20))
 }
 
 async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedClock): Promise<LiveRunResult> {
@@ -157,7 +170,13 @@ async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedCl
 
   const warm = await md.history(o.warmupBars)
   const lastWarm = warm.at(-1)
-  clock.set(Math.max(recovered.lastTs + 1, lastWarm ? lastWarm.ts + o.periodMs : 0, Number.isFinite(recovered.lastTs) ? recovered.lastTs : 0))
+  // The engine's clock is the venue's from here on: the end of the last history bar. It started at
+  // this machine's now, and set() never goes back, so a venue behind it (a simulator started in the
+  // past, a venue whose clock is behind) froze the engine's time: its 60 s order-rate window never
+  // passed. Events of this run may then carry times before the journal's last one; the journal and
+  // recovery order events by seq, never by time.
+  if (lastWarm) clock.rebase(lastWarm.ts + o.periodMs)
+  else if (Number.isFinite(recovered.lastTs)) clock.set(recovered.lastTs + 1)
 
   const transitions = []
   const expired = o.risk.states.fold(recovered.riskEvents, clock.now())
@@ -269,6 +288,9 @@ async function trade(o: LiveRunOptions, connector: Connector, clock: SimulatedCl
         continue
       }
       for (const bar of period) {
+        // A fatal status (the venue refused the key) may have come while this loop awaited: no
+        // bar, and so no order, after it.
+        if (fatal !== undefined) return {engine, reason: 'error', detail: fatal, periods}
         clock.set(bar.ts)
         const work = engine.onBar(bar)
         if (work !== undefined) await work
