@@ -26,4 +26,8 @@ export class SimulatedClock implements EngineClock {
   set(t: number): void {
     if (t > this.t) this.t = t
   }
+  /** Sets the time, back as well as forward: once, for a live run that learns the venue's time before its engine starts. */
+  rebase(t: number): void {
+    this.t = t
+  }
 }

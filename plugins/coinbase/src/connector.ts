@@ -262,7 +262,23 @@ export class CoinbaseConnector implements Connector {
   }
 
   async history(request: HistoryRequest): Promise<Bar[]> {
-    return this.guard(candleHistory(this.o.rest, this.o.core, request, this.o.clock.now()))
+    const now = request.to === undefined ? await this.venueTime() : this.o.clock.now()
+    return this.guard(candleHistory(this.o.rest, this.o.core, request, now))
+  }
+
+  /**
+   * Coinbase's clock (GET /time): the latest bars end there. Asked with this machine's clock, a
+   * venue behind it (a simulator started in the past) had no candles up to "now" and the warm-up
+   * got none. This machine's clock when the venue does not say.
+   */
+  private async venueTime(): Promise<number> {
+    try {
+      const body = await this.o.rest.read('brokerage/time', {})
+      const ms = Number(body.epochMillis)
+      return Number.isFinite(ms) && ms > 0 ? ms : this.o.clock.now()
+    } catch {
+      return this.o.clock.now()
+    }
   }
 
   // ---- orders
