@@ -26,6 +26,8 @@ sectors:
     instruments: [${instruments}]
     strategy: {name: sma-crossover, params: {fast: 3, slow: 8, size: 1000}}
     live: {warmupBars: 20, staleAfter: 3s, reconcileEvery: 1s}
+    # Losing streaks are the price path's: a test that waits for more fills must not meet a halt.
+    risk: {consecutiveLossHalt: 1000}
     connection: {accountId: ${sim.accountId}, tokenEnv: ${TOKEN_ENV}, restUrl: "${sim.endpoints.rest}", streamUrl: "${sim.endpoints.stream}", timeoutMs: 2000}
 `
 }
