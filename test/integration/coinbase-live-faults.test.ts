@@ -19,9 +19,10 @@ describe('rick run coinbase --canary under faults (data path)', () => {
     const l = await approvedCanary()
     const run = startCanary(l)
     await run.until('the run trading', () => journalFills(l).length >= 1)
-    l.sim.faults.set({missUserUpdate: 6})
-    await run.until('six order updates not sent', () => l.sim.faults.get().missUserUpdate === 0)
+    // From here on the user channel tells nothing of any order: every later fill must come from the
+    // venue's REST records. (Six missed updates left it to timing whether a fill was among them.)
     const atMiss = (await fillsAtVenue(l.sim)).length
+    l.sim.faults.set({missUserUpdate: 1_000_000})
     await run.until('two more fills at the venue', async () => (await fillsAtVenue(l.sim)).length >= atMiss + 2)
     await stopQuiet(l, run)
     await expectBooksEqualVenue(l)

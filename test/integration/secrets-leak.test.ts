@@ -141,7 +141,10 @@ function scanProject(p: Project): {hits: Hit[]; snapshotRefs: string[]; snapshot
 // --- the project
 
 const COMMANDS: string[][] = [
+  // With the keys set, canary is the real connector at Coinbase: denied without an approval (the
+  // charter reads the keys' presence, the connector is never built); paper runs an engine.
   ['run', 'coinbase', '--canary', '--speed', 'max', '--bars', '300'],
+  ['run', 'coinbase', '--paper', '--speed', 'max', '--bars', '300'],
   ['run', 'oanda', '--paper', '--speed', 'max', '--bars', '300'],
   ['backtest', 'ibkr', '--bars', '500', '--json'],
   ['status', '--json'],
@@ -224,7 +227,8 @@ describe('secrets never leave rick', () => {
   })
 
   it('the commands really ran: engines, backtest, journal, snapshot, and the error paths', () => {
-    expect(resultOf('run', 'coinbase', '--canary', '--speed', 'max', '--bars', '300').exitCode).toBe(0)
+    expect(resultOf('run', 'coinbase', '--canary', '--speed', 'max', '--bars', '300').exitCode).toBe(3)
+    expect(resultOf('run', 'coinbase', '--paper', '--speed', 'max', '--bars', '300').exitCode).toBe(0)
     expect(resultOf('run', 'oanda', '--paper', '--speed', 'max', '--bars', '300').exitCode).toBe(0)
     expect(JSON.parse(resultOf('backtest', 'ibkr', '--bars', '500', '--json').stdout).sector).toBe('ibkr')
     expect(resultOf('snapshot', 'create').exitCode).toBe(0)

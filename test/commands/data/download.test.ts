@@ -192,12 +192,12 @@ describe('rick data download against the OANDA simulator', () => {
 
   it('errors: exit 2 naming the variable without a token; exit 1 when the venue refuses it; exit 2 without a connector or for a period OANDA has no candles of', async () => {
     const {f, env} = project(`  cb:
-    venue: coinbase
+    venue: ibkr
     mode: paper
     profile: Balanced
-    instruments: [BTC-USD]
+    instruments: [{symbol: SPY, secType: STK, exchange: SMART, currency: USD}]
     strategy: {name: sma-crossover, params: {}}
-    connection: {}
+    connection: {host: 127.0.0.1, port: 7497, clientId: 1}
 `)
     const bare = {...env}
     delete bare[TOKEN_ENV]
