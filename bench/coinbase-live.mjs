@@ -47,6 +47,9 @@
 //     once: goal ≤ 5 s + 2 heartbeat intervals (2 × 1 s) = 7 s. Then wsQuiet off → DATA_RESUMED and
 //     the next order the venue accepted (ORDER_ACK or FILL journaled), goal ≤ 3 s. The same for a
 //     cut alone (dropStreams).
+// As shipped (ccxt's limiter on) every REST request waits ~35 ms in ccxt's throttle before it is
+// sent, in both arms: rick's round trip pays it twice (the create, then the fills read), its tick
+// to order once; RICK_BENCH_CCXT_LIMITER=off shows the path without it.
 // Knobs: RICK_BENCH_LIVE_SPEED (120), RICK_BENCH_LIVE_ORDERS (100 timed orders, after 5 untimed),
 // RICK_BENCH_CCXT_LIMITER (`on` as shipped; `off`: ccxt's request spacing off in both arms, see
 // coinbase-common.mjs: with it on every request waits ~35 ms, which the figures show).
