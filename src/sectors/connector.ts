@@ -130,6 +130,11 @@ export interface Connector {
   /** Fills the venue recorded since `sinceTs` (reconciliation: fills missed while away). */
   recentFills?(sinceTs: number): Promise<Fill[]>
   /**
+   * The fills of one order, where the venue lists them by order (cheaper than recentFills over a
+   * window: Coinbase's fills list needs a lookup of every order in it to name rick's).
+   */
+  orderFills?(order: OrderState): Promise<Fill[]>
+  /**
    * Per instrument, what one unit of its quote currency is worth in the account's currency now, as
    * the venue converts it (1 when they are the same). Money of an instrument quoted in another
    * currency (USD_JPY in a USD account) is counted in the account's currency with it.

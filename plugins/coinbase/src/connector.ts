@@ -22,7 +22,7 @@ import type {AccountSnapshot, Fill, OrderRequest, OrderState, Position, VenueEve
 import type {Connector, ConnectorCapabilities, ConnectorInfo, ConnectorStatus, HistoryRequest, Subscription, Tick} from '../../../src/sectors/connector.js'
 import type {CoreRuntime} from '../../../src/sectors/core-runtime.js'
 import {SpotAccount} from './connector-account.js'
-import {candleHistory, fillsSince, getOrder, listOrders, orderFills} from './connector-history.js'
+import {candleHistory, fillsSince, getOrder, listOrders, orderFills as fillsOfOrder} from './connector-history.js'
 import {OrderTracker, type TrackedOrder} from './connector-orders.js'
 import {DEFAULT_POLL, SEARCH_SLACK_MS, StatusPoll, type PollTiming} from './connector-poll.js'
 import {CoinbaseStreams} from './connector-streams.js'
@@ -94,7 +94,7 @@ export class CoinbaseConnector implements Connector {
     this.info = {name: 'coinbase-ccxt', sdk: {...o.sdk}, endpoints: [...new Set(hosts)]}
     this.tracker = new OrderTracker({
       emit: (e) => this.emit(e),
-      fillsOf: async (orderId) => (await this.guard(orderFills(o.rest, orderId, this.tier))).map((f) => this.onLot(f)),
+      fillsOf: async (orderId) => (await this.guard(fillsOfOrder(o.rest, orderId, this.tier))).map((f) => this.onLot(f)),
       problem: (m) => o.log(`coinbase: ${m}`),
     })
     this.poller = new StatusPoll({
@@ -259,6 +259,13 @@ export class CoinbaseConnector implements Connector {
       out.push({...f.fill, clientOrderId: client})
     }
     return out
+  }
+
+  /** One order's fills, by its venue id (one request, where recentFills reads every order of the window). */
+  async orderFills(order: OrderState): Promise<Fill[]> {
+    if (order.venueOrderId === undefined) return []
+    const fills = (await this.guard(fillsOfOrder(this.o.rest, order.venueOrderId, this.tier))).map((f) => this.onLot(f))
+    return fills.map((f) => ({...f.fill, clientOrderId: order.clientOrderId}))
   }
 
   async history(request: HistoryRequest): Promise<Bar[]> {

@@ -662,10 +662,11 @@ export class SectorEngine implements VenueSink {
    */
   private async takeVenueFills(clientOrderId: string, state: OrderState): Promise<void> {
     const connector = this.o.connector
-    if (connector.recentFills === undefined) return
     let fills: Fill[]
     try {
-      fills = await connector.recentFills(Math.min(state.updatedAt, this.o.clock.now()) - VENUE_FILLS_LOOKBACK_MS)
+      if (connector.orderFills !== undefined) fills = await connector.orderFills(state)
+      else if (connector.recentFills !== undefined) fills = await connector.recentFills(Math.min(state.updatedAt, this.o.clock.now()) - VENUE_FILLS_LOOKBACK_MS)
+      else return
     } catch (error) {
       this.notice(`could not read the venue's fills of ${clientOrderId}: ${error instanceof Error ? error.message : String(error)}`)
       return

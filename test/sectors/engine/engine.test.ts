@@ -178,6 +178,26 @@ describe('a submit that times out is not a rejection', () => {
     expect(payload(h, 'FILL').map((p) => [p.fill.fillId, p.fill.qty, p.fill.fee])).toEqual([['trade-77', 5, 1_250_000]])
     expect(h.engine.position('TEST')).toBe(5)
   })
+
+  it("asks for that one order's fills where the venue lists fills by order", async () => {
+    h = await engineHarness((i) => (i === 0 ? [target(5)] : []), {behaviour: 'timeout-received'})
+    await h.bar()
+    const o = h.venue.known.get('run1-1')!
+    Object.assign(o, {filledQty: 5, avgFillPrice: 98.5, status: 'filled'})
+    const asked: string[] = []
+    Object.assign(h.venue, {
+      recentFills: async () => {
+        throw new Error('a window of every order: not asked when the venue lists fills by order')
+      },
+      orderFills: async (state: {clientOrderId: string}) => {
+        asked.push(state.clientOrderId)
+        return [{clientOrderId: 'run1-1', fillId: 'trade-9', instrument: 'TEST', side: 'buy', qty: 5, price: 98.5, fee: 0, liquidity: 'taker', ts: 0}]
+      },
+    })
+    await h.bar()
+    expect(asked).toEqual(['run1-1'])
+    expect(payload(h, 'FILL').map((p) => p.fill.fillId)).toEqual(['trade-9'])
+  })
 })
 
 describe('a signal that replaces working orders', () => {
