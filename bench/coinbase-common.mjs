@@ -100,13 +100,17 @@ export class CoinbaseLivePathProbe extends LivePathProbe {
  * with it on every request after a quiet moment waits rateLimit × cost (34 ms at Coinbase).
  */
 export const CCXT_LIMITER = process.env.RICK_BENCH_CCXT_LIMITER === 'off' ? 'off' : 'on'
+// (Both arms use the rolling window rick's connector sets; the leaky-bucket figure above is ccxt's default.)
 
 /** ccxt's coinbase class, imported alone, as rick's connector imports it (plugins/coinbase rest.ts). */
 export async function bareCcxt(sim, {timeoutMs = 5000} = {}) {
   const {importCcxtCoinbase} = await import(pathToFileURL(join(root, 'plugins', 'coinbase', 'dist', 'rest.js')).href)
   const {Coinbase, version} = await importCcxtCoinbase()
-  // ccxt's defaults otherwise.
-  const ex = new Coinbase({apiKey: sim.apiKey, secret: sim.apiSecret, timeout: timeoutMs, enableRateLimit: CCXT_LIMITER === 'on'})
+  // The request spacing rick's connector uses (a one-second rolling window; ccxt's default leaky
+  // bucket makes every request after a quiet moment wait ~34 ms), so the two arms differ by rick's
+  // own work. ccxt's defaults otherwise, its pure-JS ES256 signer included (rick signs with
+  // node:crypto: about 1-2 ms of a request's difference is that).
+  const ex = new Coinbase({apiKey: sim.apiKey, secret: sim.apiSecret, timeout: timeoutMs, enableRateLimit: CCXT_LIMITER === 'on', rateLimiterAlgorithm: 'rollingWindow', rollingWindowSize: 1000})
   // setSandboxMode would empty the URLs: the REST root is pointed at the simulator instead.
   ex.urls.api = {...ex.urls.api, rest: sim.rest}
   return {ex, version}
