@@ -79,17 +79,24 @@ export function flagValues(argv: readonly string[], flags?: Readonly<Record<stri
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**
+ * A number of fewer than 6 digits (`--bars 20`, `--seed 4`) is no secret (a PIN has at least 6
+ * characters, tokens and keys far more), and replacing it garbled messages that hold the same
+ * number by chance ("events up to seq <--bars value>").
+ */
+const SHORT_NUMBER = /^\d{1,5}$/
+
+/**
  * `text` with every flag value replaced by `<--name value>`. The written form `--name=value` becomes
  * `--name`. A value is replaced where it stands as a word of its own (not inside a longer word);
- * values of a single character are left alone (no secret is that short, and replacing them would
- * garble the message).
+ * values of a single character and short numbers are left alone (no secret is that short, and
+ * replacing them would garble the message).
  */
 export function redactValues(text: string, values: readonly ArgvValue[]): string {
   let out = text
   const longest = [...values].sort((a, b) => b.value.length - a.value.length)
   for (const {flag, value} of longest) out = out.split(`--${flag}=${value}`).join(`--${flag}`)
   for (const {flag, value} of longest) {
-    if (value.length < 2) continue
+    if (value.length < 2 || SHORT_NUMBER.test(value)) continue
     // A boundary is asked for only where the value itself begins or ends with a word character.
     const before = /^\w/.test(value) ? '(?<!\\w)' : ''
     const after = /\w$/.test(value) ? '(?!\\w)' : ''

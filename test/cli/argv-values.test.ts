@@ -46,6 +46,11 @@ describe('redactValues', () => {
   it('leaves one-character values alone (they would garble the text)', () => {
     expect(redactValues('1 error in a file', [{flag: 'seed', value: '1'}])).toBe('1 error in a file')
   })
+
+  it('leaves numbers of fewer than 6 digits alone (no PIN is that short), and redacts a PIN-length one', () => {
+    expect(redactValues('it held events up to seq 20', [{flag: 'bars', value: '20'}])).toBe('it held events up to seq 20')
+    expect(redactValues('seed 482913 is odd', [{flag: 'seed', value: '482913'}])).toBe('seed <--seed value> is odd')
+  })
 })
 
 describe('cleanParseMessage', () => {
