@@ -22,6 +22,7 @@ import type {AccountSnapshot, Fill, OrderRequest, OrderState, Position, VenueEve
 import type {Connector, ConnectorCapabilities, ConnectorInfo, ConnectorStatus, HistoryRequest, Subscription, Tick} from '../../../src/sectors/connector.js'
 import type {CoreRuntime} from '../../../src/sectors/core-runtime.js'
 import {SpotAccount} from './connector-account.js'
+import {ConnectorListeners} from './connector-listeners.js'
 import {candleHistory, fillsSince, getOrder, listOrders, orderFills as fillsOfOrder} from './connector-history.js'
 import {OrderTracker, type TrackedOrder} from './connector-orders.js'
 import {DEFAULT_POLL, SEARCH_SLACK_MS, StatusPoll, type PollTiming} from './connector-poll.js'
@@ -74,9 +75,7 @@ export class CoinbaseConnector implements Connector {
   private specs = new Map<string, CoinbaseInstrument>()
   private readonly configured: Instrument[]
   private tier: FeeTier | undefined
-  private eventListeners: Array<(e: VenueEvent) => void> = []
-  private statusListeners: Array<(s: ConnectorStatus) => void> = []
-  private tickSubs: Array<{instruments: ReadonlySet<string>; onTick: (t: Tick) => void}> = []
+  private readonly listeners: ConnectorListeners
   private readonly streams: CoinbaseStreams
   private state: State = 'new'
   private readonly poller: StatusPoll
@@ -92,6 +91,7 @@ export class CoinbaseConnector implements Connector {
     this.configured = o.instruments.map((i) => ({...i}))
     const hosts = [o.rest.host, new URL(o.wsUrl).host, new URL(o.userWsUrl).host]
     this.info = {name: 'coinbase-ccxt', sdk: {...o.sdk}, endpoints: [...new Set(hosts)]}
+    this.listeners = new ConnectorListeners({log: o.log, closed: () => this.state === 'closed'})
     this.tracker = new OrderTracker({
       emit: (e) => this.emit(e),
       fillsOf: async (orderId) => (await this.guard(fillsOfOrder(o.rest, orderId, this.tier))).map((f) => this.onLot(f)),
@@ -120,7 +120,7 @@ export class CoinbaseConnector implements Connector {
         this.poller.heard()
         for (const order of m.orders) void this.tracker.observe(order, o.isOurs(order.clientOrderId))
       },
-      onTick: (tick) => this.notify(this.tickSubs.filter((s) => s.instruments.has(tick.instrument)).map((s) => s.onTick), tick, 'a tick listener'),
+      onTick: (tick) => this.listeners.tick(tick),
       // What happened while the channel was down is read over REST now.
       onUserUp: () => this.poller.userChannel(true),
       onStatus: (st) => this.streamStatus(st),
@@ -373,25 +373,22 @@ export class CoinbaseConnector implements Connector {
   }
 
   subscribeTicks(instruments: readonly string[], onTick: (tick: Tick) => void): Subscription {
-    const sub = {instruments: new Set(instruments), onTick}
-    this.tickSubs = [...this.tickSubs, sub]
+    const remove = this.listeners.onTicks(instruments, onTick)
     this.updatePrices()
     return {
       close: () => {
-        this.tickSubs = this.tickSubs.filter((s) => s !== sub)
+        remove()
         this.updatePrices()
       },
     }
   }
 
   onEvent(listener: (event: VenueEvent) => void): () => void {
-    this.eventListeners = [...this.eventListeners, listener]
-    return () => void (this.eventListeners = this.eventListeners.filter((l) => l !== listener))
+    return this.listeners.onEvent(listener)
   }
 
   onStatus(listener: (status: ConnectorStatus) => void): () => void {
-    this.statusListeners = [...this.statusListeners, listener]
-    return () => void (this.statusListeners = this.statusListeners.filter((l) => l !== listener))
+    return this.listeners.onStatus(listener)
   }
 
   // ---- internals: venue data
@@ -467,7 +464,7 @@ export class CoinbaseConnector implements Connector {
   // ---- internals: streams
 
   private updatePrices(): void {
-    if (this.state === 'connected') this.streams.setPriced(this.tickSubs.flatMap((s) => [...s.instruments]))
+    if (this.state === 'connected') this.streams.setPriced(this.listeners.pricedInstruments())
   }
 
   private streamStatus(s: ConnectorStatus): void {
@@ -532,23 +529,11 @@ export class CoinbaseConnector implements Connector {
   }
 
   private emit(event: VenueEvent): void {
-    this.notify(this.eventListeners, event, 'an event listener')
+    this.listeners.event(event)
   }
 
   private status(s: ConnectorStatus): void {
-    this.notify(this.statusListeners, s, 'a status listener')
-  }
-
-  /** Calls each listener; one that throws is reported and does not stop the others. */
-  private notify<T>(listeners: ReadonlyArray<(v: T) => void>, value: T, who: string): void {
-    if (this.state === 'closed') return
-    for (const l of listeners) {
-      try {
-        l(value)
-      } catch (error) {
-        this.o.log(`coinbase: ${who} threw: ${error instanceof Error ? error.message : String(error)}`)
-      }
-    }
+    this.listeners.status(s)
   }
 }
 
