@@ -4,6 +4,8 @@ import {spawn} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
 import {RICK_BIN, rick} from '../helpers/cli.js'
+import type {RunningSimulator} from '../../src/sectors/definition.js'
+import {restJwt} from '../integration/coinbase-run-fixture.js'
 import {sdk, sdkFor} from '../plugins/oanda/sim/harness.js'
 
 function startCli(args: string[]) {
@@ -55,6 +57,31 @@ describe('rick sim', () => {
       expect(performance.now() - t0).toBeLessThan(3_000)
       expect({code, signal}).toEqual({code: 0, signal: null})
       // Exactly one line of JSON on stdout.
+      expect(cli.output().stdout.trim().split('\n')).toHaveLength(1)
+    } finally {
+      cli.child.kill('SIGKILL')
+    }
+  })
+
+  it('coinbase --json: one JSON line with a CDP key pair; a JWT signed with it buys at the venue, a bad one gets 401; SIGTERM stops it', async () => {
+    const cli = startCli(['sim', 'coinbase', '--json', '--seed', '3'])
+    try {
+      const info = JSON.parse(await cli.firstLine)
+      expect(Object.keys(info).sort()).toEqual(['accountId', 'apiKey', 'apiSecret', 'rest', 'venue', 'ws'])
+      expect(info).toMatchObject({venue: 'coinbase', rest: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), ws: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/)})
+      expect(info.apiKey).toMatch(/^organizations\/[0-9a-f-]{36}\/apiKeys\/[0-9a-f-]{36}$/)
+      expect(info.apiSecret).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n[\s\S]+-----END EC PRIVATE KEY-----\n?$/)
+      const sim = {credentials: {apiKey: info.apiKey, apiSecret: info.apiSecret}, endpoints: {rest: info.rest}} as unknown as RunningSimulator
+      const path = '/api/v3/brokerage/orders'
+      const body = JSON.stringify({client_order_id: 'cli-cb-1', product_id: 'BTC-USD', side: 'BUY', order_configuration: {market_market_ioc: {quote_size: '10'}}})
+      const post = (jwt: string) => fetch(`${info.rest}${path}`, {method: 'POST', headers: {Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json'}, body})
+      const ok = await post(restJwt(sim, 'POST', path))
+      expect(ok.status).toBe(200)
+      expect(await ok.json()).toMatchObject({success: true, success_response: {client_order_id: 'cli-cb-1', product_id: 'BTC-USD', side: 'BUY'}})
+      // Signed for another path: refused as Coinbase refuses it.
+      expect((await post(restJwt(sim, 'POST', '/api/v3/brokerage/accounts'))).status).toBe(401)
+      cli.child.kill('SIGTERM')
+      expect(await cli.exited).toEqual({code: 0, signal: null})
       expect(cli.output().stdout.trim().split('\n')).toHaveLength(1)
     } finally {
       cli.child.kill('SIGKILL')
