@@ -44,7 +44,7 @@ import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {median, printTable, row} from './lib.mjs'
-import {openStreams, percentile, root, startSimProcess, tempProject, until} from './oanda-common.mjs'
+import {everyMoveStrategy, openStreams, percentile, root, startLiveService, startSimProcess, tempProject, until} from './oanda-common.mjs'
 import {LivePathProbe, OrderHttpTimes} from './oanda-probes.mjs'
 
 const dist = (p) => pathToFileURL(join(root, 'dist', p)).href
@@ -57,32 +57,7 @@ const SECTOR = 'fx'
 const TOKEN_ENV = 'OANDA_SIM_TOKEN'
 const INSTRUMENTS = ['EUR_USD', 'GBP_USD']
 
-const STRATEGY = `// bench: buys \`size\` of \`instrument\` at the close of every bar whose close moved.
-const NONE = []
-class EveryMove {
-  constructor(p) { this.instrument = p.instrument; this.size = p.size; this.last = null }
-  init() {}
-  onBar(bar, ctx) {
-    if (bar.instrument !== this.instrument) return NONE
-    const moved = this.last !== null && bar.close !== this.last
-    this.last = bar.close
-    if (!moved) return NONE
-    return [{instrument: bar.instrument, target: ctx.position(bar.instrument) + this.size, reason: 'price moved'}]
-  }
-  onFill() {}
-  state() { return {last: this.last} }
-  restore(s) { this.last = s.last }
-}
-export default {
-  name: 'bench-every-move',
-  description: 'Benchmark strategy: one market buy per bar whose close moved.',
-  paramsSchema: {type: 'object', additionalProperties: false, required: ['instrument'], properties: {
-    instrument: {type: 'string', description: 'The instrument it buys.'},
-    size: {type: 'number', exclusiveMinimum: 0, default: 10, description: 'Units per order.'},
-  }},
-  create: (p) => new EveryMove(p),
-}
-`
+const STRATEGY = everyMoveStrategy({size: 10, unit: 'Units'})
 
 function sectorConfig(sim) {
   return `version: 1
@@ -156,60 +131,9 @@ async function openAppendJournal(dir) {
 }
 
 /** Sets up the sector as `rick run` does and starts the live service; returns a stopper. */
-async function startRick(project, sim, probe) {
-  const [{Config}, {loadSectorRegistry}, {loadSectorSetup}, {authorizeEngineStart}, {tradeOnVenue}, {openJournal}, {newRunId}] = await Promise.all([
-    import('@oclif/core'),
-    import(dist('sectors/registry.js')),
-    import(dist('sectors/engine/setup.js')),
-    import(dist('sectors/charter-service.js')),
-    import(dist('sectors/live/live-service.js')),
-    import(dist('foundation/journal/index.js')),
-    import(dist('sectors/engine/run-common.js')),
-  ])
-  const {watchStop} = await import(dist('sectors/engine/run-common.js'))
-  const registry = await loadSectorRegistry(await Config.load(root))
-  const ctx = {registry, cwd: project.dir, env: project.env}
-  const setup = await loadSectorSetup(SECTOR, ctx)
-  const real = registry.get('oanda').definition
-  const definition = {...real, createConnector: async (o) => probe.wrapConnector(await real.createConnector(o))}
-  // As `rick run fx --sim`: the real connector, the simulator's account, the charter judging paper.
-  const choice = {requestedMode: 'practice', effectiveMode: 'paper', venueLabel: 'oanda connector → simulator', real: true}
-  const auth = await authorizeEngineStart(SECTOR, {mode: choice.effectiveMode}, ctx)
-  const journal = openJournal({path: project.journal})
-  let stop
-  const notices = []
-  const io = {
-    line: () => {},
-    notice: (t) => notices.push(t),
-    onStopSignal: (handler) => {
-      stop = handler
-      return () => {}
-    },
-    sleep: (ms) => ({done: new Promise((r) => setTimeout(r, ms)), wake() {}}),
-    monotonic: () => performance.now(),
-    wallClock: () => Date.now(),
-    pid: process.pid,
-  }
-  const runId = newRunId(SECTOR, io)
-  const done = tradeOnVenue({
-    req: {sector: SECTOR, mode: 'practice', seed: 1, version: 'bench'},
-    io,
-    setup,
-    definition,
-    choice,
-    journal: probe.wrapJournal(journal),
-    journalPath: project.journal,
-    runId,
-    auth,
-    secrets: {[TOKEN_ENV]: sim.token},
-    periodMs: PERIOD_MS,
-    stop: watchStop(io, SECTOR),
-    simulator: {rest: sim.rest},
-  }).finally(() => journal.close())
-  // A run that fails early must not leave the bench waiting for samples.
-  let failed
-  done.catch((e) => void (failed = e))
-  return {done, notices, failed: () => failed, stop: () => stop?.('SIGINT')}
+/** rick's live path in this process, as `rick run fx --sim` starts it (oanda-common.mjs). */
+function startRick(project, sim, probe) {
+  return startLiveService({project, sector: SECTOR, venue: 'oanda', requestedMode: 'practice', probe, secrets: {[TOKEN_ENV]: sim.token}, periodMs: PERIOD_MS, simulator: {rest: sim.rest}})
 }
 
 export default async function oandaLive() {
