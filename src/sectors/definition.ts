@@ -57,6 +57,12 @@ export interface ConnectorFactoryOptions {
   /** The instruments as configured (the connector may refine them from the venue at connect). */
   instruments: readonly Instrument[]
   clock: EngineClock
+  /**
+   * A directory of the sector's own that the connector may keep durable state in (created by core;
+   * e.g. IBKR's highest order id used, which must survive a restart). Absent in tests that do not
+   * need it: the connector then keeps such state in memory only, and says so.
+   */
+  stateDir?: string
   /** A line for the person running rick (reconnects, warnings). Never pass a secret. */
   log(message: string): void
   /** Core's runtime values (error classes, the paper venue…): plugins import core for types only. */
