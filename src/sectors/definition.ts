@@ -98,6 +98,11 @@ export interface RunningSimulator {
   env(sector: SectorConfig): Record<string, string>
   /** Switches faults on and off while it runs. */
   faults: SimFaultControl
+  /**
+   * The one JSON object `rick sim --json` prints, where the venue's own layout differs from the
+   * default (venue, endpoint URLs, accountId, credentials): IBKR's is a socket, {venue, host, port, account}.
+   */
+  describe?(): Record<string, unknown>
   close(): Promise<void>
 }
 

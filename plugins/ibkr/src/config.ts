@@ -6,7 +6,7 @@ import type {JsonSchema, VenueIssue} from '../../../src/sectors/definition.js'
 
 export const VENUE = 'ibkr'
 export const DESCRIPTION = 'Interactive Brokers through TWS or IB Gateway: stocks, ETFs, futures, options, FX.'
-export const MODES = ['observe', 'paper', 'canary', 'live'] as const satisfies readonly Mode[]
+export const MODES = ['observe', 'paper', 'practice', 'canary', 'live'] as const satisfies readonly Mode[]
 
 const REAL_MONEY_MODES: readonly Mode[] = ['canary', 'live']
 
@@ -42,7 +42,7 @@ export const connectionSchema: JsonSchema = {
       type: 'integer',
       minimum: 1,
       maximum: 65535,
-      description: 'API socket port. TWS: 7497 paper, 7496 live; IB Gateway: 4002 paper, 4001 live. Default: 7497 for observe/paper, 7496 for canary/live.',
+      description: "API socket port. TWS: 7497 paper, 7496 live; IB Gateway: 4002 paper, 4001 live. Default: 7497 (IBKR's paper account) for observe/paper/practice, 7496 for canary/live.",
     },
     clientId: {
       type: 'integer',
@@ -93,11 +93,11 @@ export function check(sector: SectorConfig): VenueIssue[] {
   if (typeof port === 'number') {
     const isLive = (LIVE_PORTS as readonly number[]).includes(port)
     const isPaper = (PAPER_PORTS as readonly number[]).includes(port)
-    if (isLive && sector.mode === 'paper') {
+    if (isLive && (sector.mode === 'paper' || sector.mode === 'practice')) {
       issues.push({
         path: '/connection/port',
         code: 'port-mode-mismatch',
-        message: `port ${port} is a LIVE trading port (TWS 7496 / Gateway 4001) but the sector's mode is paper`,
+        message: `port ${port} is a LIVE trading port (TWS 7496 / Gateway 4001) but the sector's mode is ${sector.mode}`,
         expected: 'a paper port: 7497 (TWS) or 4002 (IB Gateway)',
         found: String(port),
       })

@@ -4,6 +4,9 @@
 // venue does not: connect (a 401 stops cleanly, with the reason), warm up on the venue's history,
 // reconcile with the venue at start, after every reconnect and every minute (reconcile.ts), stale
 // data to REDUCING and back, and connection changes journaled as they happen.
+import {mkdirSync} from 'node:fs'
+import {join} from 'node:path'
+
 import type {SimulatedClock} from '../../foundation/clock.js'
 import type {Bar} from '../../foundation/domain/bars.js'
 import {BrokerError, NetworkError} from '../../foundation/domain/broker-errors.js'
@@ -83,12 +86,23 @@ export interface LiveRunResult {
   periods: number
 }
 
+/**
+ * Where a sector's connector keeps durable state (IBKR: the highest order id used), one folder per
+ * account: ids of a simulator's account and of the broker's are separate sequences.
+ */
+export function connectorStateDir(home: string, sector: string, environment: string): string {
+  const dir = join(home, 'state', sector, environment.replace(/[^A-Za-z0-9._-]/g, '_'))
+  mkdirSync(dir, {recursive: true, mode: 0o700})
+  return dir
+}
+
 /** Connects, reconciles, warms up, trades until stopped; the engine's RUN_STOPPED is always written once it started. */
 export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
   const config = o.setup.config
   if (o.definition.createConnector === undefined) throw new RickError(`${config.venue} has no connector`, {code: 'NO_CONNECTOR'})
   const clock = o.clock
-  const connector = await o.definition.createConnector({sector: config, mode: o.mode, secrets: o.secrets, instruments: o.setup.instruments, clock, log: (m) => o.notice(`rick: ${config.venue}: ${m}`), core: coreRuntime})
+  const stateDir = connectorStateDir(o.setup.home, o.sector, o.environment)
+  const connector = await o.definition.createConnector({sector: config, mode: o.mode, secrets: o.secrets, instruments: o.setup.instruments, clock, stateDir, log: (m) => o.notice(`rick: ${config.venue}: ${m}`), core: coreRuntime})
   try {
     const result = await trade(o, connector, clock)
     // Cancels and the last fills need the connection: before it closes. A fatal stop (the venue

@@ -47,6 +47,7 @@ export async function serveSimulator(registry: SectorRegistry, req: ServeRequest
 
 /** The one JSON line `rick sim --json` prints: venue, endpoints, account, credentials. */
 export function simJson(s: ServedSimulator): Record<string, unknown> {
+  if (s.running.describe) return s.running.describe()
   return {venue: s.running.venue, ...s.running.endpoints, accountId: s.running.accountId, ...s.running.credentials}
 }
 
@@ -54,5 +55,5 @@ export function simJson(s: ServedSimulator): Record<string, unknown> {
 export function simText(s: ServedSimulator): string {
   const endpoints = Object.entries(s.running.endpoints).map(([k, v]) => `${k} ${v}`).join(', ')
   const credentials = Object.entries(s.running.credentials).map(([k, v]) => `${k} ${v}`).join(', ')
-  return `${s.running.venue} simulator: ${endpoints}; account ${s.running.accountId}; ${credentials} (seed ${s.seed}, speed ${s.speed}x; Ctrl-C stops it)`
+  return `${s.running.venue} simulator: ${endpoints}; account ${s.running.accountId}${credentials ? `; ${credentials}` : ''} (seed ${s.seed}, speed ${s.speed}x; Ctrl-C stops it)`
 }

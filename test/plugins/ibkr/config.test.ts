@@ -88,10 +88,13 @@ describe('ibkr check', () => {
     expect(check(sector('paper'))).toEqual([])
     expect(check(sector('live', 4001))).toEqual([])
     expect(check(sector('observe', 7496))).toEqual([])
+    expect(check(sector('practice', 4002))).toEqual([])
   })
   it.each([
     ['paper', 7496, 'LIVE'],
     ['paper', 4001, 'LIVE'],
+    ['practice', 7496, 'LIVE'],
+    ['practice', 4001, 'LIVE'],
     ['live', 7497, 'PAPER'],
     ['canary', 4002, 'PAPER'],
   ] as const)('mode %s on port %i is an error (%s port)', (mode, port, kind) => {
@@ -125,7 +128,7 @@ describe('ibkr defaults, definition and sdk', () => {
     const def = await sectors(HOOK_OPTIONS)
     expect(definitionProblems(def)).toEqual([])
     expect(def.venue).toBe('ibkr')
-    expect(def.modes).toEqual(['observe', 'paper', 'canary', 'live'])
+    expect(def.modes).toEqual(['observe', 'paper', 'practice', 'canary', 'live'])
   })
   it('finds the installed @stoqey/ib', async () => {
     const installed = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/@stoqey/ib/package.json'), 'utf8')) as {version: string}
