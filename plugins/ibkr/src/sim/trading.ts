@@ -135,7 +135,7 @@ export class Trading {
   private transmitGroup(w: WorkingOrder): void {
     const rootId = w.order.parentId > 0 ? w.order.parentId : w.order.orderId
     const root = this.book.get(w.order.clientId, rootId)
-    const group = this.book.open().filter((o) => o.held && o.order.clientId === w.order.clientId && (o === root || o.order.parentId === rootId || o === w))
+    const group = this.book.open().filter((o) => o === w || (o.held && o.order.clientId === w.order.clientId && (o === root || o.order.parentId === rootId)))
     for (const o of group) {
       o.held = false
       o.order.transmit = true
