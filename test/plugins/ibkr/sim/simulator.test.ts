@@ -1,0 +1,125 @@
+// The whole simulator (broker + wire + control endpoint) with the real @stoqey/ib client over TCP:
+// contract details, a native bracket on MES that fills and whose other child the venue cancels,
+// positions, executions with their commissions, and faults through the HTTP control endpoint.
+import {type Contract, EventName, IBApi, OrderAction, OrderType, SecType} from '@stoqey/ib'
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {startIbkrSimulator, type IbkrRunningSimulator} from '../../../../plugins/ibkr/src/sim/index.js'
+import {coreRuntime} from '../../../../src/sectors/core-runtime.js'
+import {T0} from './harness.js'
+
+type Ev = {name: string; args: unknown[]}
+const WATCHED = [EventName.nextValidId, EventName.managedAccounts, EventName.error, EventName.info, EventName.contractDetails, EventName.orderStatus, EventName.openOrder, EventName.execDetails, EventName.execDetailsEnd, EventName.commissionReport, EventName.position, EventName.positionEnd, EventName.disconnected]
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+const sims: IbkrRunningSimulator[] = []
+const apis: IBApi[] = []
+afterEach(async () => {
+  for (const ib of apis.splice(0)) ib.disconnect()
+  await Promise.all(sims.splice(0).map((s) => s.close()))
+})
+
+async function start(speed: number): Promise<IbkrRunningSimulator> {
+  const sim = await startIbkrSimulator({core: coreRuntime, seed: 11, speed, startTs: T0})
+  sims.push(sim)
+  return sim
+}
+
+async function connect(sim: IbkrRunningSimulator, clientId: number): Promise<{ib: IBApi; events: Ev[]; of(name: EventName): unknown[][]}> {
+  const ib = new IBApi({host: '127.0.0.1', port: sim.connection.port as number, clientId, maxReqPerSec: 40})
+  apis.push(ib)
+  const events: Ev[] = []
+  for (const name of WATCHED) ib.on(name, (...args: unknown[]) => events.push({name, args}))
+  const of = (name: EventName): unknown[][] => events.filter((e) => e.name === name).map((e) => e.args)
+  ib.connect()
+  await until(() => of(EventName.managedAccounts).length > 0, 'managedAccounts')
+  return {ib, events, of}
+}
+
+const MES: Contract = {symbol: 'MES', secType: SecType.FUT, exchange: 'CME', currency: 'USD', lastTradeDateOrContractMonth: '202612'}
+
+describe('rick sim ibkr with @stoqey/ib', () => {
+  it('qualifies MES, places a bracket that fills, and shows the fills, the venue-cancelled child, positions and executions', async () => {
+    const sim = await start(300)
+    expect(sim.accountId).toMatch(/^DU\d{7}$/)
+    const c = await connect(sim, 1)
+    expect(c.of(EventName.managedAccounts)).toEqual([[sim.accountId]])
+    const nextId = c.of(EventName.nextValidId)[0]?.[0] as number
+    c.ib.reqContractDetails(1, MES)
+    await until(() => c.of(EventName.contractDetails).length > 0, 'contract details')
+    const details = c.of(EventName.contractDetails)[0]?.[1] as {contract: Contract; minTick: number; tradingHours: string; timeZoneId: string}
+    expect(details.contract).toMatchObject({localSymbol: 'MESZ6', tradingClass: 'MES', multiplier: 5})
+    expect(details.minTick).toBe(0.25)
+    const contract: Contract = {...MES, conId: details.contract.conId}
+    const q = sim.broker.market.quote(details.contract.conId as number, sim.broker.now())
+    const [entry, tp, sl] = [nextId, nextId + 1, nextId + 2]
+    c.ib.placeOrder(entry, contract, {action: OrderAction.BUY, orderType: OrderType.MKT, totalQuantity: 1, transmit: false, orderRef: 'b1'})
+    c.ib.placeOrder(tp, contract, {action: OrderAction.SELL, orderType: OrderType.LMT, lmtPrice: (q?.ask as number) + 1, totalQuantity: 1, parentId: entry, tif: 'GTC', transmit: false, orderRef: 'b1-tp'})
+    c.ib.placeOrder(sl, contract, {action: OrderAction.SELL, orderType: OrderType.STP, auxPrice: (q?.bid as number) - 1, totalQuantity: 1, parentId: entry, tif: 'GTC', transmit: true, orderRef: 'b1-sl'})
+    // The entry, then one child: two executions; the other child cancelled by the venue.
+    await until(() => c.of(EventName.execDetails).length >= 2, 'two executions', 8000)
+    await until(() => c.of(EventName.orderStatus).some((a) => a[1] === 'Cancelled'), 'the other child cancelled')
+    const cancelled = c.of(EventName.orderStatus).filter((a) => a[1] === 'Cancelled').map((a) => a[0])
+    const filled = [...new Set(c.of(EventName.orderStatus).filter((a) => a[1] === 'Filled').map((a) => a[0]))]
+    expect(filled[0]).toBe(entry)
+    expect([...filled.slice(1), ...new Set(cancelled)].sort()).toEqual([tp, sl].sort())
+    await until(() => c.of(EventName.commissionReport).length >= 2, 'commission reports')
+    const reports = c.of(EventName.commissionReport).map((a) => a[0] as {commission: number; realizedPNL?: number})
+    expect(reports.map((r) => r.commission)).toEqual([0.62, 0.62])
+    expect(reports[1]?.realizedPNL).toBeTypeOf('number')
+
+    c.ib.reqPositions()
+    await until(() => c.of(EventName.positionEnd).length > 0, 'positionEnd')
+    const positions = c.of(EventName.position).map((a) => ({account: a[0], conId: (a[1] as Contract).conId, pos: a[2]}))
+    expect(positions).toEqual([{account: sim.accountId, conId: details.contract.conId, pos: 0}])
+
+    c.ib.reqExecutions(7, {})
+    await until(() => c.of(EventName.execDetailsEnd).length > 0, 'execDetailsEnd')
+    const execs = c.of(EventName.execDetails).map((a) => a[2] as {execId: string; orderRef: string})
+    expect(execs).toHaveLength(4)
+    expect(new Set(execs.map((e) => e.execId)).size).toBe(2)
+    expect(sim.venueRecords.byOrderRef('b1')).toMatchObject({accepted: 1, filled: 1, refused: 0})
+    expect(sim.venueRecords.executions()).toHaveLength(2)
+  })
+
+  it('takes faults through the control endpoint: reject (201), connectivity lost and restored, dropped sockets, unknown names refused', async () => {
+    const sim = await start(1)
+    const control = sim.endpoints.control as string
+    const post = async (path: string, body: unknown): Promise<{status: number; json: Record<string, unknown>}> => {
+      const res = await fetch(`${control}${path}`, {method: 'POST', body: JSON.stringify(body)})
+      return {status: res.status, json: (await res.json()) as Record<string, unknown>}
+    }
+    const got = (await (await fetch(`${control}/__sim/faults`)).json()) as {switches: Record<string, unknown>; actions: string[]}
+    expect(got.switches).toEqual({freezePrices: false, reject: 0})
+    expect(got.actions).toEqual(expect.arrayContaining(['dropSockets', 'connectivityLost', 'connectivityRestored', 'gatewayRestart', 'reject', 'fillWhileAway', 'placeExternalOrder', 'pacing']))
+    expect((await post('/__sim/faults', {nope: 1})).status).toBe(400)
+    expect((await post('/__sim/actions/nope', {})).status).toBe(404)
+    expect((await post('/__sim/actions/reject', {count: 1})).json).toMatchObject({result: {count: 1, code: 201}})
+
+    const c = await connect(sim, 3)
+    const id = c.of(EventName.nextValidId)[0]?.[0] as number
+    c.ib.placeOrder(id, {...MES}, {action: OrderAction.BUY, orderType: OrderType.MKT, totalQuantity: 1, transmit: true, orderRef: 'r'})
+    await until(() => c.of(EventName.error).some((a) => a[1] === 201), 'error 201')
+    expect(sim.venueRecords.byOrderRef('r')).toMatchObject({accepted: 0, refused: 1})
+
+    await post('/__sim/actions/connectivityLost', {})
+    const codes = (): unknown[] => [...c.of(EventName.error), ...c.of(EventName.info)].map((a) => a[1])
+    await until(() => codes().includes(1100), '1100')
+    await post('/__sim/actions/connectivityRestored', {dataLost: false})
+    await until(() => codes().includes(1102), '1102')
+
+    expect((await post('/__sim/actions/dropSockets', {})).json).toEqual({result: {cut: 1}})
+    await until(() => c.of(EventName.disconnected).length > 0, 'disconnected')
+    const closing = Date.now()
+    await sim.close()
+    sims.splice(0)
+    expect(Date.now() - closing).toBeLessThan(1000)
+  })
+})
