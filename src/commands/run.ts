@@ -42,7 +42,7 @@ Exit codes: 0 stopped normally (signal, --bars reached), 1 failure (strategy err
   static override flags = {
     canary: Flags.boolean({description: 'Canary mode: the real venue with canary caps (needs an approval; paper when the venue cannot be reached).', exclusive: ['paper', 'practice', 'observe']}),
     paper: Flags.boolean({description: 'Paper mode: the paper venue.', exclusive: ['canary', 'practice', 'observe']}),
-    practice: Flags.boolean({description: "The broker's practice account (OANDA); paper when the venue cannot be reached.", exclusive: ['canary', 'paper', 'observe']}),
+    practice: Flags.boolean({description: "The broker's demo account (OANDA practice, IBKR's paper account through TWS 7497 / Gateway 4002); paper when the venue cannot be reached.", exclusive: ['canary', 'paper', 'observe']}),
     observe: Flags.boolean({description: 'Observe: intents are journaled, nothing is sent.', exclusive: ['canary', 'paper', 'practice']}),
     seed: Flags.integer({description: 'Seed of the synthetic data (same seed, same bars).', default: 1, min: 0}),
     speed: Flags.string({description: `Pace of synthetic bars: 1x (real time), 60x, max, another multiple like 10x, or a delay per bar like 50ms (default ${DEFAULT_SPEED}).`}),
