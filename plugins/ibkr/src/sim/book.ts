@@ -38,6 +38,8 @@ const key = (clientId: number, orderId: number): string => `${clientId}:${orderI
 export class OrderBook {
   private readonly byKey = new Map<string, WorkingOrder>()
   private readonly byPerm = new Map<number, WorkingOrder>()
+  /** Orders not final yet, oldest first (pruned as they finish: the matching loop reads it every step). */
+  private live: WorkingOrder[] = []
   private seq = 0
 
   nextSeq(): number {
@@ -47,6 +49,7 @@ export class OrderBook {
   add(w: WorkingOrder): void {
     this.byKey.set(key(w.order.clientId, w.order.orderId), w)
     this.byPerm.set(w.order.permId, w)
+    this.live.push(w)
   }
 
   get(clientId: number, orderId: number): WorkingOrder | undefined {
@@ -62,9 +65,10 @@ export class OrderBook {
     return [...this.byPerm.values()].sort((a, b) => a.seq - b.seq)
   }
 
-  /** Orders not final (held ones included). */
+  /** Orders not final (held ones included), oldest first. */
   open(): WorkingOrder[] {
-    return this.all().filter((w) => !isFinal(w))
+    if (this.live.some(isFinal)) this.live = this.live.filter((w) => !isFinal(w))
+    return [...this.live]
   }
 
   /** The parent of a bracket child. */
@@ -72,8 +76,9 @@ export class OrderBook {
     return w.order.parentId > 0 ? this.get(w.order.clientId, w.order.parentId) : undefined
   }
 
+  /** The open children of a bracket parent. */
   childrenOf(w: WorkingOrder): WorkingOrder[] {
-    return this.all().filter((c) => c.order.parentId === w.order.orderId && c.order.clientId === w.order.clientId && c !== w)
+    return this.open().filter((c) => c.order.parentId === w.order.orderId && c.order.clientId === w.order.clientId && c !== w)
   }
 
   /** Other open orders of the same OCA group (account-wide, as IB's servers keep OCA groups). */

@@ -1,0 +1,129 @@
+// What the connector reads from TWS: the account, positions, open orders, executions, and the
+// sequence every (re)connect runs — reqOpenOrders, reqPositions, reqAccountSummary, then
+// reqExecutions last, so that the fills made while away are known (and emitted, once) before the
+// engine reconciles.
+import type {AccountSnapshot, Fill, OrderState, Position} from '../../../src/foundation/domain/orders.js'
+import {positionsOf, SUMMARY_TAGS, summaryOf} from './connector-account.js'
+import type {FillJoiner} from './connector-fills.js'
+import {OrderTracker} from './connector-orders.js'
+import type {Requests} from './connector-requests.js'
+import {fillOf, requestOf, statusOf} from './parsing-orders.js'
+import {formatUtc, num, parseTwsTime, rec, str} from './parsing.js'
+import type {TwsClient} from './tws-client.js'
+
+/** How far before `sinceTs` reqExecutions looks (TWS's filter is by the second, in its clock). */
+const EXEC_SLACK_MS = 2_000
+/** Executions looked up for an order of unknown outcome: the last day (TWS keeps a day or a week). */
+export const LOOKUP_WINDOW_MS = 24 * 3_600_000
+
+export interface ReadsDeps {
+  requests: Requests
+  tracker: OrderTracker
+  joiner: FillJoiner
+  /** The open connection's client; throws NetworkError when there is none (duringOpen: while opening too). */
+  client(duringOpen?: boolean): TwsClient
+  current(): TwsClient | undefined
+  accountId(): string | undefined
+  instrumentOf(contract: unknown): string
+  multiplierOf(contract: unknown): number
+  clientId: number
+  isOurs(orderRef: string): boolean
+  now(): number
+}
+
+export class TwsReads {
+  constructor(private readonly d: ReadsDeps) {}
+
+  async account(): Promise<AccountSnapshot> {
+    const c = this.d.client()
+    const {reqId, done} = this.d.requests.byRequestId('reqAccountSummary', (id) => c.reqAccountSummary(id, 'All', SUMMARY_TAGS))
+    try {
+      return summaryOf(await done, this.d.accountId())
+    } finally {
+      this.d.current()?.cancelAccountSummary(reqId)
+    }
+  }
+
+  async positions(duringOpen = false): Promise<Position[]> {
+    const c = this.d.client(duringOpen)
+    const items = await this.d.requests.single('positions', () => c.reqPositions())
+    this.d.current()?.cancelPositions()
+    return positionsOf(items, this.d.accountId(), (k) => this.d.instrumentOf(k), (k) => this.d.multiplierOf(k))
+  }
+
+  async openOrders(): Promise<OrderState[]> {
+    const c = this.d.client()
+    const items = await this.d.requests.single('allOpenOrders', () => c.reqAllOpenOrders())
+    const out = new Map<string, OrderState>()
+    for (const [orderId, contract, order, state] of items) {
+      const ib = str(rec(state).status)
+      const o = rec(order)
+      const t = num(o.clientId) === this.d.clientId ? this.d.tracker.byOrderId(num(orderId)) : this.d.tracker.get(str(o.orderRef))
+      if (t !== undefined) {
+        if (!OrderTracker.isFinal(t)) out.set(t.clientOrderId, this.d.tracker.state(t))
+        continue
+      }
+      if (ib === 'Filled' || ib === 'Cancelled' || ib === 'ApiCancelled' || ib === 'Inactive') continue
+      // Orders of other clients or placed by hand: listed so the reconciler reports them, never touched.
+      const id = `external:${num(o.permId) || num(orderId)}`
+      out.set(id, {...requestOf(order, id, this.d.instrumentOf(contract)), status: statusOf(ib, 0, num(o.totalQuantity)), filledQty: 0, avgFillPrice: 0, updatedAt: this.d.now()})
+    }
+    return [...out.values()]
+  }
+
+  async recentFills(sinceTs: number): Promise<Fill[]> {
+    const items = await this.executions(sinceTs)
+    await this.d.joiner.idle()
+    const account = this.d.accountId()
+    const out: Fill[] = []
+    for (const [, contract, execution] of items) {
+      const e = rec(execution)
+      if (account !== undefined && str(e.acctNumber) !== '' && str(e.acctNumber) !== account) continue
+      const ts = this.execTime(e)
+      if (ts < sinceTs) continue
+      const ref = str(e.orderRef)
+      const t = num(e.clientId) === this.d.clientId ? this.d.tracker.byOrderId(num(e.orderId)) : this.d.tracker.get(ref)
+      const cid = t?.clientOrderId ?? (this.d.isOurs(ref) ? ref : `external:${num(e.permId) || num(e.orderId)}`)
+      const fee = this.d.joiner.feeOf(str(e.execId)) ?? 0
+      out.push(fillOf(execution, cid, this.d.instrumentOf(contract), fee, ts))
+    }
+    return out
+  }
+
+  /** reqExecutions since a time; each execution also goes to the joiner (its fill goes out once). */
+  executions(sinceTs: number, duringOpen = false): Promise<unknown[][]> {
+    const c = this.d.client(duringOpen)
+    const account = this.d.accountId()
+    const filter = {time: formatUtc(Math.max(0, sinceTs - EXEC_SLACK_MS)), ...(account === undefined ? {} : {acctCode: account})}
+    return this.d.requests.byRequestId('reqExecutions', (id) => c.reqExecutions(id, filter)).done
+  }
+
+  /** What TWS knows of rick's orders now: open orders, then executions since `since` (their events go out). */
+  async lookUp(since: number | undefined): Promise<void> {
+    const c = this.d.client()
+    await this.d.requests.single('openOrders', () => c.reqOpenOrders())
+    await this.executions((since ?? this.d.now()) - LOOKUP_WINDOW_MS)
+    await this.d.joiner.idle()
+  }
+
+  /** On every (re)connect: open orders, positions, the account, then executions. */
+  async reread(): Promise<void> {
+    const c = this.d.client(true)
+    await this.d.requests.single('openOrders', () => c.reqOpenOrders())
+    await this.positions(true)
+    const {reqId, done} = this.d.requests.byRequestId('reqAccountSummary', (id) => c.reqAccountSummary(id, 'All', SUMMARY_TAGS))
+    await done
+    this.d.current()?.cancelAccountSummary(reqId)
+    const oldest = Math.min(...this.d.tracker.live().map((t) => t.unknownSince ?? t.updatedAt), this.d.now()) - LOOKUP_WINDOW_MS
+    await this.executions(oldest, true)
+  }
+
+  /** An execution's time (TWS's text), or now when it cannot be read. */
+  execTime(e: Record<string, unknown>): number {
+    try {
+      return parseTwsTime(str(e.time), 'UTC')
+    } catch {
+      return this.d.now()
+    }
+  }
+}
