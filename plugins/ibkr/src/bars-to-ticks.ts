@@ -10,19 +10,13 @@
 // high and low of a quote stream sampled every 250 ms miss spikes), they come for futures and ETFs
 // alike, and a bar missed on a reconnect is one gap of 5 s, not a wrong high. Quotes from reqMktData
 // give the bid and ask of the ticks when they bracket the price; otherwise bid = ask = price.
+import type {Bar} from '../../../src/foundation/domain/bars.js'
 import type {Tick} from '../../../src/sectors/connector.js'
 
 export const REALTIME_BAR_MS = 5_000
 
-export interface RealtimeBar {
-  /** Epoch ms of the bar's start (TWS sends epoch seconds). */
-  ts: number
-  open: number
-  high: number
-  low: number
-  close: number
-  volume: number
-}
+/** One 5-second bar; ts is its start in epoch ms (TWS sends epoch seconds). */
+export type RealtimeBar = Omit<Bar, 'instrument'>
 
 export interface Quote {
   bid: number

@@ -40,7 +40,7 @@ import {bracketChildren, ibOrders, isClientId, OrderSpecError, orderContract, st
 import {idOfContract, type IbkrInstrument} from './parsing.js'
 import type {TwsClient, TwsClientFactory} from './tws-client.js'
 
-export interface IbkrConnectorOptions {
+export interface IbkrConnectorOptions extends IbkrTimings {
   venue: string
   environment: string
   sector: string
@@ -58,6 +58,11 @@ export interface IbkrConnectorOptions {
   sdk: {package: string; version: string}
   factory: TwsClientFactory
   ids: OrderIdBook
+}
+
+/** The connector's timings and seed: defaults in production, a test's own values through the factory's tuning. */
+export interface IbkrTimings {
+  /** Timers of the watchdog and the reconnects (a test's manual clock); request deadlines stay real. */
   timers?: Timers
   seed?: number
   backoff?: Backoff

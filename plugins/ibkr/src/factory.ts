@@ -8,24 +8,14 @@
 import type {Connector} from '../../../src/sectors/connector.js'
 import type {ConnectorFactoryOptions} from '../../../src/sectors/definition.js'
 import {DEFAULT_HOST, defaultPort, VENUE} from './config.js'
-import {IbkrConnector} from './connector.js'
-import type {Backoff, Timers} from './connector-session.js'
+import {IbkrConnector, type IbkrTimings} from './connector.js'
 import {fileIdStore, OrderIdBook} from './ids.js'
 import {instrumentId} from './instruments.js'
 import {SDK_PACKAGE} from './sdk.js'
 import {stoqeyFactory, type TwsClientFactory} from './tws-client.js'
 
 /** Settings a test (or a bench) may change; a sector's config never reaches them. */
-export interface IbkrTuning {
-  /** Timers of the watchdog and the reconnects (a test's manual clock); request deadlines stay real. */
-  timers?: Timers
-  seed?: number
-  backoff?: Backoff
-  heartbeat?: {everyMs: number; timeoutMs: number}
-  connectTimeoutMs?: number
-  requestTimeoutMs?: number
-  submitTimeoutMs?: number
-  commissionWaitMs?: number
+export interface IbkrTuning extends IbkrTimings {
   /** Order ids reserved per write of the state file. */
   idBlock?: number
   /** A client other than @stoqey/ib's (a test's fake). */
@@ -52,6 +42,7 @@ export async function createConnector(o: ConnectorFactoryOptions, tuning: IbkrTu
   const ids = await OrderIdBook.open(o.stateDir === undefined ? undefined : fileIdStore(o.stateDir), tuning.idBlock)
   const sdk = tuning.factory === undefined ? await stoqeyFactory() : {factory: tuning.factory, version: 'test'}
   const prefix = `${o.sector.name}-`
+  const {idBlock: _block, factory: _factory, ...timings} = tuning
   return new IbkrConnector({
     venue: VENUE,
     environment: o.mode === 'canary' || o.mode === 'live' ? 'live' : 'paper-account',
@@ -68,14 +59,8 @@ export async function createConnector(o: ConnectorFactoryOptions, tuning: IbkrTu
     sdk: {package: SDK_PACKAGE, version: sdk.version},
     factory: sdk.factory,
     ids,
+    ...timings,
     seed: tuning.seed ?? seedOf(o.sector.name),
-    ...(tuning.timers === undefined ? {} : {timers: tuning.timers}),
-    ...(tuning.backoff === undefined ? {} : {backoff: tuning.backoff}),
-    ...(tuning.heartbeat === undefined ? {} : {heartbeat: tuning.heartbeat}),
-    ...(tuning.connectTimeoutMs === undefined ? {} : {connectTimeoutMs: tuning.connectTimeoutMs}),
-    ...(tuning.requestTimeoutMs === undefined ? {} : {requestTimeoutMs: tuning.requestTimeoutMs}),
-    ...(tuning.submitTimeoutMs === undefined ? {} : {submitTimeoutMs: tuning.submitTimeoutMs}),
-    ...(tuning.commissionWaitMs === undefined ? {} : {commissionWaitMs: tuning.commissionWaitMs}),
   })
 }
 
