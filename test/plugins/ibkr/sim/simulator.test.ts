@@ -122,4 +122,36 @@ describe('rick sim ibkr with @stoqey/ib', () => {
     sims.splice(0)
     expect(Date.now() - closing).toBeLessThan(1000)
   })
+
+  it('fills an order while the client is away: seen after reconnecting through executions, positions and open orders; a Gateway restart rolls nextValidId back', async () => {
+    const sim = await start(1)
+    const control = sim.endpoints.control as string
+    const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => (await (await fetch(`${control}${path}`, {method: 'POST', body: JSON.stringify(body)})).json()) as Record<string, unknown>
+    const c = await connect(sim, 4)
+    const id = c.of(EventName.nextValidId)[0]?.[0] as number
+    const conId = sim.broker.catalogue.front('MES')?.contract.conId as number
+    const bid = sim.broker.market.quote(conId, sim.broker.now())?.bid as number
+    c.ib.placeOrder(id + 5, {...MES}, {action: OrderAction.BUY, orderType: OrderType.LMT, lmtPrice: bid - 50, totalQuantity: 1, tif: 'GTC', transmit: true, orderRef: 'away'})
+    await until(() => c.of(EventName.orderStatus).some((a) => a[0] === id + 5 && a[1] === 'Submitted'), 'Submitted')
+    const fill = (await post('/__sim/actions/fillWhileAway', {holdMs: 0})).result as {orderId: number; execId: string}
+    expect(fill.orderId).toBe(id + 5)
+    await until(() => c.of(EventName.disconnected).length > 0, 'disconnected')
+    expect(c.of(EventName.execDetails)).toEqual([])
+
+    await until(() => sim.broker.connectedClients().length === 0, 'session gone')
+    const again = await connect(sim, 4)
+    again.ib.reqOpenOrders()
+    again.ib.reqPositions()
+    again.ib.reqExecutions(9, {})
+    await until(() => again.of(EventName.execDetailsEnd).length > 0 && again.of(EventName.positionEnd).length > 0, 'executions and positions')
+    expect(again.of(EventName.execDetails).map((a) => (a[2] as {execId: string}).execId)).toEqual([fill.execId])
+    expect(again.of(EventName.position).map((a) => a[2])).toEqual([1])
+    expect(again.of(EventName.openOrder)).toEqual([])
+    // Ids: the next valid id was above the one used; a restart rolls it back by the number asked.
+    expect(again.of(EventName.nextValidId)[0]?.[0]).toBe(id + 6)
+    expect(await post('/__sim/actions/gatewayRestart', {rollbackIds: 3, downMs: 0})).toEqual({result: {cut: 1, nextValidId: id + 3}})
+    await until(() => sim.broker.connectedClients().length === 0, 'sessions gone')
+    const third = await connect(sim, 4)
+    expect(third.of(EventName.nextValidId)[0]?.[0]).toBe(id + 3)
+  })
 })
