@@ -6,7 +6,7 @@
 // generator's position, so any window can be summed in any order.
 import type {CoreRuntime} from '../../../../src/sectors/core-runtime.js'
 import type {PricePath} from '../../../../src/sectors/sim/index.js'
-import {hashText, type Catalogue, type Product} from './catalogue.js'
+import type {Catalogue, Product} from './catalogue.js'
 import {inLiquidHours} from './hours.js'
 import type {SimBar, SimHistoricalRequest, SimQuote, SimRefusal} from './seam.js'
 
@@ -14,8 +14,6 @@ import type {SimBar, SimHistoricalRequest, SimQuote, SimRefusal} from './seam.js
 export const STEP_MS = 1000
 /** Prices kept behind now: 30 days (warm-ups ask days, not months). */
 const HISTORY_MS = 30 * 86_400_000
-/** At most this many steps are read for one historical request (a month of seconds is 2.6 M). */
-const MAX_STEPS = 3_000_000
 export const WHAT_TO_SHOW = ['TRADES', 'MIDPOINT', 'BID', 'ASK'] as const
 
 export interface StepQuote {
@@ -26,6 +24,14 @@ export interface StepQuote {
   bid: number
   ask: number
   last: number
+}
+
+/** A 32-bit hash of (key, n) (murmur3's finalizer): per-step draws with no generator state. */
+function mix(key: number, n: number): number {
+  let h = (key ^ Math.imul(n | 0, 0x9e3779b1)) >>> 0
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
 }
 
 export class Market {
@@ -86,14 +92,13 @@ export class Market {
     const lot = p.contract.secType === 'STK' ? 100 : p.contract.secType === 'CASH' ? 1_000_000 : 1
     // Sizes change with the price step shown (a frozen market's book stands still too).
     const shown = this.frozenAt === undefined ? q.step : Math.min(q.step, this.stepAt(this.frozenAt))
-    const h = hashText(`q${shown}`, this.seed ^ p.contract.conId)
+    const h = mix(this.seed ^ p.contract.conId ^ 0x5bd1e995, shown)
     return {bid: q.bid, ask: q.ask, last: q.last, bidSize: String(lot * (1 + (h % 40))), askSize: String(lot * (1 + ((h >>> 8) % 40))), lastSize: String(lot * (1 + ((h >>> 16) % 5)))}
   }
 
   /** Contracts (whole units) traded in a step: 0 in about a third of the steps. */
   private stepVolume(conId: number, step: number): number {
-    const h = hashText(`v${step}`, this.seed ^ conId)
-    const n = h % 12
+    const n = mix(this.seed ^ conId, step) % 12
     return n < 4 ? 0 : n - 3
   }
 
@@ -161,8 +166,8 @@ export class Market {
     if (!(r.barSizeSec >= 1) || !(r.durationSec >= 1) || !Number.isFinite(r.endTs)) return {code: 321, message: "Error validating request.-'bX' : cause - Invalid duration or bar size"}
     const size = r.barSizeSec * 1000
     const end = Math.min(r.endTs, now)
-    const from = end - r.durationSec * 1000
-    if ((end - from) / STEP_MS > MAX_STEPS) return {code: 162, message: 'Historical Market Data Service error message:Time length exceed max.'}
+    // Nothing older than the prices kept: a year of daily bars reads the last 30 days, not 31 M steps.
+    const from = Math.max(end - r.durationSec * 1000, now - HISTORY_MS)
     const bars: SimBar[] = []
     for (let t = Math.ceil(from / size) * size; t + size <= end; t += size) {
       if (r.useRth && size < 86_400_000 && !inLiquidHours(p.session, t)) continue

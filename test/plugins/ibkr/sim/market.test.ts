@@ -42,6 +42,14 @@ describe('ibkr sim market', () => {
     expect(mid[0]?.volume).toBe('-1')
   })
 
+  it('answers a year of daily bars with the month of prices it keeps', () => {
+    const h = makeBroker()
+    const days = h.broker.historicalBars({conId: mesConId(h), endTs: T0, durationSec: 365 * 86_400, barSizeSec: 86_400, whatToShow: 'TRADES', useRth: false}) as SimBar[]
+    expect(days.length).toBeGreaterThanOrEqual(29)
+    expect(days.length).toBeLessThanOrEqual(30)
+    for (const d of days) expect(d.low).toBeLessThanOrEqual(d.high)
+  })
+
   it('refuses what TWS refuses: an unknown contract, an unknown whatToShow, an empty window', () => {
     const h = makeBroker()
     expect(h.broker.historicalBars({conId: 1, endTs: T0, durationSec: 60, barSizeSec: 5, whatToShow: 'TRADES', useRth: false})).toMatchObject({code: 200})
