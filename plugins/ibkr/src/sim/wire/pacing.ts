@@ -13,7 +13,12 @@ export function pacingMessage(max: number, received: number): string {
 export class Pacer {
   private readonly stamps: number[] = []
 
-  constructor(readonly max: number, private readonly now: () => number) {}
+  /** `limit` is read at every message: the broker's pacing fault may lower it while sessions run. */
+  constructor(private readonly limit: () => number, private readonly now: () => number) {}
+
+  get max(): number {
+    return this.limit()
+  }
 
   private trim(t: number): void {
     while (this.stamps.length > 0 && (this.stamps[0] as number) <= t - WINDOW_MS) this.stamps.shift()
@@ -31,7 +36,7 @@ export class Pacer {
   waitMs(): number {
     const t = this.now()
     this.trim(t)
-    if (this.stamps.length < this.max) return 0
+    if (this.stamps.length < this.limit()) return 0
     return (this.stamps[0] as number) + WINDOW_MS - t
   }
 }

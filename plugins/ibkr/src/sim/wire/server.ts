@@ -7,7 +7,13 @@ import type {SimEvent, TwsServerHandle, TwsServerOptions} from '../seam.js'
 import {DEFAULT_MAX_MESSAGES_PER_SECOND} from './pacing.js'
 import {Session, type SessionHost} from './session.js'
 
-export async function startTwsServer(o: TwsServerOptions): Promise<TwsServerHandle> {
+/** The seam's handle, plus the hook the broker's pacing fault uses to make the limit bite. */
+export interface TwsServer extends TwsServerHandle {
+  /** The message limit of every session from now on (TWS: 50). */
+  setMaxMessagesPerSecond(max: number): void
+}
+
+export async function startTwsServer(o: TwsServerOptions): Promise<TwsServer> {
   const log = o.log ?? (() => undefined)
   const sessions = new Set<Session>()
   const sockets = new Set<Socket>()
@@ -81,6 +87,10 @@ export async function startTwsServer(o: TwsServerOptions): Promise<TwsServerHand
     cutAll,
     setRefusing(r) {
       refusing = r
+    },
+    setMaxMessagesPerSecond(max) {
+      if (!Number.isInteger(max) || max < 1) throw new Error(`max messages per second must be a positive integer, found ${max}`)
+      host.maxMessagesPerSecond = max
     },
     async close() {
       unsubscribe()

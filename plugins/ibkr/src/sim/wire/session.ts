@@ -29,6 +29,7 @@ export interface SessionWall {
 export interface SessionHost {
   broker: SimBroker
   wall: SessionWall
+  /** Read at every message (the pacing fault changes it while sessions run). */
   maxMessagesPerSecond: number
   log(message: string): void
   /** Claims a client id for this session; false when another session holds it. */
@@ -62,7 +63,7 @@ export class Session {
   private readonly ctx: RequestContext
 
   constructor(private readonly socket: Socket, private readonly host: SessionHost) {
-    this.pacer = new Pacer(host.maxMessagesPerSecond, () => host.wall.now())
+    this.pacer = new Pacer(() => host.maxMessagesPerSecond, () => host.wall.now())
     this.ctx = this.makeContext()
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))

@@ -3,7 +3,6 @@
 // frames, pacing (error 100, and +PACEAPI), the server handle's fault hooks and event routing.
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import type {TwsServerHandle} from '../../../../../plugins/ibkr/src/sim/seam.js'
 import {startTwsServer} from '../../../../../plugins/ibkr/src/sim/wire/server.js'
 import {ManualWall} from '../../../../../src/sectors/sim/clock.js'
 import {FakeBroker, MES} from './fake-broker.js'
@@ -11,7 +10,7 @@ import {frameOf, helloOf, RawClient, until} from './raw-client.js'
 
 let broker: FakeBroker
 let wall: ManualWall
-let server: TwsServerHandle
+let server: Awaited<ReturnType<typeof startTwsServer>>
 const clients: RawClient[] = []
 
 beforeEach(async () => {
@@ -199,6 +198,25 @@ describe('pacing', () => {
     await until(() => c.closed, 'closed')
     expect(c.of(49)).toHaveLength(2)
     expect(c.errors().at(-1)?.message).toBe('Max rate of messages per second has been exceeded:max=3 rec=4 (1)')
+  })
+})
+
+describe('the pacing fault', () => {
+  it('lowers the limit of sessions already running, and restores it', async () => {
+    const tws = server
+    const calm = await ready(3)
+    tws.setMaxMessagesPerSecond(2)
+    wall.advance(1000)
+    calm.send(49, 1)
+    calm.send(49, 1)
+    calm.send(49, 1)
+    await until(() => calm.closed, 'closed by the lowered limit')
+    expect(calm.errors().at(-1)?.code).toBe(100)
+    tws.setMaxMessagesPerSecond(50)
+    const next = await ready(4)
+    for (let i = 0; i < 10; i++) next.send(49, 1)
+    await until(() => next.of(49).length === 10, 'served at 50 again')
+    expect(() => tws.setMaxMessagesPerSecond(0)).toThrow(/positive integer/)
   })
 })
 
