@@ -117,6 +117,14 @@ describe('rick sim ibkr with @stoqey/ib', () => {
 
     expect((await post('/__sim/actions/dropSockets', {})).json).toEqual({result: {cut: 1}})
     await until(() => c.of(EventName.disconnected).length > 0, 'disconnected')
+
+    // Pacing: above the limit, error 100 and the connection closed, as TWS does.
+    await until(() => sim.broker.connectedClients().length === 0, 'session gone')
+    const p = await connect(sim, 5)
+    expect((await post('/__sim/actions/pacing', {max: 2})).json).toEqual({result: {max: 2}})
+    for (let i = 0; i < 5; i++) p.ib.reqCurrentTime()
+    await until(() => p.of(EventName.disconnected).length > 0, 'disconnected for pacing')
+    expect([...p.of(EventName.error), ...p.of(EventName.info)].map((a) => a[1])).toContain(100)
     const closing = Date.now()
     await sim.close()
     sims.splice(0)
