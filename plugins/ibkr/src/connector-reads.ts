@@ -3,7 +3,7 @@
 // reqExecutions last, so that the fills made while away are known (and emitted, once) before the
 // engine reconciles.
 import type {AccountSnapshot, Fill, OrderState, Position} from '../../../src/foundation/domain/orders.js'
-import {positionsOf, SUMMARY_TAGS, summaryOf} from './connector-account.js'
+import {entryPrices, positionsOf, SUMMARY_TAGS, summaryOf} from './connector-account.js'
 import type {FillJoiner} from './connector-fills.js'
 import {OrderTracker} from './connector-orders.js'
 import type {Requests} from './connector-requests.js'
@@ -48,7 +48,14 @@ export class TwsReads {
     const c = this.d.client(duringOpen)
     const items = await this.d.requests.single('positions', () => c.reqPositions())
     this.d.current()?.cancelPositions()
-    return positionsOf(items, this.d.accountId(), (k) => this.d.instrumentOf(k), (k) => this.d.multiplierOf(k))
+    const held = positionsOf(items, this.d.accountId(), (k) => this.d.instrumentOf(k), (k) => this.d.multiplierOf(k))
+    if (held.length === 0 || duringOpen) return held
+    const entries = entryPrices(await this.executions(0), this.d.accountId(), (k) => this.d.instrumentOf(k), (e) => this.execTime(e))
+    for (const p of held) {
+      const e = entries.get(p.instrument)
+      if (e !== undefined && Math.abs(e.qty - p.qty) < 1e-9 && e.avgPrice > 0) p.avgPrice = Number(e.avgPrice.toPrecision(12))
+    }
+    return held
   }
 
   async openOrders(): Promise<OrderState[]> {

@@ -86,6 +86,7 @@ export class TwsSession {
   /** When the unanswered reqCurrentTime was sent (NaN: none outstanding). */
   private askedAt = Number.NaN
   private accounts: string[] = []
+  private accountWaiters: Array<(accounts: string[]) => void> = []
   /** reqCurrentTime sent and answered on this connection (answers come in order: a round trip). */
   private asked = 0
   private answered = 0
@@ -154,7 +155,10 @@ export class TwsSession {
       if (this.client === c) fn(...args)
     }
     c.on('nextValidId', mine((id) => this.nextValidId(c, Number(id))))
-    c.on('managedAccounts', mine((list) => (this.accounts = String(list ?? '').split(',').map((a) => a.trim()).filter((a) => a !== ''))))
+    c.on('managedAccounts', mine((list) => {
+      this.accounts = String(list ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '')
+      for (const w of this.accountWaiters.splice(0)) w(this.accounts)
+    }))
     c.on('currentTime', mine((t) => this.currentTime(Number(t))))
     c.on('disconnected', mine(() => this.lost('the TWS socket closed')))
     c.on('info', mine((message, code) => this.info(Number(code), String(message ?? ''))))
@@ -168,7 +172,12 @@ export class TwsSession {
     if (this.phase !== 'connecting') return // an answer to reqIds, or a repeat
     clearTimeout(this.connectTimer)
     this.phase = 'opening'
-    void this.o.handlers.opened(c, id, this.accounts).then(
+    void this.managedAccounts(c)
+      .then((accounts) => {
+        if (this.client !== c || this.phase !== 'opening') throw new Error('the connection went while opening')
+        return this.o.handlers.opened(c, id, accounts)
+      })
+      .then(
       () => {
         if (this.client !== c || this.phase !== 'opening') return
         this.phase = 'up'
@@ -184,6 +193,28 @@ export class TwsSession {
         this.lost(`reading the account after connecting failed: ${error instanceof Error ? error.message : String(error)}`)
       },
     )
+  }
+
+  /**
+   * The login's accounts. TWS sends managedAccounts right after nextValidId; when it has not come
+   * by the next turn of the event loop it is asked for (reqManagedAccts), and after the connect
+   * timeout the connection goes on without (no account filter: a login with one account).
+   */
+  private managedAccounts(c: TwsClient): Promise<string[]> {
+    if (this.accounts.length > 0) return Promise.resolve(this.accounts)
+    return new Promise((resolve) => {
+      const asked = setTimeout(() => {
+        if (this.client === c) c.reqManagedAccts()
+      }, 50)
+      const giveUp = setTimeout(() => done([]), this.o.connectTimeoutMs)
+      const done = (accounts: string[]): void => {
+        clearTimeout(asked)
+        clearTimeout(giveUp)
+        this.accountWaiters = this.accountWaiters.filter((w) => w !== done)
+        resolve(accounts)
+      }
+      this.accountWaiters.push(done)
+    })
   }
 
   private info(code: number, message: string): void {
@@ -250,6 +281,7 @@ export class TwsSession {
     this.client = undefined
     const trips = this.trips.splice(0)
     for (const t of trips) t.reject(new Error('the TWS connection went'))
+    for (const w of this.accountWaiters.splice(0)) w([])
     if (c === undefined) return
     c.removeAllListeners()
     try {

@@ -23,6 +23,7 @@ export interface TwsClient {
   reqExecutions(reqId: number, filter: {clientId?: string; acctCode?: string; time?: string}): unknown
   reqContractDetails(reqId: number, contract: IbContract): unknown
   reqCurrentTime(): unknown
+  reqManagedAccts(): unknown
   reqRealTimeBars(reqId: number, contract: IbContract, barSize: number, whatToShow: string, useRTH: boolean): unknown
   cancelRealTimeBars(reqId: number): unknown
   reqMktData(reqId: number, contract: IbContract, genericTickList: string, snapshot: boolean, regulatorySnapshot: boolean): unknown
