@@ -3,7 +3,7 @@
 // values the broker gave — and the client's decoder must not complain: it reports any field left
 // over ("unprocessed data left on queue") or missing ("Underrun error"), so a layout that is off
 // by one field fails here.
-import {type Contract, EventName, IBApi, type Order, OrderAction, OrderType, SecType} from '@stoqey/ib'
+import {BarSizeSetting, type Contract, EventName, IBApi, type Order, OrderAction, OrderType, SecType, type WhatToShow} from '@stoqey/ib'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {TwsServerHandle} from '../../../../../plugins/ibkr/src/sim/seam.js'
@@ -38,7 +38,8 @@ const WATCHED = [
 class Client {
   readonly events: Ev[] = []
   constructor(readonly ib: IBApi) {
-    for (const name of WATCHED) ib.on(name, (...args: unknown[]) => this.events.push({name, args}))
+    const on = ib.on.bind(ib) as (event: string, listener: (...args: unknown[]) => void) => IBApi
+    for (const name of WATCHED) on(name, (...args: unknown[]) => this.events.push({name, args}))
   }
   of(name: EventName): unknown[][] {
     return this.events.filter((e) => e.name === name).map((e) => e.args)
@@ -187,12 +188,12 @@ describe('@stoqey/ib against the wire', () => {
     c.ib.reqRealTimeBars(21, mesContract, 5, 'TRADES', false)
     await until(() => broker.listenerCount(broker.barListeners) === 1, 'bar subscription')
     broker.pushBar(MES.conId, {time: T0 / 1000, open: 6000, high: 6001.25, low: 5999.75, close: 6001, volume: '37', wap: 6000.5, count: 12})
-    const [[reqId, time, o, h, l, cl, vol, wap, count]] = await c.wait(EventName.realtimeBar)
+    const [[reqId, time, o, h, l, cl, vol, wap, count]] = (await c.wait(EventName.realtimeBar)) as [unknown[]]
     expect([reqId, time, o, h, l, cl, vol, wap, count]).toEqual([21, T0 / 1000, 6000, 6001.25, 5999.75, 6001, 37, 6000.5, 12])
     c.ib.cancelRealTimeBars(21)
     await until(() => broker.listenerCount(broker.barListeners) === 0, 'unsubscribed')
 
-    c.ib.reqHistoricalData(22, mesContract, '', '1800 S', '1 min', 'TRADES', 0, 2, false)
+    c.ib.reqHistoricalData(22, mesContract, '', '1800 S', BarSizeSetting.MINUTES_ONE, 'TRADES', 0, 2, false)
     await until(() => c.of(EventName.historicalData).some((a) => String(a[1]).startsWith('finished')), 'historical end')
     expect(broker.historyRequests[0]).toEqual({conId: MES.conId, endTs: T0, durationSec: 1800, barSizeSec: 60, whatToShow: 'TRADES', useRth: false})
     const rows = c.of(EventName.historicalData)
@@ -200,13 +201,13 @@ describe('@stoqey/ib against the wire', () => {
     expect(rows[0]).toEqual([22, String(T0 / 1000 - 1800), 6007.5, 6008, 6007.25, 6007.75, 130, 40, 6007.625, undefined])
     expect(rows[30]?.[1]).toBe('finished-20261208 14:30:00 UTC-20261208 15:00:00 UTC')
 
-    c.ib.reqHistoricalData(23, mesContract, '20261208 14:00:00 US/Eastern', '2 D', '1 hour', 'TRADES', 1, 1, false)
+    c.ib.reqHistoricalData(23, mesContract, '20261208 14:00:00 US/Eastern', '2 D', BarSizeSetting.HOURS_ONE, 'TRADES', 1, 1, false)
     await until(() => c.of(EventName.historicalData).filter((a) => String(a[1]).startsWith('finished')).length === 2, 'second end')
     expect(broker.historyRequests[1]).toMatchObject({endTs: Date.UTC(2026, 11, 8, 19, 0, 0), durationSec: 172_800, barSizeSec: 3600, useRth: true})
     expect(c.of(EventName.historicalData).find((a) => a[0] === 23)?.[1]).toBe('20261206 19:00:00 UTC')
 
-    c.ib.reqHistoricalData(24, mesContract, '', '1800 S', '7 mins', 'TRADES', 0, 2, false)
-    c.ib.reqHistoricalData(25, mesContract, '', '1800 S', '1 min', 'BOGUS', 0, 2, false)
+    c.ib.reqHistoricalData(24, mesContract, '', '1800 S', '7 mins' as BarSizeSetting, 'TRADES', 0, 2, false)
+    c.ib.reqHistoricalData(25, mesContract, '', '1800 S', BarSizeSetting.MINUTES_ONE, 'BOGUS' as WhatToShow, 0, 2, false)
     await until(() => c.of(EventName.error).filter((a) => a[2] === 24 || a[2] === 25).length === 2, 'historical errors')
     expect(c.of(EventName.error).filter((a) => a[2] === 24 || a[2] === 25).map((a) => a[1])).toEqual([321, 162])
     expect(c.decodeProblems()).toEqual([])
