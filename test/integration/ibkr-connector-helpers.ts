@@ -14,6 +14,7 @@ import type {SectorConfig} from '../../src/foundation/config/types.js'
 import type {VenueEvent} from '../../src/foundation/domain/orders.js'
 import type {ConnectorStatus} from '../../src/sectors/connector.js'
 import {coreRuntime} from '../../src/sectors/core-runtime.js'
+import {ManualWall} from '../../src/sectors/sim/clock.js'
 import {until as untilFixture} from '../conformance/fixture.js'
 
 /** A Tuesday, 15:00 UTC (10:00 New York): both MES and SPY trade. */
@@ -25,6 +26,13 @@ export const SPY_SPEC = {symbol: 'SPY', secType: 'STK', exchange: 'SMART', curre
 
 export interface Rig {
   sim: IbkrRunningSimulator
+  wall: ManualWall
+  /** Moves the market on by a step (a second of wall, a minute of the market) and waits for what it caused. */
+  step(): Promise<void>
+  /** Steps until `cond` holds (bounded). */
+  stepUntil(what: string, cond: () => boolean | Promise<boolean>, ms?: number): Promise<void>
+  /** The simulator's quote of an instrument (the witness, not the connector). */
+  quote(instrument: string): {bid: number; ask: number}
   c: IbkrConnector
   events: VenueEvent[]
   statuses: ConnectorStatus[]
@@ -38,7 +46,8 @@ export interface Rig {
 export const FAST: IbkrTuning = {backoff: {baseMs: 50, maxMs: 200}, connectTimeoutMs: 2_000, requestTimeoutMs: 2_000, submitTimeoutMs: 1_500, heartbeat: {everyMs: 250, timeoutMs: 750}, commissionWaitMs: 500}
 
 export async function startRig(o: {sim?: Partial<IbkrSimulatorOptions>; tuning?: IbkrTuning; connect?: boolean; clientId?: number; speed?: number} = {}): Promise<Rig> {
-  const sim = await startIbkrSimulator({core: coreRuntime, seed: 5, startTs: T0, speed: o.speed ?? 1, instruments: [MES, 'SPY'], ...o.sim})
+  const wall = new ManualWall(0)
+  const sim = await startIbkrSimulator({core: coreRuntime, seed: 5, startTs: T0, speed: o.speed ?? 60, wall, instruments: [MES, 'SPY'], ...o.sim})
   const stateDir = await mkdtemp(join(tmpdir(), 'rick-ibkr-'))
   const logs: string[] = []
   const events: VenueEvent[] = []
@@ -61,8 +70,19 @@ export async function startRig(o: {sim?: Partial<IbkrSimulatorOptions>; tuning?:
   c.onEvent((e) => void events.push(structuredClone(e)))
   c.onStatus((s) => void statuses.push(s))
   if (o.connect !== false) await c.connect()
+  const step = async (): Promise<void> => {
+    wall.advance(1_000)
+    await c.settled()
+  }
   return {
-    sim, c, events, statuses, logs, stateDir,
+    sim, c, events, statuses, logs, stateDir, wall, step,
+    stepUntil: (what, cond, ms = 4_000) => untilFixture(what, cond, {ms, venue: {step, settle: () => c.settled()}}),
+    quote(instrument) {
+      const p = sim.broker.catalogue.byInstrumentId(instrument)
+      const q = p === undefined ? undefined : sim.broker.market.quote(p.contract.conId, sim.broker.now())
+      if (q === undefined) throw new Error(`the simulator quotes no ${instrument}`)
+      return {bid: q.bid, ask: q.ask}
+    },
     reopen: (tuning = {}) => make({...o.tuning, ...tuning}),
     async close() {
       for (const x of opened) await x.close()
