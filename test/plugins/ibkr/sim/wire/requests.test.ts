@@ -4,37 +4,14 @@
 // ending with the session.
 import {OrderAction, OrderType} from '@stoqey/ib'
 import {Encoder} from '@stoqey/ib/dist/core/io/encoder.js'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {startTwsServer} from '../../../../../plugins/ibkr/src/sim/wire/server.js'
-import {ManualWall} from '../../../../../src/sectors/sim/clock.js'
-import {FakeBroker, MES, SPY} from './fake-broker.js'
-import {helloOf, RawClient, until} from './raw-client.js'
+import {MES, SPY} from './fake-broker.js'
+import {useWireBench} from './harness.js'
+import {type RawClient, until} from './raw-client.js'
 
-let broker: FakeBroker
-let wall: ManualWall
-let server: Awaited<ReturnType<typeof startTwsServer>>
-const clients: RawClient[] = []
-
-beforeEach(async () => {
-  broker = new FakeBroker()
-  wall = new ManualWall(0)
-  server = await startTwsServer({broker, wall, port: 0})
-})
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close()
-  await server.close()
-})
-
-async function ready(clientId: number): Promise<RawClient> {
-  const c = await RawClient.open(server.port)
-  clients.push(c)
-  c.write(helloOf('v100..193'))
-  await until(() => c.frames.length >= 1, 'server version')
-  c.send(71, 2, clientId, '')
-  await until(() => c.errors().some((e) => e.code === 2158), 'greeting')
-  return c
-}
+const bench = useWireBench(0)
+const ready = (clientId: number, range?: string): Promise<RawClient> => bench.ready(clientId, range)
 
 /** reqMktData at 193 for a conId: version 11, reqId, 12 contract fields, no delta neutral, ticks, snapshot, regulatory, options. */
 function mktData(c: RawClient, reqId: number, conId: number, snapshot: 0 | 1): void {
@@ -61,29 +38,29 @@ describe('subscriptions', () => {
     c.send(50, 3, 7, MES.conId, '', '', '', 0, '', '', 'CME', '', '', '', '', 5, 'GREEKS', 0, '')
     await until(() => c.errors().filter((e) => [322, 300, 321].includes(e.code)).length === 3, 'refusals')
     expect(c.errors().filter((e) => [322, 300, 321].includes(e.code)).map((e) => [e.code, e.reqId])).toEqual([[322, 5], [300, 77], [321, 7]])
-    expect(broker.listenerCount(broker.quoteListeners)).toBe(1)
-    expect(broker.listenerCount(broker.barListeners)).toBe(1)
+    expect(bench.broker.listenerCount(bench.broker.quoteListeners)).toBe(1)
+    expect(bench.broker.listenerCount(bench.broker.barListeners)).toBe(1)
     c.close()
-    await until(() => server.clients().length === 0, 'session gone')
-    expect(broker.listenerCount(broker.quoteListeners) + broker.listenerCount(broker.barListeners)).toBe(0)
+    await until(() => bench.tws.clients().length === 0, 'session gone')
+    expect(bench.broker.listenerCount(bench.broker.quoteListeners) + bench.broker.listenerCount(bench.broker.barListeners)).toBe(0)
   })
 
   it('ends a snapshot after the first quote, or at TWS\'s 11-second deadline when none comes', async () => {
     const c = await ready(1)
     mktData(c, 8, SPY.conId, 1)
-    await until(() => broker.listenerCount(broker.quoteListeners) === 1, 'subscribed')
-    broker.pushQuote(SPY.conId, {bid: 600, ask: 600.02, last: 600.01, bidSize: '1', askSize: '2', lastSize: '3'})
+    await until(() => bench.broker.listenerCount(bench.broker.quoteListeners) === 1, 'subscribed')
+    bench.broker.pushQuote(SPY.conId, {bid: 600, ask: 600.02, last: 600.01, bidSize: '1', askSize: '2', lastSize: '3'})
     await until(() => c.of(57).length === 1, 'snapshot end')
     expect(c.of(1).map((f) => [f[2], f[3], f[4]])).toEqual([['8', '1', '600'], ['8', '2', '600.02'], ['8', '4', '600.01']])
-    expect(broker.listenerCount(broker.quoteListeners)).toBe(0)
+    expect(bench.broker.listenerCount(bench.broker.quoteListeners)).toBe(0)
     mktData(c, 9, MES.conId, 1)
-    await until(() => broker.listenerCount(broker.quoteListeners) === 1, 'second subscribed')
-    wall.advance(10_999)
+    await until(() => bench.broker.listenerCount(bench.broker.quoteListeners) === 1, 'second subscribed')
+    bench.wall.advance(10_999)
     expect(c.of(57)).toHaveLength(1)
-    wall.advance(1)
+    bench.wall.advance(1)
     await until(() => c.of(57).length === 2, 'deadline end')
     expect(c.of(57)[1]).toEqual(['57', '1', '9'])
-    expect(broker.listenerCount(broker.quoteListeners)).toBe(0)
+    expect(bench.broker.listenerCount(bench.broker.quoteListeners)).toBe(0)
   })
 })
 
@@ -126,18 +103,18 @@ describe('ids and orders', () => {
   it('answers reqIds with the broker\'s id, cancels every client\'s orders on reqGlobalCancel, and refuses reqAutoOpenOrders to client 1', async () => {
     const a = await ready(1)
     const b = await ready(2)
-    broker.nextId = 40
+    bench.broker.nextId = 40
     a.send(8, 1, 5)
     await until(() => a.of(9).length === 2, 'nextValidId')
     expect(a.of(9)[1]).toEqual(['9', '1', '40'])
     a.send(3, 40, SPY.conId, '', '', '', 0, '', '', 'SMART', '', 'USD', '', '', '', '', 'BUY', 1, 'LMT', 590, '')
     await until(() => a.errors().some((e) => e.code === 320), 'short order refused')
-    expect(broker.placed).toEqual([])
-    broker.placeOrder(SPY, {orderId: 50, clientId: 2, permId: 0, action: 'BUY', totalQuantity: '1', orderType: 'LMT', lmtPrice: 590, auxPrice: null, tif: 'DAY', ocaGroup: '', ocaType: 0, orderRef: 'x', transmit: true, parentId: 0, outsideRth: false, account: ''})
-    broker.placeOrder(SPY, {orderId: 51, clientId: 1, permId: 0, action: 'SELL', totalQuantity: '1', orderType: 'LMT', lmtPrice: 610, auxPrice: null, tif: 'DAY', ocaGroup: '', ocaType: 0, orderRef: 'y', transmit: true, parentId: 0, outsideRth: false, account: ''})
+    expect(bench.broker.placed).toEqual([])
+    bench.broker.placeOrder(SPY, {orderId: 50, clientId: 2, permId: 0, action: 'BUY', totalQuantity: '1', orderType: 'LMT', lmtPrice: 590, auxPrice: null, tif: 'DAY', ocaGroup: '', ocaType: 0, orderRef: 'x', transmit: true, parentId: 0, outsideRth: false, account: ''})
+    bench.broker.placeOrder(SPY, {orderId: 51, clientId: 1, permId: 0, action: 'SELL', totalQuantity: '1', orderType: 'LMT', lmtPrice: 610, auxPrice: null, tif: 'DAY', ocaGroup: '', ocaType: 0, orderRef: 'y', transmit: true, parentId: 0, outsideRth: false, account: ''})
     a.send(58, '', 2147483647)
-    await until(() => broker.cancels.length === 2, 'global cancel')
-    expect(broker.cancels).toEqual([{clientId: 2, orderId: 50}, {clientId: 1, orderId: 51}])
+    await until(() => bench.broker.cancels.length === 2, 'global cancel')
+    expect(bench.broker.cancels).toEqual([{clientId: 2, orderId: 50}, {clientId: 1, orderId: 51}])
     await until(() => b.errors().some((e) => e.code === 202), 'b hears its cancel')
     a.send(15, 1, 1)
     await until(() => a.errors().some((e) => e.code === 321), 'auto open orders refused')

@@ -1,44 +1,15 @@
 // The wire over raw TCP, byte by byte: the handshake as @stoqey/ib and IBKR's ibapi open it,
 // split and coalesced chunks, refusals, startApi and 326, malformed and unknown requests, oversized
 // frames, pacing (error 100, and +PACEAPI), the server handle's fault hooks and event routing.
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {startTwsServer} from '../../../../../plugins/ibkr/src/sim/wire/server.js'
-import {ManualWall} from '../../../../../src/sectors/sim/clock.js'
-import {FakeBroker, MES} from './fake-broker.js'
+import {MES} from './fake-broker.js'
+import {useWireBench} from './harness.js'
 import {frameOf, helloOf, RawClient, until} from './raw-client.js'
 
-let broker: FakeBroker
-let wall: ManualWall
-let server: Awaited<ReturnType<typeof startTwsServer>>
-const clients: RawClient[] = []
-
-beforeEach(async () => {
-  broker = new FakeBroker()
-  wall = new ManualWall(1_000_000)
-  server = await startTwsServer({broker, wall, port: 0})
-})
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close()
-  await server.close()
-})
-
-async function open(): Promise<RawClient> {
-  const c = await RawClient.open(server.port)
-  c.socket.setNoDelay(true)
-  clients.push(c)
-  return c
-}
-
-/** Handshake + startApi; waits for the farm messages that end TWS's greeting. */
-async function ready(clientId: number, range = 'v100..193'): Promise<RawClient> {
-  const c = await open()
-  c.write(helloOf(range))
-  await until(() => c.frames.length >= 1, 'server version')
-  c.send(71, 2, clientId, '')
-  await until(() => c.errors().some((e) => e.code === 2158), 'farm messages')
-  return c
-}
+const bench = useWireBench(1_000_000)
+const open = (): Promise<RawClient> => bench.open()
+const ready = (clientId: number, range?: string): Promise<RawClient> => bench.ready(clientId, range)
 
 describe('handshake', () => {
   it('answers @stoqey/ib\'s range with 193 and TWS\'s connection time, even when every byte arrives alone', async () => {
@@ -61,9 +32,9 @@ describe('handshake', () => {
     expect(c.of(9)[0]).toEqual(['9', '1', '1'])
     expect(c.of(15)[0]).toEqual(['15', '1', 'DU1234567'])
     expect(c.errors().map((e) => [e.reqId, e.code])).toEqual([[-1, 2104], [-1, 2106], [-1, 2158]])
-    expect(c.of(49)[0]).toEqual(['49', '1', String(Math.floor(broker.t / 1000))])
-    expect(server.clients()).toEqual([7])
-    expect(broker.opened).toEqual([7])
+    expect(c.of(49)[0]).toEqual(['49', '1', String(Math.floor(bench.broker.t / 1000))])
+    expect(bench.tws.clients()).toEqual([7])
+    expect(bench.broker.opened).toEqual([7])
   })
 
   it('negotiates down for IBKR\'s ibapi range (v100..v213 → 193) and up to an older client\'s max (→ 176)', async () => {
@@ -110,15 +81,15 @@ describe('handshake', () => {
     expect(second.of(9)).toEqual([])
     first.send(49, 1)
     await until(() => first.of(49).length === 1, 'first still served')
-    expect(server.clients()).toEqual([1])
-    expect(broker.opened).toEqual([1])
+    expect(bench.tws.clients()).toEqual([1])
+    expect(bench.broker.opened).toEqual([1])
   })
 
   it('lets the id be used again once its session has gone', async () => {
     const first = await ready(4)
     first.close()
-    await until(() => server.clients().length === 0, 'session gone')
-    expect(broker.closed).toEqual([4])
+    await until(() => bench.tws.clients().length === 0, 'session gone')
+    expect(bench.broker.closed).toEqual([4])
     const again = await ready(4)
     expect(again.of(9)).toHaveLength(1)
   })
@@ -138,7 +109,7 @@ describe('requests that do not parse', () => {
     expect(errs.map((e) => [e.reqId, e.code])).toEqual([[-1, 320], [12, 320], [-1, 320], [-1, 321], [-1, 321]])
     expect(errs[1]?.message).toMatch(/ends before field/)
     expect(errs[3]?.message).toMatch(/Unsupported message id "999"/)
-    expect(broker.placed).toEqual([])
+    expect(bench.broker.placed).toEqual([])
   })
 
   it('refuses an order whose action is neither BUY nor SELL and sends nothing to the broker', async () => {
@@ -147,14 +118,14 @@ describe('requests that do not parse', () => {
     c.send(3, 42, 0, 'MES', 'FUT', '202612', 0, '', '', 'CME', '', 'USD', '', '', '', '', 'HOLD', 1, 'MKT')
     await until(() => c.errors().some((e) => e.code === 320), '320')
     expect(c.errors().find((e) => e.code === 320)?.reqId).toBe(42)
-    expect(broker.placed).toEqual([])
+    expect(bench.broker.placed).toEqual([])
   })
 
   it('drops the connection on a frame longer than any real message', async () => {
     const c = await ready(1)
     c.write(Buffer.from([0x01, 0x00, 0x00, 0x00, 0x31]))
     await until(() => c.closed, 'closed')
-    await until(() => server.clients().length === 0, 'session released')
+    await until(() => bench.tws.clients().length === 0, 'session released')
   })
 })
 
@@ -167,7 +138,7 @@ describe('pacing', () => {
     expect(c.of(49)).toHaveLength(49)
     const last = c.errors().at(-1)
     expect(last).toEqual({reqId: -1, code: 100, message: 'Max rate of messages per second has been exceeded:max=50 rec=51 (1)'})
-    expect(server.clients()).toEqual([])
+    expect(bench.tws.clients()).toEqual([])
   })
 
   it('counts per second of wall time: 40 now and 40 a second later pass', async () => {
@@ -175,7 +146,7 @@ describe('pacing', () => {
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 40; i++) c.send(49, 1)
       await until(() => c.of(49).length === 40 * (round + 1), `round ${round}`)
-      wall.advance(1000)
+      bench.wall.advance(1000)
     }
     expect(c.errors().some((e) => e.code === 100)).toBe(false)
     expect(c.closed).toBe(false)
@@ -185,14 +156,13 @@ describe('pacing', () => {
     const c = await ready(1, 'v100..193 +PACEAPI')
     for (let i = 0; i < 60; i++) c.send(49, 1)
     await until(() => c.of(49).length === 49, 'first second')
-    wall.advance(1000)
+    bench.wall.advance(1000)
     await until(() => c.of(49).length === 60, 'the rest')
     expect(c.errors().some((e) => e.code === 100)).toBe(false)
   })
 
   it('honours a lower limit set by the broker', async () => {
-    await server.close()
-    server = await startTwsServer({broker, wall, port: 0, maxMessagesPerSecond: 3})
+    await bench.start(3)
     const c = await ready(2)
     for (let i = 0; i < 5; i++) c.send(49, 1)
     await until(() => c.closed, 'closed')
@@ -203,10 +173,10 @@ describe('pacing', () => {
 
 describe('the pacing fault', () => {
   it('lowers the limit of sessions already running, and restores it', async () => {
-    const tws = server
+    const tws = bench.tws
     const calm = await ready(3)
     tws.setMaxMessagesPerSecond(2)
-    wall.advance(1000)
+    bench.wall.advance(1000)
     calm.send(49, 1)
     calm.send(49, 1)
     calm.send(49, 1)
@@ -224,9 +194,9 @@ describe('the server handle and routing', () => {
   it('routes broker events to their client only, -1 to all, and drops those of an absent client', async () => {
     const a = await ready(1)
     const b = await ready(2)
-    broker.emit({kind: 'error', clientId: 2, reqId: 5, code: 202, message: 'Order Canceled - reason:'})
-    broker.emit({kind: 'error', clientId: 9, reqId: 6, code: 202, message: 'Order Canceled - reason:'})
-    broker.emit({kind: 'error', clientId: -1, reqId: -1, code: 1100, message: 'Connectivity between IB and Trader Workstation has been lost.'})
+    bench.broker.emit({kind: 'error', clientId: 2, reqId: 5, code: 202, message: 'Order Canceled - reason:'})
+    bench.broker.emit({kind: 'error', clientId: 9, reqId: 6, code: 202, message: 'Order Canceled - reason:'})
+    bench.broker.emit({kind: 'error', clientId: -1, reqId: -1, code: 1100, message: 'Connectivity between IB and Trader Workstation has been lost.'})
     await until(() => a.errors().some((e) => e.code === 1100) && b.errors().some((e) => e.code === 1100), 'broadcast')
     expect(a.errors().filter((e) => e.code === 202)).toEqual([])
     expect(b.errors().filter((e) => e.code === 202).map((e) => e.reqId)).toEqual([5])
@@ -235,23 +205,23 @@ describe('the server handle and routing', () => {
   it('broadcasts, cuts every socket without a goodbye, refuses while asked to, and serves again after', async () => {
     const a = await ready(1)
     const b = await ready(2)
-    server.broadcast(1102, 'Connectivity between IB and Trader Workstation has been restored - data maintained.')
+    bench.tws.broadcast(1102, 'Connectivity between IB and Trader Workstation has been restored - data maintained.')
     await until(() => [a, b].every((c) => c.errors().some((e) => e.code === 1102)), 'broadcast')
-    server.setRefusing(true)
-    expect(server.cutAll()).toBe(2)
-    expect(server.clients()).toEqual([])
+    bench.tws.setRefusing(true)
+    expect(bench.tws.cutAll()).toBe(2)
+    expect(bench.tws.clients()).toEqual([])
     await until(() => a.closed && b.closed, 'cut')
-    expect(broker.closed.sort()).toEqual([1, 2])
+    expect(bench.broker.closed.sort()).toEqual([1, 2])
     const refused = await open()
     await until(() => refused.closed, 'refused connection closed')
-    server.setRefusing(false)
+    bench.tws.setRefusing(false)
     const back = await ready(1)
     expect(back.of(9)).toHaveLength(1)
   })
 
   it('refuses requests with the broker\'s refusal while connectivity is lost; local ones still answer', async () => {
     const c = await ready(1)
-    broker.refusing = {code: 1100, message: 'Connectivity between IB and Trader Workstation has been lost.'}
+    bench.broker.refusing = {code: 1100, message: 'Connectivity between IB and Trader Workstation has been lost.'}
     c.send(9, 8, 31, MES.conId, 'MES', 'FUT', '', 0, '', '', 'CME', '', 'USD', '', '', 0, '', '', '')
     c.send(61, 1)
     c.send(49, 1)
@@ -273,8 +243,8 @@ describe('layouts that depend on the version', () => {
     const old = await ready(1, 'v100..120')
     const cur = await ready(2, 'v100..193')
     const status = {orderId: 3, status: 'Submitted', filled: '0', remaining: '2', avgFillPrice: 0, permId: 77, parentId: 0, lastFillPrice: 0, clientId: 1, whyHeld: '', mktCapPrice: 0}
-    broker.emit({kind: 'orderStatus', clientId: 1, status})
-    broker.emit({kind: 'orderStatus', clientId: 2, status: {...status, clientId: 2}})
+    bench.broker.emit({kind: 'orderStatus', clientId: 1, status})
+    bench.broker.emit({kind: 'orderStatus', clientId: 2, status: {...status, clientId: 2}})
     await until(() => old.of(3).length === 1 && cur.of(3).length === 1, 'statuses')
     expect(old.of(3)[0]).toEqual(['3', '6', '3', 'Submitted', '0', '2', '0', '77', '0', '0', '1', ''])
     expect(cur.of(3)[0]).toEqual(['3', '3', 'Submitted', '0', '2', '0', '77', '0', '0', '2', '', '0'])
