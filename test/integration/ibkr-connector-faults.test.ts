@@ -2,21 +2,13 @@
 // as it does: an OCA sibling cancelled by the venue, a Gateway restart that rolls nextValidId back,
 // 1100 then 1102 with a fill in between, a client id in use (326), a socket cut while an order fills.
 // The simulator's own records (venueRecords) are the witness.
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {BrokerError} from '../../src/foundation/domain/broker-errors.js'
 import type {ConnectorStatus} from '../../src/sectors/connector.js'
-import {kinds, MES, startRig, until, type Rig} from './ibkr-connector-helpers.js'
+import {kinds, MES, until, useRigs, type Rig} from './ibkr-connector-helpers.js'
 
-const rigs: Rig[] = []
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close()
-})
-const rig = async (...a: Parameters<typeof startRig>): Promise<Rig> => {
-  const r = await startRig(...a)
-  rigs.push(r)
-  return r
-}
+const rig = useRigs()
 const TICK = 0.25
 const fills = (r: Rig, id: string): number => r.events.filter((e) => e.kind === 'fill' && e.fill.clientOrderId === id).length
 const reconnected = (statuses: readonly ConnectorStatus[], after: number): boolean => statuses.slice(after).some((s) => s.kind === 'connected' && s.stream === 'events')

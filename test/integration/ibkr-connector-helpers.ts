@@ -6,6 +6,8 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {afterEach} from 'vitest'
+
 import type {IbkrConnector} from '../../plugins/ibkr/src/connector.js'
 import {createConnector, type IbkrTuning} from '../../plugins/ibkr/src/factory.js'
 import {describeInstrument} from '../../plugins/ibkr/src/instruments.js'
@@ -89,6 +91,19 @@ export async function startRig(o: {sim?: Partial<IbkrSimulatorOptions>; tuning?:
       await sim.close()
       await rm(stateDir, {recursive: true, force: true})
     },
+  }
+}
+
+/** A rig per test, closed after it (registers the afterEach of the calling file). */
+export function useRigs(): (o?: Parameters<typeof startRig>[0]) => Promise<Rig> {
+  const rigs: Rig[] = []
+  afterEach(async () => {
+    for (const r of rigs.splice(0)) await r.close()
+  })
+  return async (o) => {
+    const r = await startRig(o)
+    rigs.push(r)
+    return r
   }
 }
 
