@@ -18,6 +18,7 @@ export default async function sectors(options: SectorHookOptions): Promise<Secto
     sdkStatus: () => sdkStatus(options.resolveSdk),
     loadSdk,
     describeInstrument,
+    createConnector: async (o) => (await import('../factory.js')).createConnector(o),
     startSimulator: async (o) => (await import('../sim/index.js')).startIbkrSimulator(o),
   }
 }

@@ -163,6 +163,8 @@ export async function startIbkrSimulator(o: IbkrSimulatorOptions): Promise<IbkrR
     credentials: {},
     connection: {host: '127.0.0.1', port, clientId: 1},
     env: () => ({}),
+    // `rick sim ibkr --json`: a TWS is a host and a port, not URLs; the control endpoint switches faults.
+    describe: () => ({venue: 'ibkr', host: '127.0.0.1', port, account: broker.account, control: control.url}),
     faults,
     venueRecords: broker.venueRecords,
     broker,

@@ -278,6 +278,8 @@ export interface TwsServerHandle {
   cutAll(): number
   /** While true, new connections are refused (accepted then closed at once, as a restarting Gateway). */
   setRefusing(refusing: boolean): void
+  /** The pacing fault: the message rate above which a client gets error 100 and is cut, from now on. */
+  setMaxMessagesPerSecond?(max: number): void
   close(): Promise<void>
 }
 
