@@ -1,14 +1,14 @@
 // Request handling over raw TCP at 193: subscriptions and their edges (duplicate and unknown ids,
 // snapshots and their deadline), position updates after a fill, the account summary limit,
 // reqIds, reqGlobalCancel, reqAutoOpenOrders for a client other than 0, sessions' subscriptions
-// ending with the session.
+// ending with the session; @stoqey/ib's placeOrder decoded at every version layout from 120 to 193.
 import {OrderAction, OrderType} from '@stoqey/ib'
-import {Encoder} from '@stoqey/ib/dist/core/io/encoder.js'
 import {describe, expect, it} from 'vitest'
 
 import {MES, SPY} from './fake-broker.js'
 import {useWireBench} from './harness.js'
 import {type RawClient, until} from './raw-client.js'
+import {cancelOrderFields, placeOrderFields} from './stoqey-encoder.js'
 
 const bench = useWireBench(0)
 const ready = (clientId: number, range?: string): Promise<RawClient> => bench.ready(clientId, range)
@@ -18,14 +18,8 @@ function mktData(c: RawClient, reqId: number, conId: number, snapshot: 0 | 1): v
   c.send(1, 11, reqId, conId, '', '', '', 0, '', '', 'SMART', '', '', '', '', 0, '', snapshot, 0, '')
 }
 
-/** placeOrder at 193 written by @stoqey/ib's own encoder (its tokens as its socket sends them). */
 function mktOrder(c: RawClient, orderId: number, conId: number, qty: number): void {
-  let tokens: unknown[] = []
-  const encoder = new Encoder({serverVersion: 193, sendMsg: (t: unknown[]) => (tokens = t.flat(5)), emitError: (m: string) => {
-    throw new Error(m)
-  }} as unknown as ConstructorParameters<typeof Encoder>[0])
-  encoder.placeOrder(orderId, {conId, exchange: 'SMART', currency: 'USD'}, {action: OrderAction.BUY, orderType: OrderType.MKT, totalQuantity: qty, transmit: true, orderRef: 'ref'})
-  c.send(...tokens.map((t) => (t === true ? 1 : t === false ? 0 : t === undefined || t === null ? '' : String(t))))
+  c.send(...placeOrderFields(orderId, {conId, exchange: 'SMART', currency: 'USD'}, {action: OrderAction.BUY, orderType: OrderType.MKT, totalQuantity: qty, transmit: true, orderRef: 'ref'}))
 }
 
 describe('subscriptions', () => {
@@ -118,5 +112,30 @@ describe('ids and orders', () => {
     await until(() => b.errors().some((e) => e.code === 202), 'b hears its cancel')
     a.send(15, 1, 1)
     await until(() => a.errors().some((e) => e.code === 321), 'auto open orders refused')
+  })
+})
+
+describe('placeOrder at every layout the client may use', () => {
+  it('decodes @stoqey/ib\'s placeOrder and cancelOrder at versions 120 to 193 (RFQ fields 187-189, CME tagging 192)', async () => {
+    await bench.start(100_000)
+    const versions = [120, 145, 150, 166, 170, 177, 183, 187, 189, 190, 192, 193]
+    for (const [i, v] of versions.entries()) {
+      const c = await ready(100 + i, `v100..${v}`)
+      const orderId = 200 + i
+      c.send(...placeOrderFields(orderId, {conId: MES.conId, exchange: 'CME'}, {
+        action: OrderAction.SELL, orderType: OrderType.STP_LMT, lmtPrice: 5979.5, auxPrice: 5980, totalQuantity: 3, parentId: 199, ocaGroup: `g${v}`,
+        ocaType: 2, transmit: false, outsideRth: true, tif: 'GTC', orderRef: `v${v}`, account: 'DU1234567',
+      }, v))
+      await until(() => bench.broker.placed.length === i + 1 || c.errors().some((e) => e.code === 320), `placed at ${v}`)
+      expect(c.errors().filter((e) => e.code === 320)).toEqual([])
+      expect(bench.broker.placed[i]?.order).toEqual({
+        orderId, clientId: 100 + i, permId: 0, action: 'SELL', totalQuantity: '3', orderType: 'STP LMT', lmtPrice: 5979.5, auxPrice: 5980, tif: 'GTC',
+        ocaGroup: `g${v}`, ocaType: 2, orderRef: `v${v}`, transmit: false, parentId: 199, outsideRth: true, account: 'DU1234567',
+      })
+      c.send(...cancelOrderFields(orderId, v))
+      await until(() => bench.broker.cancels.length === i + 1, `cancelled at ${v}`)
+      expect(bench.broker.cancels[i]).toEqual({clientId: 100 + i, orderId})
+      c.close()
+    }
   })
 })
