@@ -4,13 +4,6 @@
 import type {SimContract} from '../seam.js'
 import {type FieldReader, MalformedMessage} from './fields.js'
 
-export function emptyContract(): SimContract {
-  return {
-    conId: 0, symbol: '', secType: '', lastTradeDateOrContractMonth: '', strike: 0, right: '', multiplier: '',
-    exchange: '', primaryExchange: '', currency: '', localSymbol: '', tradingClass: '',
-  }
-}
-
 /** conId, symbol, secType, lastTradeDateOrContractMonth, strike, right, multiplier, exchange, primaryExch, currency, localSymbol, tradingClass. */
 export function readContract(r: FieldReader): SimContract {
   return {

@@ -79,10 +79,6 @@ export function reqMktData(ctx: RequestContext, r: FieldReader): void {
     prev = q
     if (req.snapshot || req.regulatorySnapshot) queueMicrotask(finishSnapshot)
   })
-  if (done) {
-    unsubscribe()
-    return
-  }
   ctx.subscriptions.set(key, unsubscribe)
   if (req.snapshot || req.regulatorySnapshot) ctx.setTimer(finishSnapshot, SNAPSHOT_DEADLINE_MS)
 }
