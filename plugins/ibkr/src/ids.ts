@@ -4,7 +4,7 @@
 // reset) can roll it back below ids already used: an order placed with a reused id would replace or
 // be refused as a duplicate of an earlier one. So the highest id rick may have sent is persisted in
 // the sector's state directory BEFORE any id is sent, and the next id is always
-// max(nextValidId, reserved + 1, next in memory).
+// max(nextValidId, next in memory), where a restart starts `next` above the stored mark.
 //
 // Writing the file for every order would put an fsync on every order's path, so ids are reserved in
 // blocks: "reserved through N" is written once per BLOCK ids (write a temporary file, fsync it,
@@ -77,7 +77,8 @@ export class OrderIdBook {
    */
   sync(nextValidId: number): void {
     if (!Number.isInteger(nextValidId) || nextValidId < 0) return
-    this.next = Math.max(this.next, nextValidId, this.reserved + 1)
+    // In this process `next` is exact; after a restart open() put it above the stored mark.
+    this.next = Math.max(this.next, nextValidId)
   }
 
   /**
@@ -94,14 +95,14 @@ export class OrderIdBook {
 
   private async takeNow(count: number): Promise<number[]> {
     if (this.next <= 0) throw new Error('no order id yet: TWS has not sent nextValidId')
-    const first = Math.max(this.next, this.reserved + 1)
+    // `next` is above the stored mark from open() on (sync never moves it back), so the ids from
+    // `first` on were never handed out, by this run or an earlier one.
+    const first = this.next
     const last = first + count - 1
     if (last > this.reserved) {
       const mark = last + this.block
       if (this.store !== undefined) await this.store.save(mark)
       this.reserved = mark
-      // Ids between `first` and the old mark were reserved (maybe sent by a run that crashed) only
-      // when they came from the file; in memory they are unused, but skipping them is harmless.
     }
     this.next = last + 1
     return Array.from({length: count}, (_, i) => first + i)
