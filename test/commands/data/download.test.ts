@@ -190,7 +190,7 @@ describe('rick data download against the OANDA simulator', () => {
     }
   })
 
-  it('errors: exit 2 naming the variable without a token; exit 1 when the venue refuses it; exit 2 without a connector or for a period OANDA has no candles of', async () => {
+  it('errors: exit 2 naming the variable without a token; exit 1 when the venue refuses it; exit 1 when TWS is not there; exit 2 for a period OANDA has no candles of', async () => {
     const {f, env} = project(`  cb:
     venue: ibkr
     mode: paper
@@ -209,9 +209,10 @@ describe('rick data download against the OANDA simulator', () => {
     expect(asJson.exitCode).toBe(2)
     expect(JSON.parse(asJson.stdout)).toMatchObject({error: {code: 'NO_CREDENTIALS'}})
 
-    const noConnector = await rick(['data', 'download', 'cb', '--json'], {cwd: f.root, env})
-    expect(noConnector.exitCode).toBe(2)
-    expect(JSON.parse(noConnector.stdout)).toMatchObject({error: {code: 'NO_CONNECTOR'}})
+    // IBKR reads its history from TWS (the paper account's port here): none runs, said plainly.
+    const noTws = await rick(['data', 'download', 'cb', '--json'], {cwd: f.root, env})
+    expect(noTws.exitCode).toBe(1)
+    expect(JSON.parse(noTws.stdout)).toMatchObject({error: {code: 'VENUE_UNREACHABLE', message: expect.stringContaining('127.0.0.1:7497')}})
 
     const period = await rick(['data', 'download', 'fx', '--bar-period', '7m', '--from', iso(T0), '--to', iso(T0 + 3_600_000)], {cwd: f.root, env})
     expect(period.exitCode).toBe(2)
