@@ -1,6 +1,15 @@
 // The simulated TWS / IB Gateway API socket on 127.0.0.1: sessions by client id, broker events
 // routed to the session of their client (-1: every session; an absent client's are dropped, as
-// TWS drops them), the fault hooks the broker drives (broadcast, cutAll, setRefusing).
+// TWS drops them), the fault hooks the broker drives (broadcast, cutAll, setRefusing,
+// setMaxMessagesPerSecond).
+//
+// Versions 100..193 are spoken (193 = @stoqey/ib 1.6's maximum; IBKR's ibapi asks up to 2xx and
+// gets 193, below its protobuf versions). Checked against @stoqey/ib's decoder (tests) and against
+// IBKR's Python ibapi decoder/encoder at 120, 150, 166, 176, 188, 192 and 193 (by hand).
+// Not simulated, and answered honestly rather than faked: reqCompletedOrders (unknown-request
+// error), updatePortfolio lines of reqAccountUpdates (the seam has no market value), the
+// keepUpToDate updates of reqHistoricalData, the 3-minute refresh of account summaries, the
+// open orders TWS may push on connect ("download open orders on connection": clients ask).
 import {createServer, type Server, type Socket} from 'node:net'
 
 import type {SimEvent, TwsServerHandle, TwsServerOptions} from '../seam.js'
