@@ -29,6 +29,8 @@ Exit codes: 0 stopped normally (signal, --bars reached), 1 failure (strategy err
     {description: '500 bars as fast as possible, then stop', command: '<%= config.bin %> <%= command.id %> ibkr --paper --speed max --bars 500'},
     {description: 'Observe: the strategy runs, intents are journaled, nothing is sent', command: '<%= config.bin %> <%= command.id %> oanda --observe --seed 7'},
     {description: "The live path offline: OANDA's connector and SDK against rick's OANDA simulator, 60x", command: '<%= config.bin %> <%= command.id %> oanda --sim --practice --bars 30'},
+    {description: "IBKR's paper account through TWS (7497) or IB Gateway (4002), logged in to it", command: '<%= config.bin %> <%= command.id %> ibkr --practice'},
+    {description: "The same offline: IBKR's connector and @stoqey/ib against rick's TWS simulator", command: '<%= config.bin %> <%= command.id %> ibkr --sim --practice --bars 30'},
     {description: 'Real-time pace, into a journal of its own', command: '<%= config.bin %> <%= command.id %> coinbase --paper --speed 1x --journal ./paper.db'},
     {description: 'The run summary as JSON (no per-event lines)', command: '<%= config.bin %> <%= command.id %> ibkr --paper --bars 200 --speed max --json'},
   ]
