@@ -99,6 +99,8 @@ export class IbkrConnector implements Connector {
   private readonly reads: TwsReads
   private readonly inbox: Inbox
   private readonly cancelling = new Map<string, Promise<void>>()
+  /** Client order ids of submits between their checks and their tracking. */
+  private readonly claimed = new Set<string>()
   private startError: Error | undefined
   private fatalMessage: string | undefined
 
@@ -263,16 +265,23 @@ export class IbkrConnector implements Connector {
     const count = order.bracket === undefined ? 1 : 3
     this.validate(order, spec, count)
     const cids = [order.clientOrderId, ...bracketChildren(order).map((c) => c.clientOrderId)]
-    if (cids.some((id) => this.tracker.get(id) !== undefined)) throw new BrokerError('InvalidOrder', `IBKR: client order id ${order.clientOrderId} was used already; an order is never sent twice`)
-    if (order.reduceOnly === true) await this.checkReduces(order)
+    if (cids.some((id) => this.tracker.get(id) !== undefined || this.claimed.has(id))) throw new BrokerError('InvalidOrder', `IBKR: client order id ${order.clientOrderId} was used already; an order is never sent twice`)
+    // Claimed at once: a second submit of the same id while this one awaits is refused too.
+    for (const id of cids) this.claimed.add(id)
     let ids: number[]
     try {
-      ids = await this.o.ids.take(count)
-    } catch (error) {
-      throw new BrokerError('InvalidOrder', `IBKR: the order id could not be recorded before sending (${(error as Error).message}); nothing was sent`, {cause: error})
+      if (order.reduceOnly === true) await this.checkReduces(order)
+      try {
+        ids = await this.o.ids.take(count)
+      } catch (error) {
+        throw new BrokerError('InvalidOrder', `IBKR: the order id could not be recorded before sending (${(error as Error).message}); nothing was sent`, {cause: error})
+      }
+      const up = this.session.current !== undefined && this.session.isUp && !this.linkLost && this.state === 'connected'
+      if (!up) throw new NetworkError('Disconnected', 'IBKR: the connection went before the order was sent; nothing was sent')
+    } finally {
+      for (const id of cids) this.claimed.delete(id)
     }
-    const c = this.session.current
-    if (c === undefined || !this.session.isUp || this.linkLost || this.state !== 'connected') throw new NetworkError('Disconnected', 'IBKR: the connection went before the order was sent; nothing was sent')
+    const c = this.session.current as TwsClient
     const orders = ibOrders(order, spec, ids, this.accountId)
     const parent = this.tracker.track(order, ids[0] as number)
     const children = bracketChildren(order).map((child, i) => this.tracker.track(child, ids[i + 1] as number))

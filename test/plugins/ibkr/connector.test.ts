@@ -1,0 +1,294 @@
+// The IBKR connector against a scripted TWS (a fake of @stoqey/ib's client): what the simulator
+// cannot be made to do on purpose — a TWS that stops answering, a placeOrder never answered, status
+// messages repeated, a commission that never comes or comes first, a cancel TWS cannot find.
+import {describe, expect, it} from 'vitest'
+
+import type {IbkrConnector} from '../../../plugins/ibkr/src/connector.js'
+import {createConnector} from '../../../plugins/ibkr/src/factory.js'
+import {describeInstrument} from '../../../plugins/ibkr/src/instruments.js'
+import type {TwsClient, TwsClientOptions} from '../../../plugins/ibkr/src/tws-client.js'
+import type {SectorConfig} from '../../../src/foundation/config/types.js'
+import {NetworkError} from '../../../src/foundation/domain/broker-errors.js'
+import type {VenueEvent} from '../../../src/foundation/domain/orders.js'
+import type {ConnectorStatus} from '../../../src/sectors/connector.js'
+import {coreRuntime} from '../../../src/sectors/core-runtime.js'
+import {until} from '../../conformance/fixture.js'
+
+const SPEC = {symbol: 'MES', secType: 'FUT', exchange: 'CME', currency: 'USD', lastTradeDateOrContractMonth: '202612'}
+const MES = 'MES-202612'
+const CONTRACT = {conId: 77, symbol: 'MES', secType: 'FUT', lastTradeDateOrContractMonth: '20261218', multiplier: '5', exchange: 'CME', currency: 'USD'}
+
+/** A TWS that answers as scripted. One instance per connection (the factory makes one each time). */
+class FakeTws implements TwsClient {
+  readonly isConnected = true
+  readonly serverVersion = 193
+  private readonly listeners = new Map<string, Array<(...a: unknown[]) => void>>()
+  constructor(readonly world: World) {}
+  on(event: string, l: (...a: unknown[]) => void): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), l])
+    return this
+  }
+  removeAllListeners(): this {
+    this.listeners.clear()
+    return this
+  }
+  emit(event: string, ...args: unknown[]): void {
+    for (const l of this.listeners.get(event) ?? []) l(...args)
+  }
+  later(fn: () => void): void {
+    setImmediate(fn)
+  }
+  connect(): this {
+    this.later(() => {
+      this.emit('nextValidId', this.world.nextValidId)
+      this.emit('managedAccounts', 'DU1')
+    })
+    return this
+  }
+  disconnect(): this {
+    this.world.disconnects++
+    return this
+  }
+  placeOrder(id: number, _c: unknown, order: {orderRef: string}): this {
+    this.world.placed.push({id, ref: order.orderRef})
+    if (this.world.answerOrders) this.later(() => this.world.ack(this, id, order))
+    return this
+  }
+  cancelOrder(orderId: number): this {
+    this.world.cancels.push(orderId)
+    this.later(() => {
+      if (this.world.cancelAnswer === 'not-found') this.emit('error', new Error(`OrderId ${orderId} that needs to be cancelled is not found.`), 10147, orderId)
+      else this.emit('orderStatus', orderId, 'Cancelled', 0, 1, 0, 9, 0, 0, 1, '', 0)
+    })
+    return this
+  }
+  reqOpenOrders(): this {
+    this.later(() => {
+      for (const o of this.world.open) this.emit('openOrder', o.id, CONTRACT, {orderId: o.id, clientId: 1, orderRef: o.ref, action: 'BUY', totalQuantity: 1, orderType: 'MKT', tif: 'DAY'}, {status: 'Submitted'})
+      this.emit('openOrderEnd')
+    })
+    return this
+  }
+  reqAllOpenOrders(): this {
+    return this.reqOpenOrders()
+  }
+  reqPositions(): this {
+    this.later(() => this.emit('positionEnd'))
+    return this
+  }
+  cancelPositions(): this {
+    return this
+  }
+  reqAccountSummary(reqId: number): this {
+    this.later(() => {
+      this.emit('accountSummary', reqId, 'DU1', 'TotalCashValue', '1000.00', 'USD')
+      this.emit('accountSummary', reqId, 'DU1', 'NetLiquidation', '1000.00', 'USD')
+      this.emit('accountSummaryEnd', reqId)
+    })
+    return this
+  }
+  cancelAccountSummary(): this {
+    return this
+  }
+  reqExecutions(reqId: number): this {
+    this.later(() => {
+      for (const e of this.world.executions) {
+        this.emit('execDetails', reqId, CONTRACT, e)
+        this.emit('commissionReport', {execId: e.execId, commission: 0.62, currency: 'USD'})
+      }
+      this.emit('execDetailsEnd', reqId)
+    })
+    return this
+  }
+  reqContractDetails(reqId: number): this {
+    this.later(() => {
+      this.emit('contractDetails', reqId, {contract: CONTRACT, minTick: 0.25, sizeIncrement: 1, timeZoneId: 'US/Central', tradingHours: ''})
+      this.emit('contractDetailsEnd', reqId)
+    })
+    return this
+  }
+  reqCurrentTime(): this {
+    if (this.world.answerTime) this.later(() => this.emit('currentTime', 1_796_745_000))
+    return this
+  }
+  reqManagedAccts(): this {
+    return this
+  }
+  reqRealTimeBars(): this {
+    return this
+  }
+  cancelRealTimeBars(): this {
+    return this
+  }
+  reqMktData(): this {
+    return this
+  }
+  cancelMktData(): this {
+    return this
+  }
+  reqHistoricalData(): this {
+    return this
+  }
+}
+
+interface Exec {
+  execId: string
+  orderId: number
+  clientId: number
+  orderRef: string
+  side: string
+  shares: number
+  price: number
+  time: string
+  acctNumber: string
+}
+
+class World {
+  nextValidId = 100
+  answerOrders = true
+  answerTime = true
+  cancelAnswer: 'cancel' | 'not-found' = 'cancel'
+  placed: Array<{id: number; ref: string}> = []
+  cancels: number[] = []
+  open: Array<{id: number; ref: string}> = []
+  executions: Exec[] = []
+  clients: FakeTws[] = []
+  disconnects = 0
+  ack(t: FakeTws, id: number, order: {orderRef: string}): void {
+    t.emit('openOrder', id, CONTRACT, {orderId: id, clientId: 1, orderRef: order.orderRef}, {status: 'Submitted'})
+    t.emit('orderStatus', id, 'Submitted', 0, 1, 0, 9, 0, 0, 1, '', 0)
+  }
+  get last(): FakeTws {
+    return this.clients.at(-1) as FakeTws
+  }
+}
+
+async function open(world: World, tuning: Record<string, unknown> = {}): Promise<{c: IbkrConnector; events: VenueEvent[]; statuses: ConnectorStatus[]; logs: string[]}> {
+  const sector: SectorConfig = {name: 'fake', venue: 'ibkr', enabled: true, mode: 'paper', profile: 'Balanced', risk: {}, instruments: [SPEC], strategy: {name: 'sma', params: {}}, secretsFiles: [], connection: {clientId: 1, port: 4002}}
+  const logs: string[] = []
+  const c = (await createConnector(
+    {sector, mode: 'paper', secrets: {}, instruments: [describeInstrument(SPEC)], clock: {now: () => 1_796_745_000_000}, log: (m) => void logs.push(m), core: coreRuntime},
+    {
+      factory: (_o: TwsClientOptions) => {
+        const t = new FakeTws(world)
+        world.clients.push(t)
+        return t
+      },
+      requestTimeoutMs: 500,
+      submitTimeoutMs: 200,
+      commissionWaitMs: 100,
+      heartbeat: {everyMs: 60_000, timeoutMs: 60_000},
+      backoff: {baseMs: 20, maxMs: 40},
+      ...tuning,
+    },
+  )) as IbkrConnector
+  const events: VenueEvent[] = []
+  const statuses: ConnectorStatus[] = []
+  c.onEvent((e) => void events.push(e))
+  c.onStatus((s) => void statuses.push(s))
+  await c.connect()
+  return {c, events, statuses, logs}
+}
+
+const exec = (o: Partial<Exec> = {}): Exec => ({execId: 'e1', orderId: 100, clientId: 1, orderRef: 'fake-1', side: 'BOT', shares: 1, price: 5000.25, time: '20261208-14:00:00', acctNumber: 'DU1', ...o})
+const mkt = {clientOrderId: 'fake-1', instrument: MES, side: 'buy' as const, type: 'market' as const, qty: 1, tif: 'day' as const}
+
+describe('IBKR connector against a scripted TWS', () => {
+  it('a TWS that stops answering reqCurrentTime is dead: disconnected within every + timeout, then a new connection', async () => {
+    const world = new World()
+    const {c, statuses} = await open(world, {heartbeat: {everyMs: 40, timeoutMs: 80}})
+    world.answerTime = false
+    const start = performance.now()
+    await until('disconnected', () => statuses.some((s) => s.kind === 'disconnected'), {ms: 1_000})
+    expect(performance.now() - start).toBeLessThan(400)
+    expect(statuses.find((s) => s.kind === 'disconnected')).toMatchObject({reason: expect.stringMatching(/reqCurrentTime/)})
+    world.answerTime = true
+    await until('connected again', () => statuses.filter((s) => s.kind === 'connected' && s.stream === 'events').length >= 2, {ms: 1_000})
+    expect(world.clients.length).toBe(2)
+    await c.close()
+  })
+
+  it('a placeOrder never answered: NetworkError (unknown), never sent again; TWS speaking of it later gives one ack', async () => {
+    const world = new World()
+    const {c, events} = await open(world)
+    world.answerOrders = false
+    const e = await c.submit(mkt).then(() => undefined, (x: unknown) => x)
+    expect(e).toBeInstanceOf(NetworkError)
+    expect(world.placed).toEqual([{id: 100, ref: 'fake-1'}])
+    expect(events).toEqual([])
+    // The order is at TWS after all: a lookup finds it by its id, the ack goes out once.
+    world.open = [{id: 100, ref: 'fake-1'}]
+    expect(await c.orderByClientId('fake-1')).toMatchObject({status: 'working', venueOrderId: '100'})
+    world.ack(world.last, 100, {orderRef: 'fake-1'})
+    world.ack(world.last, 100, {orderRef: 'fake-1'})
+    await c.settled()
+    expect(events.map((x) => x.kind)).toEqual(['ack'])
+    expect(world.placed.length).toBe(1)
+    await expect(c.submit(mkt)).rejects.toMatchObject({kind: 'InvalidOrder'})
+    await c.close()
+  })
+
+  it('statuses repeated and a 202 with the Cancelled status: one ack, one cancel', async () => {
+    const world = new World()
+    const {c, events} = await open(world)
+    await c.submit(mkt)
+    const t = world.last
+    t.emit('orderStatus', 100, 'Submitted', 0, 1, 0, 9, 0, 0, 1, '', 0)
+    t.emit('orderStatus', 100, 'PreSubmitted', 0, 1, 0, 9, 0, 0, 1, '', 0)
+    t.emit('error', new Error('Order Canceled - reason:'), 202, 100)
+    t.emit('orderStatus', 100, 'Cancelled', 0, 1, 0, 9, 0, 0, 1, '', 0)
+    t.emit('orderStatus', 100, 'Cancelled', 0, 1, 0, 9, 0, 0, 1, '', 0)
+    expect(events.map((x) => x.kind)).toEqual(['ack', 'cancel'])
+    await c.close()
+  })
+
+  it('execution and commission joined into one fill; a repeat of both (reqExecutions) emits nothing more; a commission first works too', async () => {
+    const world = new World()
+    const {c, events} = await open(world)
+    await c.submit(mkt)
+    const t = world.last
+    t.emit('execDetails', -1, CONTRACT, exec())
+    expect(events.filter((x) => x.kind === 'fill')).toEqual([])
+    t.emit('commissionReport', {execId: 'e1', commission: 0.62, currency: 'USD'})
+    t.emit('execDetails', 5, CONTRACT, exec())
+    t.emit('commissionReport', {execId: 'e1', commission: 0.62, currency: 'USD'})
+    t.emit('commissionReport', {execId: 'e2', commission: 1.24, currency: 'USD'})
+    t.emit('execDetails', -1, CONTRACT, exec({execId: 'e2', shares: 2}))
+    const fills = events.flatMap((x) => (x.kind === 'fill' ? [x.fill] : []))
+    expect(fills.map((f) => [f.fillId, f.qty, f.fee, f.clientOrderId, f.side])).toEqual([['e1', 1, 620_000, 'fake-1', 'buy'], ['e2', 2, 1_240_000, 'fake-1', 'buy']])
+    expect(events[0]?.kind).toBe('ack')
+    await c.close()
+  })
+
+  it('a commission that never comes: the fill goes out after the bounded wait with fee 0, and says so', async () => {
+    const world = new World()
+    const {c, events, logs} = await open(world)
+    await c.submit(mkt)
+    world.last.emit('execDetails', -1, CONTRACT, exec({execId: 'lonely'}))
+    await until('the fill', () => events.some((x) => x.kind === 'fill'), {ms: 1_000})
+    expect(events.find((x) => x.kind === 'fill')).toMatchObject({fill: {fillId: 'lonely', fee: 0}})
+    expect(logs.some((l) => /no commission report for execution lonely/.test(l))).toBe(true)
+    await c.close()
+  })
+
+  it('a cancel TWS cannot find (10147): TWS is asked, the order turns out filled → OrderNotFound; no cancel event', async () => {
+    const world = new World()
+    const {c, events} = await open(world)
+    await c.submit(mkt)
+    world.cancelAnswer = 'not-found'
+    world.executions = [exec({execId: 'done'})]
+    const e = await c.cancel('fake-1').then(() => undefined, (x: unknown) => x)
+    expect(e).toMatchObject({kind: 'OrderNotFound'})
+    expect((e as Error).message).toMatch(/filled/)
+    expect(events.map((x) => x.kind)).toEqual(['ack', 'fill'])
+    await c.close()
+  })
+  it('the same client order id submitted twice at once: one placeOrder, the other refused', async () => {
+    const world = new World()
+    const {c} = await open(world)
+    const both = await Promise.all([c.submit(mkt), c.submit(mkt)].map((p) => p.then(() => 'ok', (e: unknown) => (e as {kind?: string}).kind)))
+    expect(both.sort()).toEqual(['InvalidOrder', 'ok'])
+    expect(world.placed.length).toBe(1)
+    await c.close()
+  })
+})
