@@ -118,4 +118,18 @@ describe('IBKR connector: TWS as it misbehaves', () => {
     expect(r.sim.venueRecords.byOrderRef('ibtest-rej')).toMatchObject({accepted: 0, refused: 1})
     expect(await r.c.orderByClientId('ibtest-rej')).toBeUndefined()
   })
+  it('a pacing violation (error 100, then TWS disconnects): the connection comes back, reads work again, nothing was placed twice', async () => {
+    const r = await rig()
+    await r.c.submit({clientOrderId: 'ibtest-p1', instrument: MES, side: 'buy', type: 'market', qty: 1, tif: 'day'})
+    await until('the fill', () => fills(r, 'ibtest-p1') === 1)
+    const seen = r.statuses.length
+    await r.sim.faults.act('pacing', {max: 1})
+    await Promise.all([r.c.positions(), r.c.account(), r.c.openOrders()].map((p) => p.catch(() => undefined)))
+    await until('disconnected', () => r.statuses.slice(seen).some((s) => s.kind === 'disconnected'))
+    await r.sim.faults.act('pacing', {max: 50})
+    await r.stepUntil('reconnected', () => reconnected(r.statuses, seen))
+    expect(await r.c.positions()).toEqual([expect.objectContaining({instrument: MES, qty: 1})])
+    expect(kinds(r.events, 'ibtest-p1')).toEqual(['ack', 'fill'])
+    expect(r.sim.venueRecords.byOrderRef('ibtest-p1')).toMatchObject({accepted: 1, filled: 1})
+  })
 })

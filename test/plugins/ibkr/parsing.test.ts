@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {entryPrices, positionsOf, summaryOf} from '../../../plugins/ibkr/src/connector-account.js'
-import {aggregate, barSizeFor, durationOf} from '../../../plugins/ibkr/src/connector-history.js'
+import {aggregate, barSizeFor, durationOf, historyBars} from '../../../plugins/ibkr/src/connector-history.js'
 import {describeInstrument} from '../../../plugins/ibkr/src/instruments.js'
 import {bracketChildren, ibOrders, OrderSpecError, statusOf} from '../../../plugins/ibkr/src/parsing-orders.js'
 import {decimalToMicro, formatUtc, parseTradingHours, parseTwsTime, qualify, type IbkrInstrument} from '../../../plugins/ibkr/src/parsing.js'
@@ -149,5 +149,27 @@ describe('history paging', () => {
     const T = Date.UTC(2026, 0, 1)
     const out = aggregate([b(T + 15_000, 2, 3, 1, 2, 1), b(T, 1, 2, 1, 2, 1), b(T + 30_000, 2, 5, 2, 4, 2), b(T + 45_000, 4, 4, 3, 3, 1)], 45_000, 15_000, T + 60_000)
     expect(out).toEqual([b(T, 1, 5, 1, 4, 4)])
+  })
+  it('pages back from the end, each page ending where the last began, until the count is there; never the open bar', async () => {
+    const s1 = {...spec(), ibkr: {...spec().ibkr, timeZone: 'UTC'}}
+    const T = Date.UTC(2026, 11, 8, 14, 0)
+    const asked: Array<[string, string, string]> = []
+    // A TWS that answers at most 5 one-minute bars a page, on the minute grid, the last one the bar
+    // the end falls in (still open when the end is now).
+    const fetch = async (_s: IbkrInstrument, end: string, duration: string, size: string): Promise<unknown[][]> => {
+      asked.push([end, duration, size])
+      const endTs = parseTwsTime(end)
+      const rows: unknown[][] = []
+      const last = Math.ceil(endTs / 60_000) * 60_000 - 60_000
+      for (let ts = last - 4 * 60_000; ts <= last; ts += 60_000) rows.push([1, String(ts / 1000), 10, 11, 9, 10.5, 3])
+      return rows
+    }
+    const now = T + 30_000 // half-way through the 14:00 bar
+    const bars = await historyBars({fetch}, s1, {instrument: s1.id, periodMs: 60_000, count: 12}, now)
+    expect(bars.length).toBe(12)
+    expect(bars.at(-1)?.ts).toBe(T - 60_000)
+    for (const [i, b] of bars.entries()) if (i > 0) expect(b.ts - (bars[i - 1]?.ts ?? 0)).toBe(60_000)
+    expect(asked.map((a) => a[0])).toEqual([formatUtc(now), formatUtc(T - 4 * 60_000), formatUtc(T - 9 * 60_000)])
+    expect(asked.every((a) => a[2] === '1 min')).toBe(true)
   })
 })
