@@ -129,6 +129,11 @@ export class OrderTracker {
     }
   }
 
+  /** Stops the timers of final events still waiting for their fills (close). */
+  stop(): void {
+    for (const t of this.byCid.values()) clearTimeout(t.finalTimer)
+  }
+
   /** Fails the cancels waiting on an order (TWS said it cannot cancel it). */
   failCancels(t: TrackedOrder, error: Error): void {
     for (const w of t.cancels.splice(0)) w.reject(error)

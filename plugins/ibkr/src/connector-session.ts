@@ -117,6 +117,9 @@ export class TwsSession {
     this.phase = 'closed'
     this.stopTimers()
     this.drop()
+    const first = this.firstOpen
+    this.firstOpen = undefined
+    first?.reject(new Error('the connector was closed while connecting'))
   }
 
   /**

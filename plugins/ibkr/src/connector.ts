@@ -203,6 +203,8 @@ export class IbkrConnector implements Connector {
     this.market.stop()
     this.session.close()
     this.stopWaiting('the connector was closed')
+    this.tracker.stop()
+    this.joiner.stop()
   }
 
   /** Resolves once TWS has answered everything asked so far and the executions got their commissions (tests' settle). */

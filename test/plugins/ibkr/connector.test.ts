@@ -39,6 +39,7 @@ class FakeTws implements TwsClient {
     setImmediate(fn)
   }
   connect(): this {
+    if (this.world.silentConnect) return this
     this.later(() => {
       this.emit('nextValidId', this.world.nextValidId)
       this.emit('managedAccounts', 'DU1')
@@ -145,6 +146,7 @@ interface Exec {
 
 class World {
   nextValidId = 100
+  silentConnect = false
   answerOrders = true
   answerTime = true
   cancelAnswer: 'cancel' | 'not-found' = 'cancel'
@@ -163,7 +165,7 @@ class World {
   }
 }
 
-async function open(world: World, tuning: Record<string, unknown> = {}): Promise<{c: IbkrConnector; events: VenueEvent[]; statuses: ConnectorStatus[]; logs: string[]}> {
+async function open(world: World, tuning: Record<string, unknown> = {}, connect = true): Promise<{c: IbkrConnector; events: VenueEvent[]; statuses: ConnectorStatus[]; logs: string[]}> {
   const sector: SectorConfig = {name: 'fake', venue: 'ibkr', enabled: true, mode: 'paper', profile: 'Balanced', risk: {}, instruments: [SPEC], strategy: {name: 'sma', params: {}}, secretsFiles: [], connection: {clientId: 1, port: 4002}}
   const logs: string[] = []
   const c = (await createConnector(
@@ -186,7 +188,7 @@ async function open(world: World, tuning: Record<string, unknown> = {}): Promise
   const statuses: ConnectorStatus[] = []
   c.onEvent((e) => void events.push(e))
   c.onStatus((s) => void statuses.push(s))
-  await c.connect()
+  if (connect) await c.connect()
   return {c, events, statuses, logs}
 }
 
@@ -290,5 +292,24 @@ describe('IBKR connector against a scripted TWS', () => {
     expect(both.sort()).toEqual(['InvalidOrder', 'ok'])
     expect(world.placed.length).toBe(1)
     await c.close()
+  })
+  it('close() while connecting settles connect() with a NetworkError; close() with a commission awaited leaves no timer and emits nothing', async () => {
+    const world = new World()
+    world.silentConnect = true
+    const {c} = await open(world, {connectTimeoutMs: 60_000}, false)
+    const connecting = c.connect().then(() => undefined, (e: unknown) => e)
+    await new Promise((r) => setImmediate(r))
+    await c.close()
+    expect(await connecting).toBeInstanceOf(NetworkError)
+
+    const other = new World()
+    const {c: d, events} = await open(other, {commissionWaitMs: 60_000})
+    await d.submit(mkt)
+    const before = process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length
+    other.last.emit('execDetails', -1, CONTRACT, exec({execId: 'waiting'}))
+    expect(process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length).toBe(before + 1)
+    await d.close()
+    expect(process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length).toBeLessThanOrEqual(before)
+    expect(events.map((x) => x.kind)).toEqual(['ack'])
   })
 })
