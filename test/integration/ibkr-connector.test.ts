@@ -33,8 +33,9 @@ describe('IBKR connector against the simulator', () => {
     const during = ticks.length
     for (let i = 0; i < 3; i++) await r.step()
     expect(ticks.length, 'ticks while TWS is cut off').toBe(during)
+    const lost = r.statuses.length
     await r.sim.faults.act('connectivityRestored', {dataLost: true})
-    await until('connected', () => r.statuses.at(-1)?.kind === 'connected')
+    await until('connected', () => r.statuses.slice(lost).some((s) => s.kind === 'connected' && s.stream === 'prices'))
     await r.stepUntil('ticks again', () => ticks.length >= during + 4)
     for (const [i, t] of ticks.entries()) if (i > 0) expect(t.ts).toBeGreaterThanOrEqual((ticks[i - 1] as Tick).ts)
     sub.close()
