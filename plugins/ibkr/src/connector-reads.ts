@@ -60,7 +60,7 @@ export class TwsReads {
 
   async openOrders(): Promise<OrderState[]> {
     const c = this.d.client()
-    const items = await this.d.requests.single('allOpenOrders', () => c.reqAllOpenOrders())
+    const items = await this.d.requests.single('allOpenOrders', () => c.reqAllOpenOrders(), 'openOrders')
     const out = new Map<string, OrderState>()
     for (const [orderId, contract, order, state] of items) {
       const ib = str(rec(state).status)
@@ -108,7 +108,7 @@ export class TwsReads {
   /** What TWS knows of rick's orders now: open orders, then executions since `since` (their events go out). */
   async lookUp(since: number | undefined): Promise<void> {
     const c = this.d.client()
-    await this.d.requests.single('openOrders', () => c.reqOpenOrders())
+    await this.d.requests.single('openOrders', () => c.reqOpenOrders(), 'allOpenOrders')
     await this.executions((since ?? this.d.now()) - LOOKUP_WINDOW_MS)
     await this.d.joiner.idle()
   }
@@ -116,7 +116,7 @@ export class TwsReads {
   /** On every (re)connect: open orders, positions, the account, then executions. */
   async reread(): Promise<void> {
     const c = this.d.client(true)
-    await this.d.requests.single('openOrders', () => c.reqOpenOrders())
+    await this.d.requests.single('openOrders', () => c.reqOpenOrders(), 'allOpenOrders')
     await this.positions(true)
     const {reqId, done} = this.d.requests.byRequestId('reqAccountSummary', (id) => c.reqAccountSummary(id, 'All', SUMMARY_TAGS))
     await done

@@ -60,8 +60,15 @@ export class Requests {
     return {reqId, done: p.promise}
   }
 
-  /** Sends a request without an id, or joins the one in flight. */
-  single(kind: SingleKind, send: () => void, timeoutMs = this.timeoutMs): Promise<unknown[][]> {
+  /**
+   * Sends a request without an id, or joins the one in flight. `after`: a kind that ends with the
+   * same marker (reqOpenOrders and reqAllOpenOrders both end with openOrderEnd): one in flight is
+   * waited for first, so one end marker never ends both.
+   */
+  async single(kind: SingleKind, send: () => void, after?: SingleKind, timeoutMs = this.timeoutMs): Promise<unknown[][]> {
+    for (let other = after === undefined ? undefined : this.singles.get(after); other !== undefined; other = after === undefined ? undefined : this.singles.get(after)) {
+      await other.promise.catch(() => undefined)
+    }
     const inFlight = this.singles.get(kind)
     if (inFlight !== undefined) return inFlight.promise
     const p = this.pending(kind, timeoutMs, () => this.singles.delete(kind))

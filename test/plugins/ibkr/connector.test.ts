@@ -4,6 +4,7 @@
 import {describe, expect, it} from 'vitest'
 
 import type {IbkrConnector} from '../../../plugins/ibkr/src/connector.js'
+import {Requests} from '../../../plugins/ibkr/src/connector-requests.js'
 import {createConnector} from '../../../plugins/ibkr/src/factory.js'
 import {describeInstrument} from '../../../plugins/ibkr/src/instruments.js'
 import type {TwsClient, TwsClientOptions} from '../../../plugins/ibkr/src/tws-client.js'
@@ -311,5 +312,23 @@ describe('IBKR connector against a scripted TWS', () => {
     await d.close()
     expect(process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length).toBeLessThanOrEqual(before)
     expect(events.map((x) => x.kind)).toEqual(['ack'])
+  })
+  it('reqOpenOrders and reqAllOpenOrders share one end marker: the second is sent only once the first has ended', async () => {
+    const r = new Requests(coreRuntime, 1_000)
+    const sent: string[] = []
+    const first = r.single('openOrders', () => void sent.push('open'), 'allOpenOrders')
+    const second = r.single('allOpenOrders', () => void sent.push('all'), 'openOrders')
+    await new Promise((res) => setImmediate(res))
+    expect(sent).toEqual(['open'])
+    r.itemOf('openOrders', ['a'])
+    r.itemOf('allOpenOrders', ['a'])
+    r.endOf('openOrders')
+    r.endOf('allOpenOrders')
+    expect(await first).toEqual([['a']])
+    await new Promise((res) => setImmediate(res))
+    expect(sent).toEqual(['open', 'all'])
+    r.itemOf('allOpenOrders', ['b'])
+    r.endOf('allOpenOrders')
+    expect(await second).toEqual([['b']])
   })
 })
