@@ -61,6 +61,14 @@ export class FillJoiner {
   execution(contract: unknown, execution: unknown): void {
     const execId = str(rec(execution).execId)
     if (this.stopped || execId === '' || this.done.has(execId) || this.waiting.has(execId)) return
+    const corrected = correctionOf(execId)
+    if (corrected !== undefined && (this.done.has(corrected) || this.waiting.has(corrected))) {
+      // TWS corrects an execution by sending it again with the last part of its id incremented.
+      // rick booked the first one; the reconciler compares positions with the venue's.
+      this.o.log(`ibkr: execution ${execId} corrects ${corrected}, which is booked already; the correction is not booked again`)
+      this.done.add(execId)
+      return
+    }
     const fee = this.early.get(execId)
     if (fee !== undefined) {
       this.early.delete(execId)
@@ -122,4 +130,12 @@ export class FillJoiner {
       if (this.waiting.size === 0) for (const r of this.idleWaiters.splice(0)) r()
     }
   }
+}
+
+/** The id of the execution that `execId` corrects (`….01.02` corrects `….01.01`), or undefined. */
+export function correctionOf(execId: string): string | undefined {
+  const m = /^(.+\.)(\d{2})$/.exec(execId)
+  if (m === null) return undefined
+  const version = Number(m[2])
+  return version > 1 ? `${m[1]}${String(version - 1).padStart(2, '0')}` : undefined
 }
