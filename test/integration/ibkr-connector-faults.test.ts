@@ -4,7 +4,7 @@
 // The simulator's own records (venueRecords) are the witness.
 import {describe, expect, it} from 'vitest'
 
-import {BrokerError} from '../../src/foundation/domain/broker-errors.js'
+import {BrokerError, NetworkError} from '../../src/foundation/domain/broker-errors.js'
 import type {ConnectorStatus} from '../../src/sectors/connector.js'
 import {kinds, MES, until, useRigs, type Rig} from './ibkr-connector-helpers.js'
 
@@ -67,6 +67,9 @@ describe('IBKR connector: TWS as it misbehaves', () => {
     const refused = await r.c.submit({clientOrderId: 'ibtest-during', instrument: MES, side: 'buy', type: 'market', qty: 1, tif: 'day'}).then(() => undefined, (e: unknown) => e)
     expect(refused).toMatchObject({kind: 'Disconnected'})
     expect(r.sim.venueRecords.byOrderRef('ibtest-during')).toBeUndefined()
+    // Reads TWS refuses while cut off are "unknown", never a refusal of anything.
+    const read = await r.c.account().then(() => undefined, (e: unknown) => e)
+    if (read !== undefined) expect(read).toBeInstanceOf(NetworkError)
     for (let i = 0; i < 60 && (r.sim.venueRecords.byOrderRef('ibtest-away')?.filled ?? 0) === 0; i++) r.wall.advance(1_000)
     expect(r.sim.venueRecords.byOrderRef('ibtest-away')?.filled).toBe(1)
     await r.c.settled()

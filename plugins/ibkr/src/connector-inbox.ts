@@ -81,12 +81,22 @@ export class Inbox {
     if (this.d.requests.isRequestId(id)) {
       if (this.d.market.error(id, code, message)) return
       if (c.kind === 'log') return this.d.log(`ibkr: TWS ${code} (request ${id}): ${message}`)
+      // A request TWS refuses because it is cut off from IB (1100) or not connected: nothing is known.
+      if (c.kind === 'link') return void this.d.requests.fail(id, new NetworkError('Disconnected', `IBKR request ${id}: TWS ${code} ${message}`))
       this.d.requests.fail(id, refusalError(this.d.core, `request ${id}`, code, message))
       return
     }
     const t = this.d.tracker.byOrderId(id)
     if (c.kind === 'log' || t === undefined) return this.d.log(`ibkr: TWS ${code} (order ${id}${t ? ` ${t.clientOrderId}` : ''}): ${message}`)
     if (c.kind === 'not-found' || c.kind === 'not-cancellable') return this.d.tracker.failCancels(t, Object.assign(new BrokerError('OrderNotFound', `IBKR ${code} ${message}`, {venueCode: String(code)}), {twsSaidNotFound: true}))
+    if (c.kind === 'link') {
+      const e = new NetworkError('Disconnected', `IBKR order ${t.clientOrderId}: TWS ${code} ${message} (outcome unknown)`)
+      this.d.tracker.failCancels(t, e)
+      if (t.submit === undefined) return
+      const w = t.submit
+      this.d.tracker.unknown(t, this.d.now())
+      return w.reject(e)
+    }
     if (c.kind === 'rate-limited' && t.submit !== undefined) {
       const w = t.submit
       this.d.tracker.unknown(t, this.d.now())
