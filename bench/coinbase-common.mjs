@@ -11,7 +11,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
-import {rickBin, root} from './oanda-common.mjs'
+import {periodCloses, rickBin, root} from './oanda-common.mjs'
 import {LivePathProbe} from './oanda-probes.mjs'
 
 export const ORDERS_PATH = '/api/v3/brokerage/orders'
@@ -129,19 +129,10 @@ export async function openCoinbaseStreams(sim, ex, products, {periodMs = 60_000}
   const waiters = new Map()
   const seenFilled = new Map()
   let messages = 0
-  let period = Number.NaN
-  let closeWaiters = []
+  const closes = periodCloses(periodMs)
   const onMarket = (m) => {
     const ts = Date.parse(m.timestamp)
-    if (!Number.isFinite(ts)) return
-    const p = Math.floor(ts / periodMs)
-    if (Number.isNaN(period) || p <= period) {
-      if (Number.isNaN(period)) period = p
-      return
-    }
-    period = p
-    const t = performance.now()
-    for (const w of closeWaiters.splice(0)) w(t)
+    if (Number.isFinite(ts)) closes.seen(ts)
   }
   const onUser = (m) => {
     for (const e of m.events ?? []) {
@@ -191,9 +182,7 @@ export async function openCoinbaseStreams(sim, ex, products, {periodMs = 60_000}
       return new Promise((resolve) => waiters.set(clientOrderId, resolve))
     },
     /** Resolves with the local time of the next message that closes a period. */
-    periodClosed() {
-      return new Promise((resolve) => closeWaiters.push(resolve))
-    },
+    periodClosed: closes.next,
     close() {
       for (const s of sockets) s.terminate()
     },
@@ -219,13 +208,14 @@ export function shippedConfig() {
 export const TRADING_LINE = /^ {2}stop {6}/
 
 /**
- * `rick run coinbase <args>` (the built CLI) in `project`: the wall time (ms after spawn) of its first
- * line on either stream and of the line that says it trades, its VmRSS every `sampleMs`, and after
- * `stop()` (SIGINT) its exit, output and the RSS it reported (RICK_REPORT_RSS=1).
+ * `rick run <sector> <args>` (the built CLI; sector `coinbase` unless told) in `project`: the wall
+ * time (ms after spawn) of its first line on either stream and of the line that says it trades, its
+ * VmRSS every `sampleMs`, and after `stop()` (SIGINT) its exit, output and the RSS it reported
+ * (RICK_REPORT_RSS=1).
  */
-export function spawnRun(project, args, {env = {}, sampleMs = 250} = {}) {
+export function spawnRun(project, args, {env = {}, sampleMs = 250, sector = 'coinbase'} = {}) {
   const t0 = performance.now()
-  const child = spawn(process.execPath, [rickBin, 'run', 'coinbase', ...args], {cwd: project.dir, env: {...project.env, RICK_REPORT_RSS: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, [rickBin, 'run', sector, ...args], {cwd: project.dir, env: {...project.env, RICK_REPORT_RSS: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   const r = {child, stdout: '', stderr: '', firstLine: undefined, firstLineText: undefined, trading: undefined, samples: []}
   const watch = (name) => {
     let rest = ''
@@ -256,7 +246,7 @@ export function spawnRun(project, args, {env = {}, sampleMs = 250} = {}) {
       if (child.exitCode !== null || performance.now() > end) {
         clearInterval(sampler)
         child.kill('SIGKILL')
-        throw new Error(`rick run coinbase ${args.join(' ')} did not start trading (exit ${child.exitCode}): ${r.stderr.slice(0, 800)} ${r.stdout.slice(0, 400)}`)
+        throw new Error(`rick run ${sector} ${args.join(' ')} did not start trading (exit ${child.exitCode}): ${r.stderr.slice(0, 800)} ${r.stdout.slice(0, 400)}`)
       }
       await new Promise((res) => setTimeout(res, 5))
     }
@@ -268,8 +258,59 @@ export function spawnRun(project, args, {env = {}, sampleMs = 250} = {}) {
     clearInterval(sampler)
     const m = /rss: ([\d.]+) MB/.exec(r.stderr)
     r.reportedRss = m ? Number(m[1]) : Number.NaN
-    if (code !== 0) throw new Error(`rick run coinbase ${args.join(' ')} exited ${code}: ${r.stderr.slice(0, 800)}`)
+    if (code !== 0) throw new Error(`rick run ${sector} ${args.join(' ')} exited ${code}: ${r.stderr.slice(0, 800)}`)
     return r
   }
   return r
+}
+
+/**
+ * What a memory benchmark reports of a stopped spawnRun(): the highest RSS once it traded (samples
+ * and the CLI's own figure after RUN_STOPPED), when it was sampled (s of trading), the RSS at each
+ * fifth of the trading time (a run that keeps growing shows it), and the summary's counts.
+ */
+export function tradingFigures(run, trading) {
+  const trades = run.samples.filter((x) => x.t >= trading)
+  const during = trades.map((x) => x.mb)
+  const top = trades.reduce((a, b) => (b.mb > a.mb ? b : a), {t: Number.NaN, mb: -1})
+  const counts = /(\d+) decisions?, (\d+) orders?, (\d+) fills?/.exec(run.stdout)
+  const bars = /after (\d+) bars/.exec(run.stdout)
+  return {
+    peak: Math.max(run.reportedRss, ...during),
+    peakAt: (top.t - trading) / 1000,
+    trend: [0, 1, 2, 3, 4].map((k) => during[Math.floor((k * (during.length - 1)) / 4)] ?? Number.NaN),
+    atEnd: run.reportedRss,
+    orders: counts ? Number(counts[2]) : Number.NaN,
+    fills: counts ? Number(counts[3]) : Number.NaN,
+    bars: bars ? Number(bars[1]) : Number.NaN,
+  }
+}
+
+/**
+ * Start-ups of `rick run <sector>` with `subject` and `baseline` args, interleaved (`warmup` untimed
+ * pairs, then `runs`), each in a fresh project from `makeProject()`: per run the ms from spawn to
+ * its first line (and that line) and to the line that says it trades.
+ */
+export async function interleavedStartups({makeProject, sector = 'coinbase', subject, baseline, runs, warmup = 1}) {
+  const once = async (args) => {
+    const project = makeProject()
+    try {
+      const run = spawnRun(project, args, {sector})
+      await run.waitTrading()
+      await run.stop()
+      return {first: run.firstLine, firstText: run.firstLineText, trading: run.trading}
+    } finally {
+      project.cleanup()
+    }
+  }
+  const out = {subject: [], baseline: []}
+  for (let i = 0; i < warmup + runs; i++) {
+    const s = await once(subject)
+    const b = await once(baseline)
+    if (i >= warmup) {
+      out.subject.push(s)
+      out.baseline.push(b)
+    }
+  }
+  return out
 }

@@ -20,7 +20,8 @@ export function percentile(values, p) {
 
 /**
  * `rick sim <venue> --json` in a child process: the venue is not in the process under test, as a
- * broker is not. Resolves once it printed its line (URLs, account, credentials).
+ * broker is not. Resolves once it printed its line (URLs, account, credentials; IBKR: host, port,
+ * account and the control endpoint its faults are switched through).
  */
 export async function startSimProcess({venue = 'oanda', speed, seed = 7}) {
   const child = spawn(process.execPath, [rickBin, 'sim', venue, '--json', '--speed', `${speed}x`, '--seed', String(seed)], {cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
@@ -42,14 +43,18 @@ export async function startSimProcess({venue = 'oanda', speed, seed = 7}) {
   const info = JSON.parse(line)
   const exited = new Promise((resolve) => child.once('exit', resolve))
   const control = async (path, body) => {
-    const r = await fetch(`${info.rest}/__sim/${path}`, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)})
+    const r = await fetch(`${info.control ?? info.rest}/__sim/${path}`, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)})
     if (r.status !== 200) throw new Error(`sim control ${path} answered ${r.status}: ${await r.text()}`)
     return r.json()
   }
   return {
     ...info,
-    port: Number(new URL(info.rest).port),
+    // IBKR's line names its TWS port and a control URL of its own; the HTTP venues' their REST URL.
+    port: info.port ?? Number(new URL(info.rest).port),
     speed,
+    pid: child.pid,
+    /** A signal to the simulator's process (SIGSTOP / SIGCONT: a venue frozen with its sockets open). */
+    signal: (sig) => child.kill(sig),
     faults: (switches) => control('faults', switches),
     act: (name, args = {}) => control(`actions/${name}`, args),
     async close() {
@@ -241,4 +246,27 @@ export async function outage(probe, fail, {down, up, ms = 30_000}) {
   await up?.()
   await until('DATA_RESUMED and an order accepted', () => fail() || (probe.riskAfter('DATA_RESUMED', tUp) !== undefined && probe.acceptedAfter(tUp) !== undefined), ms)
   return {tDown, stale, tUp, resumed: probe.riskAfter('DATA_RESUMED', tUp), accepted: probe.acceptedAfter(tUp)}
+}
+
+/**
+ * Bar periods closing as a client sees them: `seen(venueTs)` for every message with a venue time;
+ * `next()` resolves with the local time of the next message whose time is in a later `periodMs`
+ * period than the one before it (how rick's bar builder sees a bar close).
+ */
+export function periodCloses(periodMs) {
+  let period = Number.NaN
+  let waiters = []
+  return {
+    seen(venueTs) {
+      const p = Math.floor(venueTs / periodMs)
+      if (Number.isNaN(period) || p <= period) {
+        if (Number.isNaN(period)) period = p
+        return
+      }
+      period = p
+      const t = performance.now()
+      for (const w of waiters.splice(0)) w(t)
+    },
+    next: () => new Promise((resolve) => waiters.push(resolve)),
+  }
 }

@@ -11,7 +11,7 @@ import {fileURLToPath} from 'node:url'
 
 import {printTable} from './lib.mjs'
 
-const SUITES = ['startup', 'snapshot-create', 'journal', 'risk-gate', 'backtest', 'run-memory', 'oanda-live', 'oanda-memory', 'coinbase-live', 'coinbase-startup', 'coinbase-memory']
+const SUITES = ['startup', 'snapshot-create', 'journal', 'risk-gate', 'backtest', 'run-memory', 'oanda-live', 'oanda-memory', 'coinbase-live', 'coinbase-startup', 'coinbase-memory', 'ibkr-live', 'ibkr-memory', 'ibkr-startup']
 
 if (process.argv[2] === '--suite') {
   const rows = await (await import(`./${process.argv[3]}.mjs`)).default()
