@@ -31,12 +31,15 @@ export function ricksOrdersAtVenue(l: Live): Array<[string, {accepted: number; r
 /** The venue's executions of rick's orders. */
 export const ricksExecutions = (l: Live): ReturnType<Live['sim']['venueRecords']['executions']> => l.sim.venueRecords.executions().filter((x) => RICK_REF.test(x.orderRef))
 
-/** What the journal holds of a run so far, one event a line: the message of a failed wait. */
+const outputs = new WeakMap<Live, () => string>()
+
+/** What the journal holds of a run so far, one event a line, and the run's last words: the message of a failed wait. */
 export function timeline(l: Live, types: EventType[] = ['RUN_STOPPED', 'CONNECTION', 'RISK_STATE', 'ORDER_INTENT', 'ORDER_ACK', 'ORDER_REJECTED', 'ORDER_UNCONFIRMED', 'ORDER_CANCELLED', 'FILL', 'EXTERNAL', 'RECONCILED']): string {
   return events(l, types)
     .slice(-60)
     .map((e) => `${e.seq} ${e.type} ${JSON.stringify(e.payload).slice(0, 220)}`)
     .join('\n')
+    .concat('\n--- rick run:\n', outputs.get(l)?.().slice(-2000) ?? '')
 }
 
 /** until(), and on a timeout the journal's last events in the error. */
@@ -48,15 +51,21 @@ export async function waitFor(l: Live, what: string, cond: () => boolean | Promi
 
 /** `rick run mes` in the background for as many bars as a test needs (it is stopped by signal). */
 export function startRun(l: Live): ReturnType<typeof start> {
-  return start(l, ['--bars', '100000'])
+  const run = start(l, ['--bars', '100000'])
+  let out = ''
+  run.child.stdout?.on('data', (d: Buffer) => void (out += d.toString()))
+  run.child.stderr?.on('data', (d: Buffer) => void (out += d.toString()))
+  outputs.set(l, () => out)
+  return run
 }
 
-/** SIGINT: a clean stop, exit 0, no stack trace. */
-export async function stopQuiet(run: ReturnType<typeof start>): Promise<void> {
+/** SIGINT: a clean stop, exit 0, no stack trace; → what the run printed. */
+export async function stopQuiet(run: ReturnType<typeof start>): Promise<{stdout: string; stderr: string}> {
   run.child.kill('SIGINT')
   const done = await run.exited
   expect(done.code, done.stdout + done.stderr).toBe(0)
   expect(done.stderr).not.toMatch(/\n\s+at /)
+  return done
 }
 
 /**
