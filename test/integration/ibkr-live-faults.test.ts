@@ -38,7 +38,7 @@ describe('rick run ibkr under faults (order path)', () => {
     await expectBooksEqualVenue(l)
   })
 
-  it('the sockets cut while the run trades (twice): disconnected, reconnected, trading goes on, nothing sent twice', async () => {
+  it('the sockets cut while the run trades (twice): disconnected, reconnected after a backoff, trading goes on, nothing sent twice', async () => {
     const l = await live({startTs: TUESDAY_11_NY})
     const run = startRun(l)
     await waitFor(l, 'the run trading', () => events(l, ['FILL']).length >= 1)
@@ -52,7 +52,11 @@ describe('rick run ibkr under faults (order path)', () => {
       const atVenue = ricksOrdersAtVenue(l).filter(([, x]) => x.accepted === 1).length
       await waitFor(l, `new orders at the venue after cut ${cut}`, () => ricksOrdersAtVenue(l).filter(([, x]) => x.accepted === 1).length >= atVenue + 2)
     }
-    await stopQuiet(run)
+    const {stderr} = await stopQuiet(run)
+    // Each cut waited the connector's backoff before reconnecting (seeded, never 0).
+    const waits = [...stderr.matchAll(/disconnected \(the TWS socket closed\); reconnecting in (\d+) ms/g)].map((m) => Number(m[1]))
+    expect(waits).toHaveLength(2)
+    for (const w of waits) expect(w).toBeGreaterThan(0)
     expect(payloads(events(l, ['CONNECTION']), 'CONNECTION').filter((c) => c.state === 'fatal')).toEqual([])
     await expectBooksEqualVenue(l)
   })
