@@ -4,10 +4,13 @@
 // the simulator itself: its quotes (the broker's market) and its own record of the orders it was
 // given under an orderRef (venueRecords), never the connector.
 //
-// The suite's fault hooks (a submit never answered, a 5xx, a 401, held answers) have no TWS
-// counterpart that the simulator's switches produce (TWS has no HTTP status and no credentials);
-// IBKR's own faults (1100/1101/1102, a Gateway restart, a dropped socket, 326, a fill while away)
-// are tested in test/integration/ibkr-connector*.test.ts. So faultInjection is off here.
+// The suite's fault hooks, as TWS has them (plugins/ibkr/src/sim/faults.ts): a submit never answered
+// = silentOrders (the order is placed and fills, nothing about it reaches the client: the socket
+// stalled after the write); a 5xx = unreachableOrders (TWS has just lost IB: the placeOrder is refused
+// with 1100, not executed); a 401 = readOnlyApi (TWS's "Read-Only API" setting: orders refused with
+// 321); held answers = stallAnswers (TWS executes, its answers wait). IBKR's own faults (1100/1101/1102,
+// a Gateway restart, a dropped socket, 326, a fill while away) are tested in
+// test/integration/ibkr-connector*.test.ts.
 import type {IbkrConnector} from '../../plugins/ibkr/src/connector.js'
 import {createConnector} from '../../plugins/ibkr/src/factory.js'
 import {describeInstrument} from '../../plugins/ibkr/src/instruments.js'
@@ -16,7 +19,7 @@ import type {SectorConfig} from '../../src/foundation/config/types.js'
 import type {Fill} from '../../src/foundation/domain/orders.js'
 import {coreRuntime} from '../../src/sectors/core-runtime.js'
 import {ManualWall} from '../../src/sectors/sim/clock.js'
-import type {VenueFixture, VenueSession} from './fixture.js'
+import type {VenueFaults, VenueFixture, VenueSession} from './fixture.js'
 
 /** A Tuesday, 15:00 UTC (sim time at start): MES and SPY both trade. */
 const T0 = Date.UTC(2026, 2, 3, 15, 0, 0)
@@ -51,7 +54,7 @@ export const ibkrFixture: VenueFixture = {
   cancelFinished: 'OrderNotFound',
   afterClose: 'refused',
   listenerErrors: 'isolated',
-  faultInjection: false,
+  faultInjection: true,
   start: startSession,
 }
 
@@ -59,8 +62,26 @@ async function startSession(): Promise<VenueSession> {
   const wall = new ManualWall(0)
   const sim = await startIbkrSimulator({core: coreRuntime, seed: 13, speed: SPEED, wall, startTs: T0, instruments: [MES, 'SPY'], startingCash: 1_000_000})
   let connector: IbkrConnector | undefined
+  const faults: VenueFaults = {
+    // TWS keeps no record of what it refused itself (321, 1100): a venue refusal is a 201 and such.
+    async ordersAtVenue(clientOrderId) {
+      const r = sim.venueRecords.byOrderRef(clientOrderId)
+      return {accepted: r?.accepted ?? 0, refused: r?.refused ?? 0}
+    },
+    submitUnanswered: () => sim.faults.set({silentOrders: 1}),
+    serverError: () => sim.faults.set({unreachableOrders: 1}),
+    revokeAuth() {
+      sim.faults.set({readOnlyApi: true})
+      return () => sim.faults.set({readOnlyApi: false})
+    },
+    holdAnswers() {
+      sim.faults.set({stallAnswers: true})
+      return () => sim.faults.set({stallAnswers: false})
+    },
+  }
   return {
     secrets: [],
+    faults,
     async open() {
       const sector: SectorConfig = {
         name: 'conformance', venue: 'ibkr', enabled: true, mode: 'paper', profile: 'Balanced', risk: {}, instruments: SPECS, strategy: {name: 'sma', params: {}}, secretsFiles: [],
@@ -68,7 +89,7 @@ async function startSession(): Promise<VenueSession> {
       }
       const c = (await createConnector(
         {sector, mode: 'paper', secrets: {}, instruments: SPECS.map((s) => describeInstrument(s)), clock: {now: () => sim.broker.now()}, log: () => {}, core: coreRuntime},
-        {requestTimeoutMs: 2_000, submitTimeoutMs: 2_000, commissionWaitMs: 1_000},
+        {requestTimeoutMs: 2_000, submitTimeoutMs: 1_500, commissionWaitMs: 1_000},
       )) as IbkrConnector
       connector = c
       await c.connect()

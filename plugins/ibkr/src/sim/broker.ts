@@ -7,7 +7,7 @@ import {Account} from './account.js'
 import {openOrderOf, statusOf, type WorkingOrder} from './book.js'
 import {Catalogue} from './catalogue.js'
 import {Executions} from './executions.js'
-import {DEFAULT_REJECT_REASON} from './faults.js'
+import {DEFAULT_REJECT_REASON, READ_ONLY_REFUSAL} from './faults.js'
 import {Feeds} from './feeds.js'
 import {accountId, ExecIds, OrderIds, PermIds} from './ids.js'
 import {Market} from './market.js'
@@ -25,6 +25,12 @@ export interface BrokerOptions {
   log?(message: string): void
   /** The reject fault's count (faults.ts): true when this placement must be refused. */
   takeReject?(): boolean
+  /** The silentOrders fault's count: true when this placement's messages must never reach the client. */
+  takeSilent?(): boolean
+  /** The unreachableOrders fault's count: true when this order request meets a TWS cut from IB. */
+  takeUnreachable?(): boolean
+  /** The readOnlyApi switch: TWS's "Read-Only API" setting. */
+  readOnly?(): boolean
 }
 
 /** TWS's connectivity messages (reqId -1). */
@@ -54,6 +60,9 @@ export class IbkrBroker implements SimBroker {
   /** The fillWhileAway fault at work: order events reach no one. */
   private away = false
   private rejection: {code: number; reason: string} = {code: 201, reason: DEFAULT_REJECT_REASON}
+  /** Orders (`clientId:orderId`) of the silentOrders fault, and their executions: never told live. */
+  private readonly silent = new Set<string>()
+  private readonly silentExecs = new Set<string>()
   private externalSeq = 0
 
   constructor(private readonly o: BrokerOptions) {
@@ -106,12 +115,26 @@ export class IbkrBroker implements SimBroker {
 
   placeOrder(contract: SimContract, order: SimOrder): void {
     this.sync()
+    if (this.refuseOrderRequest(order.clientId, order.orderId)) return
+    if (this.o.takeSilent?.() === true) this.silent.add(`${order.clientId}:${order.orderId}`)
     this.trading.place(contract, order)
   }
 
   cancelOrder(clientId: number, orderId: number): void {
     this.sync()
+    if (this.refuseOrderRequest(clientId, orderId)) return
     this.trading.cancelByClient(clientId, orderId)
+  }
+
+  /**
+   * TWS's own refusals of an order request, before anything reaches IB: "Read-Only API" (321), then
+   * the moment TWS has lost IB (1100). Answered on the order id; nothing placed, nothing recorded.
+   */
+  private refuseOrderRequest(clientId: number, orderId: number): boolean {
+    const r = this.o.readOnly?.() === true ? READ_ONLY_REFUSAL : this.o.takeUnreachable?.() === true ? CONNECTIVITY.lost : undefined
+    if (r === undefined) return false
+    this.emit({kind: 'error', clientId, reqId: orderId, code: r.code, message: r.message})
+    return true
   }
 
   openOrders(clientId: number | undefined): Array<{open: SimOpenOrder; status: SimOrderStatus}> {
@@ -183,12 +206,32 @@ export class IbkrBroker implements SimBroker {
 
   private emit(event: SimEvent): void {
     if ((this.lost || this.away) && ORDER_EVENTS.has(event.kind)) return
+    if (this.silent.size > 0 && this.isSilent(event)) return
     for (const fn of [...this.listeners]) {
       try {
         fn(event)
       } catch (error) {
         this.log(`ibkr sim: an event listener threw: ${error instanceof Error ? error.message : String(error)}`)
       }
+    }
+  }
+
+  /** Whether an event is about an order of the silentOrders fault (its commissions by their execId). */
+  private isSilent(ev: SimEvent): boolean {
+    const key = (orderId: number): boolean => this.silent.has(`${ev.clientId}:${orderId}`)
+    switch (ev.kind) {
+      case 'openOrder':
+        return key(ev.open.order.orderId)
+      case 'orderStatus':
+        return key(ev.status.orderId)
+      case 'execution':
+        if (!key(ev.execution.orderId)) return false
+        this.silentExecs.add(ev.execution.execId)
+        return true
+      case 'commission':
+        return this.silentExecs.has(ev.report.execId)
+      case 'error':
+        return ev.reqId >= 0 && key(ev.reqId)
     }
   }
 

@@ -12,6 +12,26 @@
 //                        volume); time goes on
 //   reject               the next N placeOrders are refused (error 201 "Order rejected - reason:…",
 //                        or the code the reject action set)
+//   silentOrders         the next N placeOrders are executed (the order exists, works and fills) but
+//                        nothing about those orders reaches the client as it happens — no openOrder,
+//                        orderStatus, execDetails, commissionReport or error for them: what a client
+//                        sees when its socket stalls right after writing the order and what TWS sent
+//                        meanwhile is lost. The orders show in reqOpenOrders, reqExecutions (with
+//                        their commissions) and reqPositions as any other.
+//   unreachableOrders    the next N order requests (placeOrder, cancelOrder) meet a TWS that has just
+//                        lost IB's servers and not yet said so: refused with 1100 "Connectivity between
+//                        IB and Trader Workstation has been lost." on that order id, not executed and
+//                        not recorded at the venue (IB never saw them) — as every request is refused
+//                        while connectivityLost lasts, for one request only and with no broadcast
+//   readOnlyApi          true: TWS's Configure → API → Settings → "Read-Only API" is checked: placeOrder
+//                        and cancelOrder are refused with error 321 "Error validating request.-'bY' :
+//                        cause - The API interface is currently in Read-Only mode." on the order id
+//                        (TWS's text, as IBKR's API users quote it), nothing placed or recorded; reads
+//                        (market data, positions, account, open orders, executions) go on
+//   stallAnswers         true: TWS reads and executes every request but nothing it sends reaches the
+//                        clients (a TWS whose writer to the API sockets is stuck, a client's receive
+//                        window full); false: what was held goes out, in order, to the sessions still
+//                        there
 // actions
 //   dropSockets          cuts every API socket without a goodbye → {cut: n}
 //   connectivityLost     TWS loses IB: 1100 to every session; requests are refused with 1100, market
@@ -39,9 +59,16 @@ import type {SwitchSpec} from '../../../../src/sectors/sim/index.js'
 export const IBKR_SWITCHES = {
   freezePrices: {kind: 'boolean', default: false, description: 'prices stop moving'},
   reject: {kind: 'count', description: 'next N placeOrders are refused (201)'},
+  silentOrders: {kind: 'count', description: 'next N placeOrders are executed but nothing about them reaches the client'},
+  unreachableOrders: {kind: 'count', description: 'next N placeOrder/cancelOrder are refused with 1100, not executed'},
+  readOnlyApi: {kind: 'boolean', default: false, description: 'TWS "Read-Only API": orders refused with 321'},
+  stallAnswers: {kind: 'boolean', default: false, description: 'answers to the clients are held (requests still executed)'},
 } as const satisfies Record<string, SwitchSpec>
 
 export type IbkrSwitches = typeof IBKR_SWITCHES
+
+/** TWS's refusal of an order request while "Read-Only API" is checked (error 321). */
+export const READ_ONLY_REFUSAL = {code: 321, message: "Error validating request.-'bY' : cause - The API interface is currently in Read-Only mode."} as const
 
 export const DEFAULT_REJECT_REASON = 'YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE [0.00 USD] MUST EXCEED THE INITIAL MARGIN [0.00 USD]'
 

@@ -35,7 +35,7 @@ const TRIM_EVERY = 600
 const DEFAULT_INSTRUMENTS = ['MES', 'SPY']
 
 /** The optional hook a wire may offer to make the pacing fault bite (see faults.ts). */
-type PacingHandle = TwsServerHandle & {setMaxMessagesPerSecond?(max: number): void}
+type PacingHandle = TwsServerHandle & {setMaxMessagesPerSecond?(max: number): void; setHolding?(hold: boolean): void}
 
 export async function startIbkrSimulator(o: IbkrSimulatorOptions): Promise<IbkrRunningSimulator> {
   const core = o.core
@@ -119,8 +119,12 @@ export async function startIbkrSimulator(o: IbkrSimulatorOptions): Promise<IbkrR
   })
   faults.onChange((name, value) => {
     if (name === 'freezePrices') broker.frozen = value === true
+    if (name === 'stallAnswers') {
+      if (tws?.setHolding === undefined) throw new Error('stallAnswers: this wire cannot hold its answers')
+      tws.setHolding(value === true)
+    }
   })
-  const broker = new IbkrBroker({core, seed, now: () => clock.now(), startingCash: cash, log, takeReject: () => faults.take('reject')})
+  const broker = new IbkrBroker({core, seed, now: () => clock.now(), startingCash: cash, log, takeReject: () => faults.take('reject'), takeSilent: () => faults.take('silentOrders'), takeUnreachable: () => faults.take('unreachableOrders'), readOnly: () => faults.value('readOnlyApi')})
 
   // Every instrument asked for must be in the catalogue: a typo fails at start, not at the first order.
   for (const id of o.instruments ?? DEFAULT_INSTRUMENTS) {

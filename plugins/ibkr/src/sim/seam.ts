@@ -280,6 +280,9 @@ export interface TwsServerHandle {
   setRefusing(refusing: boolean): void
   /** The pacing fault: the message rate above which a client gets error 100 and is cut, from now on. */
   setMaxMessagesPerSecond?(max: number): void
+  /** The stallAnswers fault: true holds everything sent to the clients (requests are still executed);
+   *  false sends what was held, in order, to the sessions still open. */
+  setHolding?(hold: boolean): void
   close(): Promise<void>
 }
 

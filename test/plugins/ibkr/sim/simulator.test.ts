@@ -1,49 +1,14 @@
 // The whole simulator (broker + wire + control endpoint) with the real @stoqey/ib client over TCP:
 // contract details, a native bracket on MES that fills and whose other child the venue cancels,
 // positions, executions with their commissions, and faults through the HTTP control endpoint.
-import {type Contract, EventName, IBApi, OrderAction, OrderType, SecType} from '@stoqey/ib'
-import {afterEach, describe, expect, it} from 'vitest'
+import {type Contract, EventName, OrderAction, OrderType} from '@stoqey/ib'
+import {describe, expect, it} from 'vitest'
 
-import {startIbkrSimulator, type IbkrRunningSimulator} from '../../../../plugins/ibkr/src/sim/index.js'
-import {coreRuntime} from '../../../../src/sectors/core-runtime.js'
-import {T0} from './harness.js'
+import {MES, until, useStoqeyRig} from './stoqey-rig.js'
 
-type Ev = {name: string; args: unknown[]}
-const WATCHED = [EventName.nextValidId, EventName.managedAccounts, EventName.error, EventName.info, EventName.contractDetails, EventName.orderStatus, EventName.openOrder, EventName.execDetails, EventName.execDetailsEnd, EventName.commissionReport, EventName.position, EventName.positionEnd, EventName.disconnected]
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
-
-const sims: IbkrRunningSimulator[] = []
-const apis: IBApi[] = []
-afterEach(async () => {
-  for (const ib of apis.splice(0)) ib.disconnect()
-  await Promise.all(sims.splice(0).map((s) => s.close()))
-})
-
-async function start(speed: number): Promise<IbkrRunningSimulator> {
-  const sim = await startIbkrSimulator({core: coreRuntime, seed: 11, speed, startTs: T0})
-  sims.push(sim)
-  return sim
-}
-
-async function connect(sim: IbkrRunningSimulator, clientId: number): Promise<{ib: IBApi; events: Ev[]; of(name: EventName): unknown[][]}> {
-  const ib = new IBApi({host: '127.0.0.1', port: sim.connection.port as number, clientId, maxReqPerSec: 40})
-  apis.push(ib)
-  const events: Ev[] = []
-  for (const name of WATCHED) ib.on(name, (...args: unknown[]) => events.push({name, args}))
-  const of = (name: EventName): unknown[][] => events.filter((e) => e.name === name).map((e) => e.args)
-  ib.connect()
-  await until(() => of(EventName.managedAccounts).length > 0, 'managedAccounts')
-  return {ib, events, of}
-}
-
-const MES: Contract = {symbol: 'MES', secType: SecType.FUT, exchange: 'CME', currency: 'USD', lastTradeDateOrContractMonth: '202612'}
+const rig = useStoqeyRig()
+const start = (speed: number) => rig.start(speed)
+const connect = (...a: Parameters<typeof rig.connect>) => rig.connect(...a)
 
 describe('rick sim ibkr with @stoqey/ib', () => {
   it('qualifies MES, places a bracket that fills, and shows the fills, the venue-cancelled child, positions and executions', async () => {
@@ -97,7 +62,7 @@ describe('rick sim ibkr with @stoqey/ib', () => {
       return {status: res.status, json: (await res.json()) as Record<string, unknown>}
     }
     const got = (await (await fetch(`${control}/__sim/faults`)).json()) as {switches: Record<string, unknown>; actions: string[]}
-    expect(got.switches).toEqual({freezePrices: false, reject: 0})
+    expect(got.switches).toEqual({freezePrices: false, reject: 0, silentOrders: 0, unreachableOrders: 0, readOnlyApi: false, stallAnswers: false})
     expect(got.actions).toEqual(expect.arrayContaining(['dropSockets', 'connectivityLost', 'connectivityRestored', 'gatewayRestart', 'reject', 'fillWhileAway', 'placeExternalOrder', 'pacing']))
     expect((await post('/__sim/faults', {nope: 1})).status).toBe(400)
     expect((await post('/__sim/actions/nope', {})).status).toBe(404)
@@ -127,7 +92,7 @@ describe('rick sim ibkr with @stoqey/ib', () => {
     expect([...p.of(EventName.error), ...p.of(EventName.info)].map((a) => a[1])).toContain(100)
     const closing = Date.now()
     await sim.close()
-    sims.splice(0)
+    rig.forget(sim)
     expect(Date.now() - closing).toBeLessThan(1000)
   })
 

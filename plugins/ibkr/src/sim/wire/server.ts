@@ -1,7 +1,7 @@
 // The simulated TWS / IB Gateway API socket on 127.0.0.1: sessions by client id, broker events
 // routed to the session of their client (-1: every session; an absent client's are dropped, as
 // TWS drops them), the fault hooks the broker drives (broadcast, cutAll, setRefusing,
-// setMaxMessagesPerSecond).
+// setMaxMessagesPerSecond, setHolding).
 //
 // Versions 100..193 are spoken (193 = @stoqey/ib 1.6's maximum; IBKR's ibapi asks up to 2xx and
 // gets 193, below its protobuf versions). Checked against @stoqey/ib's decoder (tests) and against
@@ -20,6 +20,7 @@ import {Session, type SessionHost} from './session.js'
 export interface TwsServer extends TwsServerHandle {
   /** The message limit of every session from now on (TWS: 50). */
   setMaxMessagesPerSecond(max: number): void
+  setHolding(hold: boolean): void
 }
 
 export async function startTwsServer(o: TwsServerOptions): Promise<TwsServer> {
@@ -96,6 +97,10 @@ export async function startTwsServer(o: TwsServerOptions): Promise<TwsServer> {
     cutAll,
     setRefusing(r) {
       refusing = r
+    },
+    setHolding(hold) {
+      host.holding = hold
+      if (!hold) for (const s of [...sessions]) s.flushHeld()
     },
     setMaxMessagesPerSecond(max) {
       if (!Number.isInteger(max) || max < 1) throw new Error(`max messages per second must be a positive integer, found ${max}`)

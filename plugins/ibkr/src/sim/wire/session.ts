@@ -31,6 +31,8 @@ export interface SessionHost {
   wall: SessionWall
   /** Read at every message (the pacing fault changes it while sessions run). */
   maxMessagesPerSecond: number
+  /** The stallAnswers fault: while true, what sessions send is held (flushHeld sends it). */
+  holding?: boolean
   log(message: string): void
   /** Claims a client id for this session; false when another session holds it. */
   claim(clientId: number, session: Session): boolean
@@ -60,6 +62,8 @@ export class Session {
   private readonly held: Buffer[] = []
   private heldTimer: number | undefined
   private readonly timers = new Set<number>()
+  /** Frames held while the host is holding (the stallAnswers fault). */
+  private readonly stalled: Buffer[] = []
   private readonly ctx: RequestContext
 
   constructor(private readonly socket: Socket, private readonly host: SessionHost) {
@@ -116,7 +120,18 @@ export class Session {
 
   send(fields: string[]): void {
     if (this.state === 'closed' || this.socket.destroyed) return
+    if (this.host.holding === true) {
+      this.stalled.push(encodeFrame(fields))
+      return
+    }
     this.socket.write(encodeFrame(fields))
+  }
+
+  /** The stall ended: what was held goes out, in order. */
+  flushHeld(): void {
+    const frames = this.stalled.splice(0)
+    if (this.state === 'closed' || this.socket.destroyed) return
+    for (const f of frames) this.socket.write(f)
   }
 
   sendError(reqId: number, code: number, message: string): void {
@@ -169,6 +184,7 @@ export class Session {
     for (const id of this.timers) clear?.(id)
     if (this.heldTimer !== undefined) clear?.(this.heldTimer)
     this.held.length = 0
+    this.stalled.length = 0
     if (wasReady && this.clientId !== null) this.host.release(this.clientId, this)
   }
 
