@@ -43,7 +43,7 @@ export async function qualifyAll(d: QualifyDeps, c: TwsClient, instruments: Read
       const q = qualify(base, answers.map((a) => a[1]))
       specs.set(base.id, q)
       const next = q.ibkr.sessions.find((s) => s.close > d.now())
-      d.log(`ibkr: ${base.id} is conId ${q.ibkr.conId}, tick ${q.tickSize}, multiplier ${q.multiplier}${next ? `; next session ${new Date(next.open).toISOString()} - ${new Date(next.close).toISOString()}` : ''}`)
+      d.log(`${base.id} is conId ${q.ibkr.conId}, tick ${q.tickSize}, multiplier ${q.multiplier}${next ? `; next session ${new Date(next.open).toISOString()} - ${new Date(next.close).toISOString()}` : ''}`)
     } catch (error) {
       if (error instanceof ParseError) throw new BrokerError('InvalidOrder', `IBKR: ${error.message}`)
       throw error

@@ -65,7 +65,7 @@ export class FillJoiner {
     if (corrected !== undefined && (this.done.has(corrected) || this.waiting.has(corrected))) {
       // TWS corrects an execution by sending it again with the last part of its id incremented.
       // rick booked the first one; the reconciler compares positions with the venue's.
-      this.o.log(`ibkr: execution ${execId} corrects ${corrected}, which is booked already; the correction is not booked again`)
+      this.o.log(`execution ${execId} corrects ${corrected}, which is booked already; the correction is not booked again`)
       this.done.add(execId)
       return
     }
@@ -78,7 +78,7 @@ export class FillJoiner {
       const w = this.waiting.get(execId)
       if (w === undefined) return
       this.waiting.delete(execId)
-      this.o.log(`ibkr: no commission report for execution ${execId} within ${this.o.waitMs} ms; its fill is booked with fee 0`)
+      this.o.log(`no commission report for execution ${execId} within ${this.o.waitMs} ms; its fill is booked with fee 0`)
       this.out({execId, contract: w.contract, execution: w.execution, fee: 0, feeMissing: true})
     }, this.o.waitMs)
     this.waiting.set(execId, {contract, execution, timer})

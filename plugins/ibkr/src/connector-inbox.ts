@@ -80,21 +80,25 @@ export class Inbox {
     const c = classify(code, message)
     if (this.d.requests.isRequestId(id)) {
       if (this.d.market.error(id, code, message)) return
-      if (c.kind === 'log') return this.d.log(`ibkr: TWS ${code} (request ${id}): ${message}`)
+      if (c.kind === 'log') return this.d.log(`TWS ${code} (request ${id}): ${message}`)
       // A request TWS refuses because it is cut off from IB (1100) or not connected: nothing is known.
       if (c.kind === 'link') return void this.d.requests.fail(id, new NetworkError('Disconnected', `IBKR request ${id}: TWS ${code} ${message}`))
       this.d.requests.fail(id, refusalError(this.d.core, `request ${id}`, code, message))
       return
     }
     const t = this.d.tracker.byOrderId(id)
-    if (c.kind === 'log' || t === undefined) return this.d.log(`ibkr: TWS ${code} (order ${id}${t ? ` ${t.clientOrderId}` : ''}): ${message}`)
+    if (c.kind === 'log' || t === undefined) return this.d.log(`TWS ${code} (order ${id}${t ? ` ${t.clientOrderId}` : ''}): ${message}`)
     if (c.kind === 'not-found' || c.kind === 'not-cancellable') return this.d.tracker.failCancels(t, Object.assign(new BrokerError('OrderNotFound', `IBKR ${code} ${message}`, {venueCode: String(code)}), {twsSaidNotFound: true}))
     if (c.kind === 'link') {
-      const e = new NetworkError('Disconnected', `IBKR order ${t.clientOrderId}: TWS ${code} ${message} (outcome unknown)`)
+      // TWS answers a request it cannot pass to IB (1100) with this code on its id: it did not place
+      // it. A waiting submit fails as a NetworkError (try again once TWS is back), the order is taken
+      // as never placed (an execution of it would still be booked: connector-orders.ts).
+      const placed = t.submit === undefined
+      const e = new NetworkError('Disconnected', `IBKR order ${t.clientOrderId}: TWS ${code} ${message} (${placed ? 'outcome unknown' : 'TWS did not place it'})`)
       this.d.tracker.failCancels(t, e)
-      if (t.submit === undefined) return
-      const w = t.submit
-      this.d.tracker.unknown(t, this.d.now())
+      if (placed) return
+      const w = t.submit as {reject(e: Error): void}
+      this.d.tracker.refuse(t)
       return w.reject(e)
     }
     if (c.kind === 'rate-limited' && t.submit !== undefined) {
@@ -104,6 +108,8 @@ export class Inbox {
       return
     }
     const refusal = c.kind === 'refused' ? refusalError(this.d.core, `order ${t.clientOrderId}`, code, message) : undefined
+    // "Read-Only API" refuses cancels too: a cancel waiting on this order learns why at once.
+    if (c.kind === 'refused' && c.error === 'AuthFailed' && refusal !== undefined) this.d.tracker.failCancels(t, refusal)
     this.d.tracker.orderError(id, code, message, refusal, c.kind === 'cancelled')
   }
 

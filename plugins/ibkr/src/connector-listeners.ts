@@ -20,7 +20,7 @@ class ListenerSet<T> {
       try {
         l(value)
       } catch (error) {
-        log(`ibkr: ${who} threw: ${error instanceof Error ? error.message : String(error)}`)
+        log(`${who} threw: ${error instanceof Error ? error.message : String(error)}`)
       }
     }
   }

@@ -78,7 +78,7 @@ export class MarketFeed {
     if (!Number.isFinite(ts) || ts <= (this.lastBar.get(f.instrument) ?? Number.NEGATIVE_INFINITY)) return
     this.lastBar.set(f.instrument, ts)
     const ticks = barToTicks(f.instrument, {ts, open: num(open), high: num(high), low: num(low), close: num(close), volume: num(volume)}, f.quote.bid > 0 ? f.quote : undefined)
-    if (ticks.length === 0) this.o.log(`ibkr: a real-time bar of ${f.instrument} that no market makes was dropped (${JSON.stringify(args.slice(1, 7))})`)
+    if (ticks.length === 0) this.o.log(`a real-time bar of ${f.instrument} that no market makes was dropped (${JSON.stringify(args.slice(1, 7))})`)
     for (const t of ticks) this.o.onTick(t)
     this.o.onBarEnd(ts + REALTIME_BAR_MS)
   }
@@ -96,7 +96,7 @@ export class MarketFeed {
   error(reqId: number, code: number, message: string): boolean {
     const f = this.byReq.get(reqId)
     if (f === undefined) return false
-    this.o.log(`ibkr: ${f.barsReq === reqId ? 'real-time bars' : 'quotes'} of ${f.instrument}: TWS ${code} ${message}`)
+    this.o.log(`${f.barsReq === reqId ? 'real-time bars' : 'quotes'} of ${f.instrument}: TWS ${code} ${message}`)
     return true
   }
 

@@ -175,7 +175,7 @@ export class OrderTracker {
       return
     }
     if (!t.acked) return this.final(t, {kind: 'reject', code: (refusal as {kind?: string}).kind ?? 'InvalidOrder', reason: refusal.message})
-    this.o.log(`ibkr: order ${t.clientOrderId}: ${code} ${message}`)
+    this.o.log(`order ${t.clientOrderId}: ${code} ${message}`)
   }
 
   /** A fill (execution joined with its commission); its order is found by id or orderRef. */
@@ -188,7 +188,7 @@ export class OrderTracker {
     const out: Fill = {...fill, clientOrderId: cid}
     if (t !== undefined) {
       if (t.refused) {
-        this.o.log(`ibkr: order ${cid} was taken as refused, yet TWS reports an execution of it (${fill.fillId}); booked`)
+        this.o.log(`order ${cid} was taken as refused, yet TWS reports an execution of it (${fill.fillId}); booked`)
         t.refused = false
         t.finalEmitted = false
       }
@@ -276,7 +276,7 @@ export class OrderTracker {
     t.pendingFinal = f
     if (t.emittedQty + EPSILON >= t.filled) return this.releaseFinal(t)
     t.finalTimer = setTimeout(() => {
-      this.o.log(`ibkr: order ${t.clientOrderId} is ${t.ib} with ${t.filled} filled, but executions of only ${t.emittedQty} came; its end goes out now (the rest comes with reqExecutions)`)
+      this.o.log(`order ${t.clientOrderId} is ${t.ib} with ${t.filled} filled, but executions of only ${t.emittedQty} came; its end goes out now (the rest comes with reqExecutions)`)
       this.releaseFinal(t)
     }, FINAL_WAIT_MS)
   }

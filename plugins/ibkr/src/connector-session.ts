@@ -228,10 +228,10 @@ export class TwsSession {
       return this.o.handlers.link(c.change, `${code} ${message}`)
     }
     if (c.kind === 'rate-limited') {
-      this.o.handlers.log(`ibkr: TWS ${code}: ${message} (TWS disconnects a client that keeps sending above 50 messages a second)`)
+      this.o.handlers.log(`TWS ${code}: ${message} (TWS disconnects a client that keeps sending above 50 messages a second)`)
       return
     }
-    this.o.handlers.log(`ibkr: TWS ${code}: ${message}`)
+    this.o.handlers.log(`TWS ${code}: ${message}`)
   }
 
   private error(code: number, message: string, id: number): void {
@@ -265,7 +265,7 @@ export class TwsSession {
       // The first connect fails at once (the caller decides); later ones retry on their own.
       this.firstOpen = undefined
       this.phase = 'idle'
-      first.reject(new Error(`cannot reach TWS/IB Gateway at ${this.o.host}:${this.o.port}: ${reason}`))
+      first.reject(new Error(`cannot reach TWS/IB Gateway at ${this.o.host}:${this.o.port} (${reason}). Is TWS or IB Gateway running and logged in, with Configure → API → Settings → "Enable ActiveX and Socket Clients" on and its socket port set to ${this.o.port} (7497 TWS paper, 4002 IB Gateway paper, 7496 / 4001 live)?`))
       return
     }
     this.phase = 'waiting'

@@ -102,6 +102,8 @@ export class IbkrConnector implements Connector {
   /** Client order ids of submits between their checks and their tracking. */
   private readonly claimed = new Set<string>()
   private startError: Error | undefined
+  /** Said once, at the first submit: a connector that never orders (data download) has nothing to say about ids. */
+  private idsNoted = false
   private fatalMessage: string | undefined
 
   constructor(o: IbkrConnectorOptions) {
@@ -177,7 +179,6 @@ export class IbkrConnector implements Connector {
     if (this.state === 'connected' || this.state === 'connecting') return
     if (this.state !== 'new') throw new Error(`ibkr connector is ${this.state}; make a new one`)
     this.state = 'connecting'
-    if (!this.o.ids.durable) this.o.log('ibkr: no state directory: order ids used are kept in memory only (a restart relies on TWS\'s nextValidId)')
     try {
       await this.session.start()
       if (this.state !== 'connecting') throw new this.o.core.NetworkError('Disconnected', `ibkr connector is ${this.state}`)
@@ -271,6 +272,8 @@ export class IbkrConnector implements Connector {
     // Claimed at once: a second submit of the same id while this one awaits is refused too.
     for (const id of cids) this.claimed.add(id)
     let ids: number[]
+    if (!this.idsNoted && !this.o.ids.durable) this.o.log('no state directory: order ids used are kept in memory only (a restart relies on TWS\'s nextValidId)')
+    this.idsNoted = true
     try {
       if (order.reduceOnly === true) await this.checkReduces(order)
       try {
@@ -298,7 +301,7 @@ export class IbkrConnector implements Connector {
     try {
       await Promise.race([answered, deadline])
     } catch (error) {
-      if (error instanceof BrokerError) {
+      if (error instanceof BrokerError || parent.refused) {
         for (const t of children) if (!t.acked) this.tracker.refuse(t)
       } else {
         for (const t of [parent, ...children]) if (!t.acked && !t.refused) this.tracker.unknown(t, sentAt)
@@ -388,13 +391,13 @@ export class IbkrConnector implements Connector {
     this.linkLost = false
     this.stopWaiting(`the TWS connection went (${reason})`)
     this.market.lost()
-    this.o.log(`ibkr: disconnected (${reason}); reconnecting in ${retryInMs} ms`)
+    this.o.log(`disconnected (${reason}); reconnecting in ${retryInMs} ms`)
     const ts = this.o.clock.now()
     for (const stream of ['events', 'prices'] as const) this.status({kind: 'disconnected', stream, reason, ts, retryInMs})
   }
 
   private async link(change: 'lost' | 'restored' | 'restored-data-lost', message: string): Promise<void> {
-    this.o.log(`ibkr: TWS ${message}`)
+    this.o.log(`TWS ${message}`)
     if (change === 'lost') {
       if (this.linkLost) return
       this.linkLost = true
@@ -406,7 +409,7 @@ export class IbkrConnector implements Connector {
     try {
       await this.reads.reread()
     } catch (error) {
-      this.o.log(`ibkr: reading the account after ${message} failed (${(error as Error).message}); reconnecting`)
+      this.o.log(`reading the account after ${message} failed (${(error as Error).message}); reconnecting`)
       this.session.restart(`reading after ${message} failed`)
       return
     }
@@ -421,7 +424,7 @@ export class IbkrConnector implements Connector {
     this.state = 'fatal'
     this.market.stop()
     this.stopWaiting(message)
-    this.o.log(`ibkr: FATAL ${code}: ${message}`)
+    this.o.log(`FATAL ${code}: ${message}`)
     this.status({kind: 'fatal', code, message, ts: this.o.clock.now()})
   }
 

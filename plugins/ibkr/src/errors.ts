@@ -8,6 +8,7 @@
 // | code                  | TWS says                                              | rick                                                  |
 // |-----------------------|-------------------------------------------------------|-------------------------------------------------------|
 // | 1100                  | connectivity between TWS and IB lost                  | link 'lost': disconnected on 'prices' and 'events'    |
+// | 1100 on an order id   | TWS refused that placeOrder: it has lost IB           | NetworkError Disconnected; the order was not placed   |
 // | 1101                  | restored, data lost                                   | link 'restored-data-lost': resubscribe, reconcile, up |
 // | 1102                  | restored, data maintained                             | link 'restored': reconcile, then connected            |
 // | 1300                  | TWS socket port reset (reconnect on the new port)     | link 'socket-reset': drop the socket and reconnect    |
@@ -21,6 +22,7 @@
 // | 201 (other)           | order rejected - reason                               | BrokerError InvalidOrder                              |
 // | 110                   | price does not conform to the minimum price variation | BrokerError InvalidOrder                              |
 // | 103                   | duplicate order id                                    | BrokerError InvalidOrder (nothing placed)             |
+// | 321 "Read-Only mode"  | TWS's "Read-Only API" setting is on: no orders        | BrokerError AuthFailed (names the setting); not sent  |
 // | 200, 203, 321, 434…   | no such contract, not allowed, invalid request/size   | BrokerError InvalidOrder                              |
 // | 387, 10052            | order type / tif not supported                        | BrokerError Unsupported                               |
 // | 202                   | order cancelled (also the answer to a cancel)         | a cancel of that order                                |
@@ -77,6 +79,8 @@ const REFUSALS: Readonly<Record<number, BrokerErrorKind>> = {
 
 /** A 201's reason that means the account lacks the money (TWS: "Your order is not accepted because your Equity with Loan Value …", "insufficient …margin"). */
 const FUNDS = /insufficient|margin|equity with loan|buying power|available funds/i
+/** 321's cause when TWS's "Read-Only API" setting is on ("The API interface is currently in Read-Only mode."). */
+const READ_ONLY = /read-only mode/i
 /** Historical-data refusals that are pacing (162 with "pacing violation"). */
 const PACING = /pacing/i
 
@@ -91,6 +95,7 @@ export function classify(code: number, message: string): Classified {
   if ((code === 162 || code === 420) && PACING.test(message)) return {kind: 'rate-limited'}
   if (LOG_ONLY.has(code) || (code >= 2100 && code < 2200)) return {kind: 'log'}
   if (code === 201 && FUNDS.test(message)) return {kind: 'refused', error: 'InsufficientFunds'}
+  if (code === 321 && READ_ONLY.test(message)) return {kind: 'refused', error: 'AuthFailed'}
   return {kind: 'refused', error: REFUSALS[code] ?? 'InvalidOrder'}
 }
 
@@ -101,6 +106,7 @@ export function refusalError(core: ErrorClasses, what: string, code: number, mes
   if (c.kind === 'rate-limited') return new core.NetworkError('RateLimited', `${text} (TWS's message rate or pacing limit)`)
   if (c.kind === 'not-found' || c.kind === 'not-cancellable') return new core.BrokerError('OrderNotFound', text, {venueCode: String(code)})
   const kind = c.kind === 'refused' ? c.error : 'InvalidOrder'
+  if (kind === 'AuthFailed') return new core.BrokerError(kind, `${text} — TWS/IB Gateway takes no orders from the API while its "Read-Only API" setting is on: uncheck Configure → API → Settings → "Read-Only API" (IB Gateway: Configure → Settings → API → Settings) to let rick trade`, {venueCode: String(code)})
   return new core.BrokerError(kind, text, {venueCode: String(code)})
 }
 

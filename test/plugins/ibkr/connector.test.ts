@@ -53,13 +53,17 @@ class FakeTws implements TwsClient {
   }
   placeOrder(id: number, _c: unknown, order: {orderRef: string}): this {
     this.world.placed.push({id, ref: order.orderRef})
-    if (this.world.answerOrders) this.later(() => this.world.ack(this, id, order))
+    const refusal = this.world.refuseOrders
+    if (refusal !== undefined) this.later(() => this.emit('error', new Error(refusal[1]), refusal[0], id))
+    else if (this.world.answerOrders) this.later(() => this.world.ack(this, id, order))
     return this
   }
   cancelOrder(orderId: number): this {
     this.world.cancels.push(orderId)
+    const refusal = this.world.refuseOrders
     this.later(() => {
-      if (this.world.cancelAnswer === 'not-found') this.emit('error', new Error(`OrderId ${orderId} that needs to be cancelled is not found.`), 10147, orderId)
+      if (refusal !== undefined) this.emit('error', new Error(refusal[1]), refusal[0], orderId)
+      else if (this.world.cancelAnswer === 'not-found') this.emit('error', new Error(`OrderId ${orderId} that needs to be cancelled is not found.`), 10147, orderId)
       else this.emit('orderStatus', orderId, 'Cancelled', 0, 1, 0, 9, 0, 0, 1, '', 0)
     })
     return this
@@ -151,6 +155,8 @@ class World {
   answerOrders = true
   answerTime = true
   cancelAnswer: 'cancel' | 'not-found' = 'cancel'
+  /** TWS refuses placeOrder and cancelOrder with this [code, message] on the order id. */
+  refuseOrders: [number, string] | undefined
   placed: Array<{id: number; ref: string}> = []
   cancels: number[] = []
   open: Array<{id: number; ref: string}> = []
@@ -229,6 +235,43 @@ describe('IBKR connector against a scripted TWS', () => {
     expect(world.placed.length).toBe(1)
     await expect(c.submit(mkt)).rejects.toMatchObject({kind: 'InvalidOrder'})
     await c.close()
+  })
+
+  it('TWS refusing orders: 1100 on the id → NetworkError and never placed; "Read-Only API" (321) → AuthFailed for the submit and a cancel at once, naming the setting', async () => {
+    const world = new World()
+    const {c, events} = await open(world, {submitTimeoutMs: 5_000})
+    world.refuseOrders = [1100, 'Connectivity between IB and Trader Workstation has been lost.']
+    const lost = await c.submit(mkt).then(() => undefined, (x: unknown) => x)
+    expect(lost).toBeInstanceOf(NetworkError)
+    expect(lost).toMatchObject({kind: 'Disconnected', message: expect.stringMatching(/did not place it/)})
+    expect(await c.orderByClientId('fake-1')).toBeUndefined()
+
+    world.refuseOrders = undefined
+    await c.submit({...mkt, clientOrderId: 'fake-2', type: 'limit', limitPrice: 4000})
+    const readOnly = "Error validating request.-'bY' : cause - The API interface is currently in Read-Only mode."
+    world.refuseOrders = [321, readOnly]
+    const started = performance.now()
+    await expect(c.submit({...mkt, clientOrderId: 'fake-3'})).rejects.toMatchObject({kind: 'AuthFailed', message: expect.stringMatching(/"Read-Only API"/)})
+    await expect(c.cancel('fake-2')).rejects.toMatchObject({kind: 'AuthFailed'})
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(await c.orderByClientId('fake-3')).toBeUndefined()
+    expect(await c.orderByClientId('fake-2')).toMatchObject({status: 'working'})
+    expect(events.map((e) => [e.kind, 'clientOrderId' in e ? e.clientOrderId : ''])).toEqual([['ack', 'fake-2']])
+    await c.close()
+  })
+
+  it('logs carry no "ibkr:" of their own (core prefixes the venue); the memory-only ids note comes at the first submit, not at connect', async () => {
+    const world = new World()
+    const {c, logs} = await open(world)
+    expect(logs.filter((l) => /state directory/.test(l))).toEqual([])
+    await c.submit(mkt)
+    await c.submit({...mkt, clientOrderId: 'fake-2'})
+    expect(logs.filter((l) => /state directory/.test(l))).toEqual(["no state directory: order ids used are kept in memory only (a restart relies on TWS's nextValidId)"])
+    world.last.emit('info', 'Market data farm connection is OK:usfarm', 2104)
+    world.last.emit('error', new Error('Order Canceled - reason:'), 202, 999)
+    await c.close()
+    expect(logs.length).toBeGreaterThan(1)
+    expect(logs.filter((l) => /^ibkr:/i.test(l))).toEqual([])
   })
 
   it('statuses repeated and a 202 with the Cancelled status: one ack, one cancel', async () => {

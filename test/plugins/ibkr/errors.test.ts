@@ -39,6 +39,17 @@ describe('TWS codes → what rick does (errors.ts table)', () => {
     expect(classify(201, 'Order rejected - reason:The contract is not available for trading')).toEqual({kind: 'refused', error: 'InvalidOrder'})
   })
 
+  it('321 is AuthFailed when TWS\'s "Read-Only API" setting refuses (naming the setting to uncheck), else InvalidOrder', () => {
+    const readOnly = "Error validating request.-'bY' : cause - The API interface is currently in Read-Only mode."
+    expect(classify(321, readOnly)).toEqual({kind: 'refused', error: 'AuthFailed'})
+    expect(classify(321, "Error validating request.-'bN' : cause - The account code is required for this operation.")).toEqual({kind: 'refused', error: 'InvalidOrder'})
+    const e = refusalError(core, 'order o', 321, readOnly)
+    expect(e).toBeInstanceOf(BrokerError)
+    expect(e).not.toBeInstanceOf(NetworkError)
+    expect(e).toMatchObject({kind: 'AuthFailed', venueCode: '321'})
+    expect(e.message).toMatch(/Configure → API → Settings → "Read-Only API"/)
+  })
+
   it('historical-data pacing (162 "pacing violation") is rate limiting, other 162s refusals', () => {
     expect(classify(162, 'Historical Market Data Service error message:API historical data query cancelled: pacing violation')).toEqual({kind: 'rate-limited'})
     expect(classify(162, 'Historical Market Data Service error message:HMDS query returned no data')).toEqual({kind: 'refused', error: 'InvalidOrder'})
