@@ -65,7 +65,7 @@ describe('rick run ibkr: TWS loses IB (1100) and gets it back (1101, 1102)', () 
   // BUG: the OCA sibling the venue cancelled during the outage stays "working" in rick for good.
   // After 1102, plugins/ibkr/src/connector-reads.ts reread()/lookUp() ask reqOpenOrders (TWS lists only
   // open orders) and reqExecutions, but a tracked order that neither lists is never concluded gone:
-  // connector.ts:235 orderByClientId() then returns the stale tracker state (Submitted), the engine's
+  // connector.ts:236 orderByClientId() then returns the stale tracker state (Submitted), the engine's
   // reconcile (src/sectors/engine/engine.ts:628 settleUnconfirmed → adoptVenueState) keeps the order,
   // no ORDER_CANCELLED is journaled, and the sector never enters again ("target 1 (now 0)" every bar,
   // no order). It should answer `cancelled` (TWS's openOrderEnd without it, and no execution beyond the

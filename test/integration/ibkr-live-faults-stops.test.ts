@@ -74,9 +74,9 @@ async function killAsTheVenueTakesAnOrder(l: L, run: ReturnType<typeof startRun>
 describe('rick run ibkr: killed, overruled, refused', () => {
   // BUG: an order of the killed run that the venue took and filled is declared never sent, and its
   // fill is lost. At the restart the engine asks connector.orderByClientId (src/sectors/engine/
-  // engine.ts:628 settleUnconfirmed, atStart); plugins/ibkr/src/connector.ts:235-243 answers from its
-  // tracker, which adopts orders of an earlier run only from openOrder (connector-orders.ts:215 find):
-  // a filled order is not in reqOpenOrders, and the executions lookUp() reads (connector-reads.ts:108)
+  // engine.ts:628 settleUnconfirmed, atStart); plugins/ibkr/src/connector.ts:236 orderByClientId answers from its
+  // tracker, which adopts orders of an earlier run only from openOrder (connector-orders.ts:216 find):
+  // a filled order is not in reqOpenOrders, and the executions lookUp() reads (connector-reads.ts:109)
   // never make it known. So it returns undefined, the engine journals ORDER_CANCELLED "not known to
   // the venue after a restart: it never reached it", the fill is never journaled (the venue's
   // execution of it is missing from the journal), and reconcile goes REDUCING with RECONCILE_MISMATCH
