@@ -3,6 +3,8 @@
 // accounts of the same facts: the orders the simulator recorded under rick's orderRefs against the
 // journal's intents, the simulator's positions against the journal's fills summed here, and both
 // against `rick status`.
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import type {EventPayloads} from '../../src/foundation/journal/events.js'
@@ -15,6 +17,9 @@ describe('rick run ibkr --practice against the TWS simulator', () => {
   it('trades MES and SPY at the venue: every intent reached it once, and its positions are the journal’s fills and what status says', async () => {
     // 11:00 New York on a Tuesday: inside the session, and the run stays in one day.
     const l = await live({startTs: Date.UTC(2026, 11, 8, 16)})
+    // @stoqey/ib fills what it is not given from a .env in the working directory: rick gives it
+    // everything, so a stray IB_PORT / IB_HOST there cannot move the connection.
+    writeFileSync(join(l.f.root, '.env'), 'IB_PORT=1\nIB_HOST=192.0.2.1\nIB_CLIENT_ID=99\n', {mode: 0o600})
     const r = await rick(['run', 'mes', '--bars', '40'], {cwd: l.f.root, env: l.env})
     expect(r.exitCode, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/venue {5}ibkr-tws \(@stoqey\/ib 1\.6\.\d+\), 127\.0\.0\.1:\d+/)
