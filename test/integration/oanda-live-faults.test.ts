@@ -102,7 +102,7 @@ describe('rick run oanda under faults', () => {
     l.sim.faults.set({revokeToken: true})
     const r = await rick(['run', 'fx', '--bars', '5'], {cwd: l.f.root, env: l.env})
     expect(r.exitCode).toBe(1)
-    expect(r.stderr).toMatch(/oanda refused the credentials/)
+    expect(r.stderr).toMatch(/oanda refused access/)
     expect(r.stderr).toMatch(/OANDA_API_TOKEN/)
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })

@@ -344,7 +344,7 @@ async function untilAborted<T>(signal: AbortSignal | undefined, p: Promise<T>): 
  */
 export function venueFailure(error: unknown, venue: string): {message: string; code: string; exitCode: ExitCode} {
   const text = error instanceof Error ? error.message : String(error)
-  if (error instanceof BrokerError && error.kind === 'AuthFailed') return {message: `${venue} refused the credentials: ${text}`, code: 'AUTH_FAILED', exitCode: ExitCode.Failure}
+  if (error instanceof BrokerError && error.kind === 'AuthFailed') return {message: `${venue} refused access: ${text}`, code: 'AUTH_FAILED', exitCode: ExitCode.Failure}
   if (error instanceof BrokerError) return {message: `${venue} refused the request (${error.kind}): ${text}`, code: 'VENUE_REFUSED', exitCode: ExitCode.BadInput}
   if (error instanceof NetworkError) return {message: `cannot reach ${venue} (${error.kind}): ${text}`, code: 'VENUE_UNREACHABLE', exitCode: ExitCode.Failure}
   if (error instanceof RickError) return {message: text, code: error.code, exitCode: error.exitCode}

@@ -323,7 +323,7 @@ async function connectOrExplain(o: LiveRunOptions, connector: Connector): Promis
     await connector.connect()
   } catch (error) {
     if (error instanceof BrokerError && error.kind === 'AuthFailed') {
-      throw new RickError(`${o.sector}: ${o.setup.config.venue} refused the credentials: ${error.message}`, {code: 'AUTH_FAILED', exitCode: ExitCode.Failure, cause: error})
+      throw new RickError(`${o.sector}: ${o.setup.config.venue} refused access: ${error.message}`, {code: 'AUTH_FAILED', exitCode: ExitCode.Failure, cause: error})
     }
     if (error instanceof NetworkError) {
       throw new RickError(`${o.sector}: cannot reach ${o.setup.config.venue} (${error.kind}): ${error.message}`, {code: 'VENUE_UNREACHABLE', exitCode: ExitCode.Failure, cause: error})

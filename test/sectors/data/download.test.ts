@@ -242,7 +242,7 @@ describe('downloadHistory: interruptions', () => {
     const e = await run(refused, {instruments: ['GBP_USD'], from: MON, to: MON + 500 * M}).catch((x: unknown) => x)
     expect(refused.requests).toHaveLength(1)
     expect(e).toMatchObject({code: 'AUTH_FAILED', exitCode: 1})
-    expect((e as Error).message).toContain('fake refused the credentials: HTTP 401: token refused')
+    expect((e as Error).message).toContain('fake refused access: HTTP 401: token refused')
   })
 
   it('gives up after the retries, as unreachable (exit 1)', async () => {
@@ -514,7 +514,7 @@ ${extra}`,
     const p = project('practice')
     const e = await downloadSector({sector: 'fx'}, {registry: registry(), cwd: p.cwd, env: {...p.env, OANDA_API_TOKEN: 'bad-token'}, clock: {now: () => NOW}}).catch((x: unknown) => x)
     expect(e).toMatchObject({code: 'AUTH_FAILED', exitCode: 1})
-    expect((e as Error).message).toBe('fx: oanda refused the credentials: HTTP 401: OANDA_API_TOKEN was refused')
+    expect((e as Error).message).toBe('fx: oanda refused access: HTTP 401: OANDA_API_TOKEN was refused')
     expect(closed).toEqual(['closed'])
     expect(venue.requests).toHaveLength(0)
   })
