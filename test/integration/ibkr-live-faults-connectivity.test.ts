@@ -62,15 +62,7 @@ describe('rick run ibkr: TWS loses IB (1100) and gets it back (1101, 1102)', () 
     await expectBooksEqualVenue(l)
   })
 
-  // BUG: the OCA sibling the venue cancelled during the outage stays "working" in rick for good.
-  // After 1102, plugins/ibkr/src/connector-reads.ts reread()/lookUp() ask reqOpenOrders (TWS lists only
-  // open orders) and reqExecutions, but a tracked order that neither lists is never concluded gone:
-  // connector.ts:236 orderByClientId() then returns the stale tracker state (Submitted), the engine's
-  // reconcile (src/sectors/engine/engine.ts:628 settleUnconfirmed → adoptVenueState) keeps the order,
-  // no ORDER_CANCELLED is journaled, and the sector never enters again ("target 1 (now 0)" every bar,
-  // no order). It should answer `cancelled` (TWS's openOrderEnd without it, and no execution beyond the
-  // fills known), so the engine journals the cancel once and trades on.
-  it.skip('1100 while a bracket works, then 1102: the sibling the venue cancelled meanwhile (OCA) is journaled cancelled once, and the sector enters again', async () => {
+  it('1100 while a bracket works, then 1102: the sibling the venue cancelled meanwhile (OCA) is journaled cancelled once, and the sector enters again', async () => {
     const l = await live(BRACKETS)
     const {run, sibling, refsAtLoss} = await bracketThroughAnOutage(l)
     await waitFor(l, 'the sibling journaled cancelled', () => payloads(events(l, ['ORDER_CANCELLED']), 'ORDER_CANCELLED').some((c) => c.clientOrderId === sibling))

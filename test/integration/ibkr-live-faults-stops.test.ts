@@ -72,17 +72,7 @@ async function killAsTheVenueTakesAnOrder(l: L, run: ReturnType<typeof startRun>
 }
 
 describe('rick run ibkr: killed, overruled, refused', () => {
-  // BUG: an order of the killed run that the venue took and filled is declared never sent, and its
-  // fill is lost. At the restart the engine asks connector.orderByClientId (src/sectors/engine/
-  // engine.ts:628 settleUnconfirmed, atStart); plugins/ibkr/src/connector.ts:236 orderByClientId answers from its
-  // tracker, which adopts orders of an earlier run only from openOrder (connector-orders.ts:216 find):
-  // a filled order is not in reqOpenOrders, and the executions lookUp() reads (connector-reads.ts:109)
-  // never make it known. So it returns undefined, the engine journals ORDER_CANCELLED "not known to
-  // the venue after a restart: it never reached it", the fill is never journaled (the venue's
-  // execution of it is missing from the journal), and reconcile goes REDUCING with RECONCILE_MISMATCH
-  // (e.g. "SPY: the venue holds 0, the journal 1"). It should answer `filled` (from the executions
-  // under that orderRef, or reqCompletedOrders), so the engine journals the ack and the fill once.
-  it.skip('SIGKILL as the venue takes an order, before the run heard its answer: the restart finds it by orderRef, journals its fill once, never sends it again', async () => {
+  it('SIGKILL as the venue takes an order, before the run heard its answer: the restart finds it by orderRef, journals its fill once, never sends it again', async () => {
     const l = await live({startTs: TUESDAY_11_NY})
     const run = startRun(l)
     await waitFor(l, 'the run trading', () => events(l, ['FILL']).length >= 1)

@@ -14,6 +14,13 @@
 //   waits for the fills of its filled quantity (bounded: FINAL_WAIT_MS).
 // - A submit waits for the first answer about its parent (ack or refusal); no answer: its outcome is
 //   unknown (the order keeps its id and is recognised whenever TWS speaks of it).
+// - Orders of an earlier run are adopted from what TWS says of them by orderRef: an open one from
+//   openOrder, a done one from its executions (reqExecutions at connect: an order that filled is no
+//   longer open, and its executions are all TWS says of it) — so orderByClientId answers it filled.
+// - An order TWS stopped listing: after a reconnect or 1102 the complete open-order list (up to
+//   openOrderEnd) is the truth for the orders sent before it was asked; an acknowledged one it lacks,
+//   whose executions do not fill it, ended at the venue while its events were lost (an OCA sibling
+//   cancelled during 1100): it ends here as cancelled, once (unlisted()).
 import type {Fill, OrderRequest, OrderState, VenueEvent} from '../../../src/foundation/domain/orders.js'
 import type {BrokerError, NetworkError} from '../../../src/foundation/domain/broker-errors.js'
 import {isFinalIb, requestOf, statusOf} from './parsing-orders.js'
@@ -50,6 +57,10 @@ export interface TrackedOrder {
   /** The last error TWS gave for the order (the reason of an Inactive). */
   lastError?: string
   updatedAt: number
+  /** Order of tracking: an open-order list asked after `seq` was tracked must contain the order. */
+  seq: number
+  /** Adopted from its executions (an earlier run's order no longer open): qty and price are what they show. */
+  fromExecutions?: boolean
   submit?: Waiter<void>
   cancels: Array<Waiter<void>>
 }
@@ -68,6 +79,7 @@ export interface OrderTrackerOptions {
 export class OrderTracker {
   private readonly byCid = new Map<string, TrackedOrder>()
   private readonly byId = new Map<number, TrackedOrder>()
+  private seqs = 0
 
   constructor(private readonly o: OrderTrackerOptions) {}
 
@@ -84,9 +96,14 @@ export class OrderTracker {
     return [...this.byCid.values()].filter((t) => !t.refused && !t.finalEmitted)
   }
 
+  /** The sequence number of the last order tracked (orders tracked later have higher ones). */
+  lastSeq(): number {
+    return this.seqs
+  }
+
   /** Starts following an order about to be sent. */
   track(request: OrderRequest, orderId: number): TrackedOrder {
-    const t: TrackedOrder = {clientOrderId: request.clientOrderId, orderId, request, ib: '', filled: 0, avgFillPrice: 0, emittedQty: 0, acked: false, finalEmitted: false, refused: false, updatedAt: this.o.now(), cancels: []}
+    const t: TrackedOrder = {clientOrderId: request.clientOrderId, orderId, request, ib: '', filled: 0, avgFillPrice: 0, emittedQty: 0, acked: false, finalEmitted: false, refused: false, updatedAt: this.o.now(), seq: ++this.seqs, cancels: []}
     this.byCid.set(t.clientOrderId, t)
     this.byId.set(orderId, t)
     return t
@@ -181,8 +198,12 @@ export class OrderTracker {
   /** A fill (execution joined with its commission); its order is found by id or orderRef. */
   fill(fill: Omit<Fill, 'clientOrderId'>, orderRef: string, execClientId: number): Fill | undefined {
     const id = Number(fill.venueOrderId)
-    let t = execClientId === this.o.clientId() ? this.byId.get(id) : undefined
+    const ours = execClientId === this.o.clientId()
+    let t = ours ? this.byId.get(id) : undefined
     if (t === undefined) t = this.byCid.get(orderRef)
+    // An order of this sector that TWS did not list as open at connect, yet executed: done at the
+    // venue (filled, or partly filled and then cancelled); its executions make it known.
+    if (t === undefined && ours && Number.isInteger(id) && id > 0 && this.o.isOurs(orderRef)) t = this.adoptExecuted(fill, orderRef, id)
     const cid = t?.clientOrderId ?? (this.o.isOurs(orderRef) ? orderRef : undefined)
     if (cid === undefined) return undefined
     const out: Fill = {...fill, clientOrderId: cid}
@@ -193,6 +214,13 @@ export class OrderTracker {
         t.finalEmitted = false
       }
       this.ack(t, fill.ts)
+      if (t.fromExecutions === true) {
+        // Volume-weighted average of the executions (TWS's own avgPrice of the order is not kept on it).
+        const qty = t.emittedQty + fill.qty
+        t.avgFillPrice = qty > 0 ? Number(((t.avgFillPrice * t.emittedQty + fill.price * fill.qty) / qty).toPrecision(12)) : 0
+        t.request.qty = Math.max(t.request.qty, qty)
+        t.updatedAt = this.o.now()
+      }
       t.emittedQty += fill.qty
     }
     this.o.emit({kind: 'fill', fill: out})
@@ -204,6 +232,28 @@ export class OrderTracker {
     return out
   }
 
+  /**
+   * Orders TWS's complete open-order list left out. `listed` holds the order ids and orderRefs it
+   * gave; `before` is lastSeq() when it was asked (an order tracked later could not be in it);
+   * `executed` gives the quantity the executions read after the list show for an order. An
+   * acknowledged order missing from the list that its executions do not fill has ended at the venue
+   * unheard of: it is cancelled here (after the fills of `executed`, which come from the joiner).
+   */
+  unlisted(listed: {ids: ReadonlySet<number>; refs: ReadonlySet<string>}, before: number, executed: (t: TrackedOrder) => number): TrackedOrder[] {
+    const gone: TrackedOrder[] = []
+    for (const t of this.live()) {
+      if (t.seq > before || !t.acked || isFinalIb(t.ib) || t.pendingFinal !== undefined) continue
+      if (listed.ids.has(t.orderId) || listed.refs.has(t.clientOrderId)) continue
+      const qty = executed(t)
+      if (qty + EPSILON >= t.request.qty) continue // filled: its fills settle it
+      if (qty > t.filled) t.filled = qty
+      this.o.log(`order ${t.clientOrderId} (id ${t.orderId}) is no longer open at TWS and its executions (${qty} of ${t.request.qty}) do not fill it: it ended at the venue while its events were lost; taken as cancelled`)
+      this.final(t, {kind: 'cancel', reason: 'cancelled at IBKR (no longer listed as open by TWS; its events were lost)'})
+      gone.push(t)
+    }
+    return gone
+  }
+
   /** rick's view of a tracked order. */
   state(t: TrackedOrder): OrderState {
     const status = t.refused ? 'rejected' : statusOf(t.ib || 'PendingSubmit', t.filled, t.request.qty)
@@ -211,6 +261,20 @@ export class OrderTracker {
   }
 
   // ---- internals
+
+  /**
+   * An order of an earlier run known only by an execution. Executions carry no order type, price or
+   * tif: the request holds what they show (instrument, side, quantity executed) and `market`/`day`
+   * for the rest — rick's journal keeps the order as it was sent; the venue's part is status,
+   * filled quantity, average price and order id.
+   */
+  private adoptExecuted(fill: Omit<Fill, 'clientOrderId'>, orderRef: string, orderId: number): TrackedOrder {
+    const t = this.track({clientOrderId: orderRef, instrument: fill.instrument, side: fill.side, type: 'market', qty: 0, tif: 'day'}, orderId)
+    t.fromExecutions = true
+    t.ib = 'Filled'
+    this.o.log(`order ${orderRef} (id ${orderId}) of an earlier run is not open at TWS but has executions: adopted from them`)
+    return t
+  }
 
   /** The tracked order of an openOrder (adopting one of this sector's orders from an earlier run). */
   private find(orderId: number, order: unknown, contract: unknown): TrackedOrder | undefined {

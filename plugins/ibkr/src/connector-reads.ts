@@ -108,21 +108,63 @@ export class TwsReads {
   /** What TWS knows of rick's orders now: open orders, then executions since `since` (their events go out). */
   async lookUp(since: number | undefined): Promise<void> {
     const c = this.d.client()
-    await this.d.requests.single('openOrders', () => c.reqOpenOrders(), 'allOpenOrders')
-    await this.executions((since ?? this.d.now()) - LOOKUP_WINDOW_MS)
+    const list = await this.openOrderList(c)
+    const oldest = Math.min(since ?? this.d.now(), ...this.d.tracker.live().map((t) => t.unknownSince ?? t.updatedAt))
+    const executed = await this.executions(oldest - LOOKUP_WINDOW_MS)
+    this.concludeUnlisted(list, executed)
     await this.d.joiner.idle()
   }
 
   /** On every (re)connect: open orders, positions, the account, then executions. */
   async reread(): Promise<void> {
     const c = this.d.client(true)
-    await this.d.requests.single('openOrders', () => c.reqOpenOrders(), 'allOpenOrders')
+    const list = await this.openOrderList(c)
     await this.positions(true)
     const {reqId, done} = this.d.requests.byRequestId('reqAccountSummary', (id) => c.reqAccountSummary(id, 'All', SUMMARY_TAGS))
     await done
     this.d.current()?.cancelAccountSummary(reqId)
     const oldest = Math.min(...this.d.tracker.live().map((t) => t.unknownSince ?? t.updatedAt), this.d.now()) - LOOKUP_WINDOW_MS
-    await this.executions(oldest, true)
+    this.concludeUnlisted(list, await this.executions(oldest, true))
+  }
+
+  /**
+   * reqOpenOrders (this client's open orders, complete up to openOrderEnd), with the tracker's
+   * lastSeq() at the moment it was sent: only orders tracked by then can be judged by it.
+   */
+  private async openOrderList(c: TwsClient): Promise<{items: unknown[][]; before: number}> {
+    const {items, tag} = await this.d.requests.singleTagged(
+      'openOrders',
+      () => {
+        const seq = this.d.tracker.lastSeq()
+        c.reqOpenOrders()
+        return seq
+      },
+      'allOpenOrders',
+    )
+    return {items, before: tag ?? -1}
+  }
+
+  /** The orders the open-order list left out that the executions do not fill end as cancelled (OrderTracker.unlisted). */
+  private concludeUnlisted(list: {items: unknown[][]; before: number}, executions: unknown[][]): void {
+    const ids = new Set<number>()
+    const refs = new Set<string>()
+    for (const [orderId, , order] of list.items) {
+      const o = rec(order)
+      if (num(o.clientId) === this.d.clientId) ids.add(num(orderId))
+      else if (str(o.orderRef) !== '') refs.add(str(o.orderRef))
+    }
+    // TWS's cumQty is the order's quantity executed so far; the largest one seen is the latest.
+    const byId = new Map<number, number>()
+    const byRef = new Map<string, number>()
+    for (const [, , execution] of executions) {
+      const e = rec(execution)
+      const cum = Math.max(num(e.cumQty), num(e.shares))
+      if (!Number.isFinite(cum)) continue
+      if (num(e.clientId) === this.d.clientId) byId.set(num(e.orderId), Math.max(byId.get(num(e.orderId)) ?? 0, cum))
+      const ref = str(e.orderRef)
+      if (ref !== '') byRef.set(ref, Math.max(byRef.get(ref) ?? 0, cum))
+    }
+    this.d.tracker.unlisted({ids, refs}, list.before, (t) => Math.max(byId.get(t.orderId) ?? 0, byRef.get(t.clientOrderId) ?? 0))
   }
 
   /** An execution's time (TWS's text), or now when it cannot be read. */

@@ -22,6 +22,8 @@ interface Pending {
   reject(error: Error): void
   timer: ReturnType<typeof setTimeout>
   promise: Promise<unknown[][]>
+  /** What the sender noted when it sent the request (singleTagged). */
+  tag?: number
 }
 
 export class Requests {
@@ -66,21 +68,35 @@ export class Requests {
    * waited for first, so one end marker never ends both.
    */
   async single(kind: SingleKind, send: () => void, after?: SingleKind, timeoutMs = this.timeoutMs): Promise<unknown[][]> {
+    return (await this.enter(kind, send, after, timeoutMs)).promise
+  }
+
+  /**
+   * single(), and the number `send` returned when the request was sent — by this caller or by the
+   * one whose request it joined (what was true when the request left, not when its answer came).
+   */
+  async singleTagged(kind: SingleKind, send: () => number, after?: SingleKind, timeoutMs = this.timeoutMs): Promise<{items: unknown[][]; tag: number | undefined}> {
+    const p = await this.enter(kind, send, after, timeoutMs)
+    return {items: await p.promise, tag: p.tag}
+  }
+
+  private async enter(kind: SingleKind, send: () => unknown, after: SingleKind | undefined, timeoutMs: number): Promise<Pending> {
     for (let other = after === undefined ? undefined : this.singles.get(after); other !== undefined; other = after === undefined ? undefined : this.singles.get(after)) {
       await other.promise.catch(() => undefined)
     }
     const inFlight = this.singles.get(kind)
-    if (inFlight !== undefined) return inFlight.promise
+    if (inFlight !== undefined) return inFlight
     const p = this.pending(kind, timeoutMs, () => this.singles.delete(kind))
     this.singles.set(kind, p)
     try {
-      send()
+      const tag = send()
+      if (typeof tag === 'number') p.tag = tag
     } catch (error) {
       this.singles.delete(kind)
       clearTimeout(p.timer)
       p.reject(error as Error)
     }
-    return p.promise
+    return p
   }
 
   /** Whether a request of that kind is waiting (its messages are collected). */

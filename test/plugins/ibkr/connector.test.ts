@@ -64,16 +64,26 @@ class FakeTws implements TwsClient {
     this.later(() => {
       if (refusal !== undefined) this.emit('error', new Error(refusal[1]), refusal[0], orderId)
       else if (this.world.cancelAnswer === 'not-found') this.emit('error', new Error(`OrderId ${orderId} that needs to be cancelled is not found.`), 10147, orderId)
-      else this.emit('orderStatus', orderId, 'Cancelled', 0, 1, 0, 9, 0, 0, 1, '', 0)
+      else {
+        this.world.open = this.world.open.filter((o) => o.id !== orderId)
+        this.emit('orderStatus', orderId, 'Cancelled', 0, 1, 0, 9, 0, 0, 1, '', 0)
+      }
     })
     return this
   }
   reqOpenOrders(): this {
+    if (this.world.holdOpenOrders) {
+      this.world.held.push(() => this.answerOpenOrders())
+      return this
+    }
+    this.answerOpenOrders()
+    return this
+  }
+  private answerOpenOrders(): void {
     this.later(() => {
       for (const o of this.world.open) this.emit('openOrder', o.id, CONTRACT, {orderId: o.id, clientId: 1, orderRef: o.ref, action: 'BUY', totalQuantity: 1, orderType: 'MKT', tif: 'DAY'}, {status: 'Submitted'})
       this.emit('openOrderEnd')
     })
-    return this
   }
   reqAllOpenOrders(): this {
     return this.reqOpenOrders()
@@ -147,6 +157,7 @@ interface Exec {
   price: number
   time: string
   acctNumber: string
+  cumQty?: number
 }
 
 class World {
@@ -160,10 +171,15 @@ class World {
   placed: Array<{id: number; ref: string}> = []
   cancels: number[] = []
   open: Array<{id: number; ref: string}> = []
+  /** reqOpenOrders answered only when `held` is run. */
+  holdOpenOrders = false
+  held: Array<() => void> = []
   executions: Exec[] = []
   clients: FakeTws[] = []
   disconnects = 0
+  /** TWS takes the order: it is open (listed by reqOpenOrders) until cancelled. */
   ack(t: FakeTws, id: number, order: {orderRef: string}): void {
+    if (!this.open.some((o) => o.id === id)) this.open.push({id, ref: order.orderRef})
     t.emit('openOrder', id, CONTRACT, {orderId: id, clientId: 1, orderRef: order.orderRef}, {status: 'Submitted'})
     t.emit('orderStatus', id, 'Submitted', 0, 1, 0, 9, 0, 0, 1, '', 0)
   }
@@ -378,5 +394,78 @@ describe('IBKR connector against a scripted TWS', () => {
     r.itemOf('allOpenOrders', ['b'])
     r.endOf('allOpenOrders')
     expect(await second).toEqual([['b']])
+  })
+
+  it('an order of an earlier run that filled (not open at TWS, only its executions tell): answered filled by orderRef with the executions\' quantity and average price, its fills listed once', async () => {
+    const world = new World()
+    world.nextValidId = 120
+    world.executions = [exec({execId: 'old.1', orderId: 90, orderRef: 'fake-old', shares: 1, cumQty: 1, price: 5000}), exec({execId: 'old.2', orderId: 90, orderRef: 'fake-old', shares: 2, cumQty: 3, price: 5001.5})]
+    const {c, events} = await open(world)
+    await c.settled()
+    const state = await c.orderByClientId('fake-old')
+    expect(state).toMatchObject({clientOrderId: 'fake-old', status: 'filled', filledQty: 3, avgFillPrice: 5001, venueOrderId: '90', side: 'buy', instrument: MES})
+    const fills = await c.orderFills(state!)
+    expect(fills.map((f) => [f.fillId, f.qty, f.price, f.clientOrderId])).toEqual([['old.1', 1, 5000, 'fake-old'], ['old.2', 2, 5001.5, 'fake-old']])
+    // Asked again (every reconcile): the same answer, no event twice, nothing placed or cancelled.
+    expect(await c.orderByClientId('fake-old')).toMatchObject({status: 'filled', filledQty: 3})
+    expect(events.map((e) => e.kind)).toEqual(['ack', 'fill', 'fill'])
+    expect(world.placed).toEqual([])
+    expect(world.cancels).toEqual([])
+    await expect(c.cancel('fake-old')).rejects.toMatchObject({kind: 'OrderNotFound'})
+    // An earlier order with neither an open order nor an execution stays unknown (the engine decides).
+    expect(await c.orderByClientId('fake-never')).toBeUndefined()
+    await c.close()
+  })
+
+  it('1100, an order ended at TWS unheard of (its events lost), then 1102: the open-order list lacks it, no execution fills it → cancelled once; one its executions fill is not cancelled', async () => {
+    const world = new World()
+    const {c, events, statuses} = await open(world)
+    await c.submit(mkt)
+    await c.submit({...mkt, clientOrderId: 'fake-2', type: 'limit', limitPrice: 4000})
+    await c.submit({...mkt, clientOrderId: 'fake-3', type: 'limit', limitPrice: 4000})
+    // TWS lists only fake-3 from here.
+    world.open = [{id: 102, ref: 'fake-3'}]
+    world.last.emit('error', new Error('Connectivity between IB and Trader Workstation has been lost.'), 1100, -1)
+    // fake-1 filled while away (its execution is listed), fake-2 was cancelled by the venue, fake-3 works.
+    world.executions = [exec({execId: 'away', orderId: 100, orderRef: 'fake-1', cumQty: 1})]
+    const seen = statuses.length
+    world.last.emit('error', new Error('Connectivity between IB and Trader Workstation has been restored - data maintained.'), 1102, -1)
+    await until('connected again', () => statuses.slice(seen).some((s) => s.kind === 'connected' && s.stream === 'events'), {ms: 1_000})
+    await c.settled()
+    const byId = (id: string) => events.filter((e) => (e.kind === 'fill' ? e.fill.clientOrderId : e.clientOrderId) === id).map((e) => e.kind)
+    expect(byId('fake-1')).toEqual(['ack', 'fill'])
+    expect(byId('fake-2')).toEqual(['ack', 'cancel'])
+    expect(byId('fake-3')).toEqual(['ack'])
+    expect(await c.orderByClientId('fake-2')).toMatchObject({status: 'cancelled'})
+    expect(await c.orderByClientId('fake-3')).toMatchObject({status: 'working'})
+    // Read again (a lookup, another 1102): nothing more.
+    world.last.emit('error', new Error('restored - data maintained.'), 1102, -1)
+    await c.settled()
+    await c.orderByClientId('fake-3')
+    expect(byId('fake-2')).toEqual(['ack', 'cancel'])
+    expect(byId('fake-3')).toEqual(['ack'])
+    expect(world.cancels).toEqual([])
+    await c.close()
+  })
+
+  it('an order sent while the open-order list is in flight is not judged by that list', async () => {
+    const world = new World()
+    const {c, events} = await open(world)
+    await c.submit(mkt)
+    world.holdOpenOrders = true
+    const asking = c.orderByClientId('fake-1')
+    await until('the list asked', () => world.held.length === 1, {ms: 1_000})
+    await c.submit({...mkt, clientOrderId: 'fake-late'})
+    // The list answers as TWS had it when asked (fake-1 only); fake-late then ends unheard of.
+    world.open = [{id: 100, ref: 'fake-1'}]
+    for (const answer of world.held.splice(0)) answer()
+    expect(await asking).toMatchObject({status: 'working'})
+    await c.settled()
+    expect(events.filter((e) => e.kind === 'cancel')).toEqual([])
+    // The next list, asked after it was sent, does judge it.
+    world.holdOpenOrders = false
+    expect(await c.orderByClientId('fake-late')).toMatchObject({status: 'cancelled'})
+    expect(events.filter((e) => e.kind === 'cancel').map((e) => (e as {clientOrderId: string}).clientOrderId)).toEqual(['fake-late'])
+    await c.close()
   })
 })
