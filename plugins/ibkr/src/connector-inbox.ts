@@ -39,6 +39,10 @@ export class Inbox {
         return requests.endOf('allOpenOrders')
       case 'orderStatus':
         return tracker.orderStatus(args)
+      case 'completedOrder':
+        return requests.itemOf('completedOrders', args)
+      case 'completedOrdersEnd':
+        return requests.endOf('completedOrders')
       case 'execDetails': {
         const [reqId, contract, execution] = args
         requests.item(num(reqId), args)

@@ -61,6 +61,8 @@ export interface TrackedOrder {
   seq: number
   /** Adopted from its executions (an earlier run's order no longer open): qty and price are what they show. */
   fromExecutions?: boolean
+  /** TWS's completed orders were asked about it (once is enough: a finished order does not change). */
+  completedChecked?: boolean
   submit?: Waiter<void>
   cancels: Array<Waiter<void>>
 }
@@ -252,6 +254,24 @@ export class OrderTracker {
       gone.push(t)
     }
     return gone
+  }
+
+  /**
+   * What reqCompletedOrders says of a tracked order TWS no longer lists as open. One adopted from
+   * its executions gets the request as it was sent (type, prices, tif, quantity) and its end (partly
+   * filled, then cancelled, is cancelled); one whose submit had no answer ends as TWS says (its
+   * ack, then its cancel or rejection, once).
+   */
+  completed(t: TrackedOrder, order: unknown, state: unknown): void {
+    t.completedChecked = true
+    const status = str(rec(state).status)
+    if (t.fromExecutions === true) {
+      const {venueOrderId: _id, ...sent} = requestOf(order, t.clientOrderId, t.request.instrument)
+      if (Number.isFinite(sent.qty) && sent.qty > 0) t.request = {...t.request, ...sent, qty: Math.max(sent.qty, t.emittedQty)}
+      if (status === 'Cancelled' || status === 'ApiCancelled' || status === 'Inactive') t.ib = 'Cancelled'
+      return
+    }
+    if (!t.acked && !t.refused && isFinalIb(status) && status !== 'Filled') this.status(t, status)
   }
 
   /** rick's view of a tracked order. */

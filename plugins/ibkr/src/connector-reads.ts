@@ -7,10 +7,12 @@ import {entryPrices, positionsOf, SUMMARY_TAGS, summaryOf} from './connector-acc
 import type {FillJoiner} from './connector-fills.js'
 import {OrderTracker} from './connector-orders.js'
 import type {Requests} from './connector-requests.js'
-import {fillOf, requestOf, statusOf} from './parsing-orders.js'
+import {fillOf, isClientId, requestOf, statusOf} from './parsing-orders.js'
 import {formatUtc, num, parseTwsTime, rec, str} from './parsing.js'
 import type {TwsClient} from './tws-client.js'
 
+/** MIN_SERVER_VER_REQ_COMPLETED_ORDERS: below it TWS has no completed-orders request. */
+export const COMPLETED_ORDERS_VERSION = 150
 /** How far before `sinceTs` reqExecutions looks (TWS's filter is by the second, in its clock). */
 const EXEC_SLACK_MS = 2_000
 /** Executions looked up for an order of unknown outcome: the last day (TWS keeps a day or a week). */
@@ -29,6 +31,8 @@ export interface ReadsDeps {
   clientId: number
   isOurs(orderRef: string): boolean
   now(): number
+  /** The error of an answer TWS cannot give (a NetworkError: unknown, never a refusal). */
+  unknown(message: string): Error
 }
 
 export class TwsReads {
@@ -95,6 +99,54 @@ export class TwsReads {
       out.push(fillOf(execution, cid, this.d.instrumentOf(contract), fee, ts))
     }
     return out
+  }
+
+  /**
+   * The order as TWS knows it: tracked (this run's, or an earlier run's that TWS listed as open or
+   * executed); else, or when TWS's open orders and executions leave its end untold, TWS's completed
+   * orders (reqCompletedOrders) by orderRef — an earlier run's order cancelled before a restart
+   * answers cancelled. undefined: TWS knows no such order.
+   */
+  async order(clientOrderId: string): Promise<OrderState | undefined> {
+    const {tracker} = this.d
+    if (!isClientId(clientOrderId)) return undefined
+    let t = tracker.get(clientOrderId)
+    if (t?.refused === true) return undefined
+    if (t === undefined || !OrderTracker.isFinal(t)) await this.lookUp(t?.unknownSince)
+    t = tracker.get(clientOrderId)
+    if (t?.refused === true) return undefined
+    const untold = t === undefined || (t.completedChecked !== true && (t.fromExecutions === true || (!t.acked && !OrderTracker.isFinal(t))))
+    if (t !== undefined && !untold) return tracker.state(t)
+    const done = await this.completedOrder(clientOrderId)
+    t = tracker.get(clientOrderId)
+    if (t !== undefined) {
+      if (done !== undefined) tracker.completed(t, done[1], done[2])
+      return t.refused ? undefined : tracker.state(t)
+    }
+    if (done === undefined) return undefined
+    // An earlier run's order TWS finished without an execution it still lists: cancelled or rejected
+    // with nothing filled answers as such. One that filled (TWS keeps executions for the day,
+    // completed orders longer) has no known price here: that is said, never guessed.
+    const [contract, order, state] = done
+    const {venueOrderId: _id, ...sent} = requestOf(order, clientOrderId, this.d.instrumentOf(contract))
+    const status = str(rec(state).status) || 'Cancelled'
+    const filled = num(rec(order).filledQuantity)
+    if (filled > 0) throw this.d.unknown(`IBKR: ${clientOrderId} is ${status} at TWS with ${filled} filled, but TWS lists no execution of it: its fill price is unknown (the reconciler compares positions)`)
+    return {...sent, status: statusOf(status, 0, sent.qty), filledQty: 0, avgFillPrice: 0, updatedAt: this.d.now()}
+  }
+
+  /**
+   * TWS's record of a finished order of rick's (reqCompletedOrders, API orders only), found by its
+   * orderRef in this account: [contract, order, state], or undefined (not finished, not kept, or a
+   * TWS older than version 150). A completedOrder carries no order id nor client id.
+   */
+  async completedOrder(clientOrderId: string): Promise<unknown[] | undefined> {
+    const c = this.d.client()
+    if (!(c.serverVersion >= COMPLETED_ORDERS_VERSION)) return undefined
+    const items = await this.d.requests.single('completedOrders', () => c.reqCompletedOrders(true))
+    const account = this.d.accountId()
+    // The last one: an orderRef is sent once, but the newest record says most.
+    return items.filter(([, order]) => str(rec(order).orderRef) === clientOrderId && (account === undefined || str(rec(order).account) === '' || str(rec(order).account) === account)).at(-1)
   }
 
   /** reqExecutions since a time; each execution also goes to the joiner (its fill goes out once). */

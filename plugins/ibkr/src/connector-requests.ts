@@ -13,7 +13,7 @@ import type {ErrorClasses} from './errors.js'
 export const REQUEST_ID_BASE = 1_900_000_000
 
 /** Requests without an id: one of each kind in flight. */
-export type SingleKind = 'openOrders' | 'allOpenOrders' | 'positions' | 'time'
+export type SingleKind = 'openOrders' | 'allOpenOrders' | 'completedOrders' | 'positions' | 'time'
 
 interface Pending {
   what: string

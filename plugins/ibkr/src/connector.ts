@@ -135,6 +135,7 @@ export class IbkrConnector implements Connector {
       clientId: o.clientId,
       isOurs: (r) => o.isOurs(r),
       now: () => o.clock.now(),
+      unknown: (message) => new o.core.NetworkError('Timeout', message),
     })
     this.inbox = new Inbox({
       requests: this.requests,
@@ -234,13 +235,7 @@ export class IbkrConnector implements Connector {
   }
 
   async orderByClientId(clientOrderId: string): Promise<OrderState | undefined> {
-    if (!isClientId(clientOrderId)) return undefined
-    let t = this.tracker.get(clientOrderId)
-    if (t?.refused === true) return undefined
-    if (t !== undefined && OrderTracker.isFinal(t)) return this.tracker.state(t)
-    await this.reads.lookUp(t?.unknownSince)
-    t = this.tracker.get(clientOrderId)
-    return t === undefined || t.refused ? undefined : this.tracker.state(t)
+    return this.reads.order(clientOrderId)
   }
 
   async recentFills(sinceTs: number): Promise<Fill[]> {

@@ -16,6 +16,8 @@ export interface TwsClient {
   cancelOrder(orderId: number): unknown
   reqOpenOrders(): unknown
   reqAllOpenOrders(): unknown
+  /** From server version 150 (MIN_SERVER_VER_REQ_COMPLETED_ORDERS); the SDK refuses it below. */
+  reqCompletedOrders(apiOnly: boolean): unknown
   reqPositions(): unknown
   cancelPositions(): unknown
   reqAccountSummary(reqId: number, group: string, tags: string): unknown

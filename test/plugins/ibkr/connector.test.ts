@@ -22,7 +22,9 @@ const CONTRACT = {conId: 77, symbol: 'MES', secType: 'FUT', lastTradeDateOrContr
 /** A TWS that answers as scripted. One instance per connection (the factory makes one each time). */
 class FakeTws implements TwsClient {
   readonly isConnected = true
-  readonly serverVersion = 193
+  get serverVersion(): number {
+    return this.world.serverVersion
+  }
   private readonly listeners = new Map<string, Array<(...a: unknown[]) => void>>()
   constructor(readonly world: World) {}
   on(event: string, l: (...a: unknown[]) => void): this {
@@ -84,6 +86,17 @@ class FakeTws implements TwsClient {
       for (const o of this.world.open) this.emit('openOrder', o.id, CONTRACT, {orderId: o.id, clientId: 1, orderRef: o.ref, action: 'BUY', totalQuantity: 1, orderType: 'MKT', tif: 'DAY'}, {status: 'Submitted'})
       this.emit('openOrderEnd')
     })
+  }
+  reqCompletedOrders(apiOnly: boolean): this {
+    this.world.completedAsked.push(apiOnly)
+    this.later(() => {
+      for (const o of this.world.completed) {
+        const order = {orderRef: o.ref, action: 'BUY', totalQuantity: o.qty, orderType: 'LMT', lmtPrice: 4000, tif: 'GTC', account: 'DU1', permId: 9_000 + o.qty, filledQuantity: o.filled}
+        this.emit('completedOrder', CONTRACT, order, {status: o.status, completedTime: '20261208 14:00:00 UTC', completedStatus: o.status})
+      }
+      this.emit('completedOrdersEnd')
+    })
+    return this
   }
   reqAllOpenOrders(): this {
     return this.reqOpenOrders()
@@ -171,6 +184,10 @@ class World {
   placed: Array<{id: number; ref: string}> = []
   cancels: number[] = []
   open: Array<{id: number; ref: string}> = []
+  serverVersion = 193
+  /** TWS's completed orders (reqCompletedOrders), and the apiOnly of each request. */
+  completed: Array<{ref: string; status: string; qty: number; filled: number}> = []
+  completedAsked: boolean[] = []
   /** reqOpenOrders answered only when `held` is run. */
   holdOpenOrders = false
   held: Array<() => void> = []
@@ -466,6 +483,42 @@ describe('IBKR connector against a scripted TWS', () => {
     world.holdOpenOrders = false
     expect(await c.orderByClientId('fake-late')).toMatchObject({status: 'cancelled'})
     expect(events.filter((e) => e.kind === 'cancel').map((e) => (e as {clientOrderId: string}).clientOrderId)).toEqual(['fake-late'])
+    await c.close()
+  })
+
+  it("an earlier run's order that ended without an execution: TWS's completed orders answer it (cancelled, as sent); one that filled with no execution left is unknown, never guessed; a TWS below version 150 is not asked", async () => {
+    const world = new World()
+    world.completed = [{ref: 'fake-cxl', status: 'Cancelled', qty: 2, filled: 0}, {ref: 'fake-old', status: 'Filled', qty: 5, filled: 5}]
+    const {c, events} = await open(world)
+    expect(await c.orderByClientId('fake-cxl')).toMatchObject({clientOrderId: 'fake-cxl', status: 'cancelled', filledQty: 0, qty: 2, type: 'limit', limitPrice: 4000, tif: 'gtc', side: 'buy', instrument: MES})
+    expect(world.completedAsked).toEqual([true])
+    await expect(c.orderByClientId('fake-old')).rejects.toBeInstanceOf(NetworkError)
+    expect(await c.orderByClientId('fake-none')).toBeUndefined()
+    expect(events).toEqual([])
+    expect(world.placed).toEqual([])
+    await c.close()
+
+    const old = new World()
+    old.serverVersion = 149
+    old.completed = world.completed
+    const {c: d} = await open(old)
+    expect(await d.orderByClientId('fake-cxl')).toBeUndefined()
+    expect(old.completedAsked).toEqual([])
+    await d.close()
+  })
+
+  it("an earlier run's order partly filled, then cancelled: its executions give the fills, the completed order its end (cancelled, with the quantity sent)", async () => {
+    const world = new World()
+    world.executions = [exec({execId: 'part.1', orderId: 90, orderRef: 'fake-part', shares: 1, cumQty: 1, price: 5000})]
+    world.completed = [{ref: 'fake-part', status: 'Cancelled', qty: 3, filled: 1}]
+    const {c, events} = await open(world)
+    await c.settled()
+    const state = await c.orderByClientId('fake-part')
+    expect(state).toMatchObject({status: 'cancelled', filledQty: 1, qty: 3, avgFillPrice: 5000, type: 'limit', venueOrderId: '90'})
+    expect((await c.orderFills(state!)).map((f) => f.fillId)).toEqual(['part.1'])
+    expect(await c.orderByClientId('fake-part')).toMatchObject({status: 'cancelled', filledQty: 1})
+    expect(world.completedAsked).toEqual([true])
+    expect(events.map((e) => e.kind)).toEqual(['ack', 'fill'])
     await c.close()
   })
 })

@@ -29,6 +29,8 @@ export interface WorkingOrder {
   expiresTs: number | undefined
   /** Commission of its fills (micro-dollars), for openOrder's OrderState. */
   commissionMicro: number
+  /** Sim time it became final (Filled / Cancelled): completedOrder's completedTime. */
+  completedTs?: number
 }
 
 export const isFinal = (w: WorkingOrder): boolean => w.status === 'Filled' || w.status === 'Cancelled'

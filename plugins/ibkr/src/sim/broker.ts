@@ -12,7 +12,7 @@ import {Feeds} from './feeds.js'
 import {accountId, ExecIds, OrderIds, PermIds} from './ids.js'
 import {Market} from './market.js'
 import {RecordKeeper, type IbkrVenueRecords} from './records.js'
-import type {SimAccountValue, SimBar, SimBroker, SimCommissionReport, SimContract, SimContractDetails, SimEvent, SimExecution, SimExecutionFilter, SimHistoricalRequest, SimOpenOrder, SimOrder, SimOrderStatus, SimPosition, SimQuote, SimRefusal} from './seam.js'
+import type {SimAccountValue, SimBar, SimBroker, SimCommissionReport, SimContract, SimContractDetails, SimEvent, SimExecution, SimExecutionFilter, SimHistoricalRequest, SimCompletedOrder, SimOpenOrder, SimOrder, SimOrderStatus, SimPosition, SimQuote, SimRefusal} from './seam.js'
 import {Trading} from './trading.js'
 
 export interface BrokerOptions {
@@ -143,6 +143,21 @@ export class IbkrBroker implements SimBroker {
       .open()
       .filter((w) => !w.held && (clientId === undefined || w.order.clientId === clientId))
       .map((w) => ({open: openOrderOf(w), status: statusOf(w)}))
+  }
+
+  /**
+   * The finished orders, oldest first (TWS keeps the day's; the simulator all of its run). apiOnly
+   * leaves out the orders placed by hand in TWS (client 0 here). completedStatus is TWS's free
+   * text; the simulator writes the status word.
+   */
+  completedOrders(apiOnly: boolean): SimCompletedOrder[] {
+    this.sync()
+    const book = this.trading.book
+    return book
+      .all()
+      .filter((w) => (w.status === 'Filled' || w.status === 'Cancelled') && !(apiOnly && w.order.clientId === 0))
+      .sort((a, b) => (a.completedTs ?? 0) - (b.completedTs ?? 0) || a.seq - b.seq)
+      .map((w) => ({...openOrderOf(w), filledQuantity: String(w.filled), completedTs: w.completedTs ?? this.now(), completedStatus: w.status, parentPermId: book.parentOf(w)?.order.permId ?? 0}))
   }
 
   positions(): SimPosition[] {

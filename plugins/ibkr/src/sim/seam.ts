@@ -102,6 +102,18 @@ export interface SimOpenOrder {
   state: SimOrderState
 }
 
+/** A finished order as completedOrder carries it (EDecoder.processCompletedOrderMsg). */
+export interface SimCompletedOrder extends SimOpenOrder {
+  /** Decimal string: the quantity it filled. */
+  filledQuantity: string
+  /** Sim time it finished, epoch ms. */
+  completedTs: number
+  /** TWS's words for how it finished (completedStatus). */
+  completedStatus: string
+  /** The permId of its parent (a bracket child), else 0. */
+  parentPermId: number
+}
+
 /** orderStatus (EDecoder.processOrderStatusMsg). */
 export interface SimOrderStatus {
   orderId: number
@@ -251,6 +263,12 @@ export interface SimBroker {
   cancelOrder(clientId: number, orderId: number): void
   /** Open orders of one client (reqOpenOrders) or of all clients (reqAllOpenOrders: clientId undefined). */
   openOrders(clientId: number | undefined): Array<{open: SimOpenOrder; status: SimOrderStatus}>
+  /**
+   * Orders finished (Filled, Cancelled) that TWS still keeps (reqCompletedOrders), oldest first;
+   * `apiOnly`: only orders placed through the API (not by hand in TWS). Optional: added with the
+   * completed-orders request.
+   */
+  completedOrders?(apiOnly: boolean): SimCompletedOrder[]
   positions(): SimPosition[]
   /** The values reqAccountSummary asks for (tags as IBKR names them; `$LEDGER` groups as TWS). */
   accountSummary(tags: readonly string[]): SimAccountValue[]

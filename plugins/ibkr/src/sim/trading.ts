@@ -194,6 +194,7 @@ export class Trading {
   private cancel(w: WorkingOrder, cause: CancelCause): void {
     if (isFinal(w)) return
     w.status = 'Cancelled'
+    w.completedTs = this.d.now()
     w.held = false
     this.d.records.cancelled(w.order.orderRef)
     this.show(w)
@@ -258,6 +259,7 @@ export class Trading {
     w.lastFillPrice = price
     w.commissionMicro += commission
     w.status = 'Filled'
+    w.completedTs = ts
     const execution: SimExecution = {
       orderId: w.order.orderId,
       clientId: w.order.clientId,

@@ -8,7 +8,7 @@ import {coreRuntime} from '../../../../src/sectors/core-runtime.js'
 import {T0} from './harness.js'
 
 export type Ev = {name: string; args: unknown[]}
-const WATCHED = [EventName.nextValidId, EventName.managedAccounts, EventName.error, EventName.info, EventName.contractDetails, EventName.orderStatus, EventName.openOrder, EventName.openOrderEnd, EventName.execDetails, EventName.execDetailsEnd, EventName.commissionReport, EventName.position, EventName.positionEnd, EventName.currentTime, EventName.disconnected]
+const WATCHED = [EventName.nextValidId, EventName.managedAccounts, EventName.error, EventName.info, EventName.contractDetails, EventName.orderStatus, EventName.openOrder, EventName.openOrderEnd, EventName.execDetails, EventName.execDetailsEnd, EventName.commissionReport, EventName.position, EventName.positionEnd, EventName.currentTime, EventName.disconnected, EventName.completedOrder, EventName.completedOrdersEnd]
 
 export const MES: Contract = {symbol: 'MES', secType: SecType.FUT, exchange: 'CME', currency: 'USD', lastTradeDateOrContractMonth: '202612'}
 

@@ -1,13 +1,14 @@
 // Order requests: placeOrder, cancelOrder, reqGlobalCancel, reqOpenOrders, reqAllOpenOrders,
-// reqAutoOpenOrders, reqIds, reqExecutions. The wire decodes and hands over; the broker decides
+// reqAutoOpenOrders, reqIds, reqExecutions, reqCompletedOrders. The wire decodes and hands over; the broker decides
 // and answers through its events (openOrder, orderStatus, error 201/202/10147…).
 import type {RequestContext} from './context.js'
 import {decodeReqExecutions, decodeReqIds, decodeVersionAndInt, decodeVersionOnly} from './decode-account.js'
 import {decodeCancelOrder, decodeGlobalCancel, decodePlaceOrder} from './decode-order.js'
 import {encodeCommissionReport, encodeExecDetails, encodeExecDetailsEnd} from './encode-executions.js'
-import {encodeOpenOrder, encodeOpenOrderEnd, encodeOrderStatus} from './encode-orders.js'
+import {encodeCompletedOrder, encodeCompletedOrdersEnd, encodeOpenOrder, encodeOpenOrderEnd, encodeOrderStatus} from './encode-orders.js'
 import {encodeNextValidId} from './encode-session.js'
 import type {FieldReader} from './fields.js'
+import {OUT, V} from './versions.js'
 
 export function placeOrder(ctx: RequestContext, r: FieldReader): void {
   const req = decodePlaceOrder(r, ctx.version, ctx.clientId)
@@ -47,6 +48,19 @@ export function reqAllOpenOrders(ctx: RequestContext, r: FieldReader): void {
   decodeVersionOnly(r)
   if (ctx.refused(-1)) return
   sendOpenOrders(ctx, undefined)
+}
+
+/**
+ * reqCompletedOrders (EClient: message id and apiOnly, no version, no request id): the finished
+ * orders of the account TWS keeps, every client's, then completedOrdersEnd. Asked below
+ * MIN_SERVER_VER_COMPLETED_ORDERS the request does not exist: TWS answers it as unknown.
+ */
+export function reqCompletedOrders(ctx: RequestContext, r: FieldReader): void {
+  if (ctx.version < V.REQ_COMPLETED_ORDERS) return ctx.error(-1, 321, `Error validating request.-'' : cause - Unsupported message id "${OUT.REQ_COMPLETED_ORDERS}"`)
+  const apiOnly = r.bool()
+  if (ctx.refused(-1)) return
+  for (const o of ctx.broker.completedOrders?.(apiOnly) ?? []) ctx.send(encodeCompletedOrder(o, ctx.version))
+  ctx.send(encodeCompletedOrdersEnd())
 }
 
 /** reqAutoOpenOrders: only client 0 may bind TWS's manual orders; others get TWS's refusal. */

@@ -8,7 +8,7 @@ import {
   cancelHistoricalData, cancelMktData, cancelRealTimeBars, reqContractDetails, reqCurrentTime, reqHistoricalData, reqMarketDataType,
   reqMktData, reqRealTimeBars,
 } from './requests-data.js'
-import {cancelOrder, globalCancel, placeOrder, reqAllOpenOrders, reqAutoOpenOrders, reqExecutions, reqIds, reqOpenOrders} from './requests-orders.js'
+import {cancelOrder, globalCancel, placeOrder, reqAllOpenOrders, reqAutoOpenOrders, reqCompletedOrders, reqExecutions, reqIds, reqOpenOrders} from './requests-orders.js'
 import {OUT, V} from './versions.js'
 
 export type RequestHandler = (ctx: RequestContext, r: FieldReader) => void
@@ -37,6 +37,7 @@ export const REQUEST_HANDLERS: ReadonlyMap<number, RequestHandler> = new Map<num
   [OUT.REQ_ACCOUNT_SUMMARY, reqAccountSummary],
   [OUT.CANCEL_ACCOUNT_SUMMARY, cancelAccountSummary],
   [OUT.CANCEL_POSITIONS, cancelPositions],
+  [OUT.REQ_COMPLETED_ORDERS, reqCompletedOrders],
 ])
 
 /** The id a request names, read loosely (to address the error about a request that did not parse). */

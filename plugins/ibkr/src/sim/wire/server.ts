@@ -6,8 +6,9 @@
 // Versions 100..193 are spoken (193 = @stoqey/ib 1.6's maximum; IBKR's ibapi asks up to 2xx and
 // gets 193, below its protobuf versions). Checked against @stoqey/ib's decoder (tests) and against
 // IBKR's Python ibapi decoder/encoder at 120, 150, 166, 176, 188, 192 and 193 (by hand).
-// Not simulated, and answered honestly rather than faked: reqCompletedOrders (unknown-request
-// error), updatePortfolio lines of reqAccountUpdates (the seam has no market value), the
+// reqCompletedOrders from version 150 (completedOrder as EDecoder.processCompletedOrderMsg reads it;
+// below 150 it is an unknown request, as TWS has it).
+// Not simulated, and answered honestly rather than faked: updatePortfolio lines of reqAccountUpdates (the seam has no market value), the
 // keepUpToDate updates of reqHistoricalData, the 3-minute refresh of account summaries, the
 // open orders TWS may push on connect ("download open orders on connection": clients ask).
 import {createServer, type Server, type Socket} from 'node:net'
