@@ -271,6 +271,16 @@ export class IbkrLivePathProbe extends LivePathProbe {
             return target.submit(order)
           }
         }
+        // When the connector hands each order's first fill to the engine, and when the engine's handler returns.
+        if (prop === 'onEvent') {
+          return (listener) =>
+            target.onEvent((event) => {
+              const o = event.kind === 'fill' ? this.orders.get(event.fill?.clientOrderId) : undefined
+              const t0 = performance.now()
+              listener(event)
+              if (o && o.fillEvent === undefined) Object.assign(o, {fillEvent: t0, fillHandled: performance.now()})
+            })
+        }
         return Reflect.get(target, prop, target)
       },
     })
@@ -354,6 +364,9 @@ export class IbkrLivePathProbe extends LivePathProbe {
       commitTypes: [...new Set(timed.flatMap((x) => this.commitsIn(x.o.http.wire, x.heard).map((c) => c.types)))],
       answerToHeard: m((x) => x.heard - x.s.answer),
       toCommit: m((x) => x.o.commitStart - x.heard),
+      toFillEvent: m((x) => x.o.fillEvent - x.heard),
+      fillHandler: m((x) => x.o.fillHandled - x.o.fillEvent),
+      handledToCommit: m((x) => x.o.commitStart - x.o.fillHandled),
       commit: m((x) => x.o.filledAt - x.o.commitStart),
       batches: [...new Set(timed.map((x) => x.o.batch))],
     }

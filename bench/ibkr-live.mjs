@@ -47,6 +47,13 @@
 //       watchdog's bound; issue 10's "2 heartbeat intervals" would be 4 s, which the watchdog's
 //       design does not promise). Then SIGCONT → DATA_RESUMED and the next order accepted, ≤ 3 s.
 //     - The sockets cut (dropSockets) → the next order accepted, ≤ 3 s.
+// Where the time goes is printed per kind of order (buys from flat; sells, which rick sends
+// reduce-only, and which the connector checks against TWS's positions first: TWS has no reduce-only
+// flag), with rick's reads of TWS while trading (reqPositions, reqExecutions: calls, ms, items) and
+// the journal commits that block the event loop between an order's frame and its execution. The
+// bare arm "back to back" (each order sent as the last one's commission is in) is info; how long
+// its placeOrder waited in @stoqey/ib's own limiter (maxReqPerSec 40: four messages per 100 ms,
+// function-rate-limit) before its frame was written is printed with it.
 // Knobs: RICK_BENCH_LIVE_SPEED (120), RICK_BENCH_LIVE_ORDERS (100 timed orders, after 5 untimed).
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -73,7 +80,7 @@ const BARE_CLIENT_ID = 99
  */
 async function bareOrders(sim, probe, count, from, {paced = false, journal} = {}) {
   const bare = await bareIbkr(sim, {clientId: BARE_CLIENT_ID, periodMs: PERIOD_MS, exclude: (api, socket) => (probe.sdk.skip(api), probe.bareSockets.add(socket))})
-  const out = {ms: [], execs: [], answers: [], appends: [], closeToWire: []}
+  const out = {ms: [], execs: [], answers: [], appends: [], closeToWire: [], toWire: []}
   try {
     for (let i = from; i < from + count; i++) {
       const closed = paced ? await bare.periodClosed() : undefined
@@ -83,6 +90,7 @@ async function bareOrders(sim, probe, count, from, {paced = false, journal} = {}
       out.answers.push(r.answer)
       const wire = probe.writes.all.findLast((w) => w.socket === bare.socket)
       if (closed !== undefined && wire !== undefined) out.closeToWire.push(wire.t - closed)
+      if (wire !== undefined) out.toWire.push(wire.t - r.t0)
       if (journal) out.appends.push(timedAppend(journal, i))
     }
   } finally {
@@ -213,10 +221,10 @@ export default async function ibkrLive() {
     const lines = [
       `ibkr-live: simulator at ${SPEED}x (venue clock seen at ${rate.toFixed(0)}x); run ${result.runId}: ${result.summary.orders} orders, ${result.summary.fills} fills, ${result.summary.denials} denied, ${probe.bars} bars journaled; stop ${result.stopReason}`,
       `  1. order round trip (MES, 1 contract, buy/sell in turn), ${rt.length} orders: rick ORDER_INTENT durable → FILL durable p50 ${ms(rtP50)}, p99 ${ms(percentile(rt, 99))}`,
-      `     bare @stoqey/ib, ${bare.length} orders one per bar period (${bareA.bars + bareB.bars} real-time bars read meanwhile): placeOrder → first openOrder/orderStatus p50 ${ms(median(bareAnswer))}, → execDetails p50 ${ms(median(bareExec))}; → execDetails + commissionReport p50 ${ms(bareP50)}, p99 ${ms(percentile(bare, 99))}; back to back p50 ${ms(hotP50)}; durable journal append p50 ${ms(appendP50)}, p99 ${ms(percentile(appends, 99))}`,
+      `     bare @stoqey/ib, ${bare.length} orders one per bar period (${bareA.bars + bareB.bars} real-time bars read meanwhile): placeOrder → first openOrder/orderStatus p50 ${ms(median(bareAnswer))}, → execDetails p50 ${ms(median(bareExec))}; → execDetails + commissionReport p50 ${ms(bareP50)}, p99 ${ms(percentile(bare, 99))}; back to back p50 ${ms(hotP50)} (placeOrder → frame written p50 ${ms(median(hot.toWire.slice(WARM)))}, paced ${ms(median(bareA.toWire.slice(WARM)))}); durable journal append p50 ${ms(appendP50)}, p99 ${ms(percentile(appends, 99))}`,
       ...[['all', () => true], ['buys from flat', (o) => !o.reduceOnly], ['reduce-only sells', (o) => o.reduceOnly]].map(([label, which]) => {
         const p = probe.parts(median, which)
-        return `     rick, ${label} (${p.n}): round trip p50 ${ms(p.roundTrip)}: intent durable → submit() ${ms(p.toSubmit)} → placeOrder called ${ms(p.toPlace)} → frame written ${ms(p.toWire)} → execDetails + commission decoded ${ms(p.venue)} (first chunk read ${ms(p.toChunk)}, first openOrder/orderStatus ${ms(p.toAnswer)}, then ${ms(p.answerToHeard)}; ${p.chunksToHeard} chunks, the last ${ms(p.lastChunkToHeard)} before; journal commits meanwhile ${ms(p.commitsBefore)}: ${p.commitTypes.join(', ') || 'none'}) → FILL commit begins ${ms(p.toCommit)} → FILL durable ${ms(p.commit)} (commits: ${p.batches.join(', ')})`
+        return `     rick, ${label} (${p.n}): round trip p50 ${ms(p.roundTrip)}: intent durable → submit() ${ms(p.toSubmit)} → placeOrder called ${ms(p.toPlace)} → frame written ${ms(p.toWire)} → execDetails + commission decoded ${ms(p.venue)} (first chunk read ${ms(p.toChunk)}, first openOrder/orderStatus ${ms(p.toAnswer)}, then ${ms(p.answerToHeard)}; ${p.chunksToHeard} chunks, the last ${ms(p.lastChunkToHeard)} before; journal commits meanwhile ${ms(p.commitsBefore)}: ${p.commitTypes.join(', ') || 'none'}) → FILL commit begins ${ms(p.toCommit)} (the connector hands the fill over ${ms(p.toFillEvent)}, the engine's handler ${ms(p.fillHandler)}, then ${ms(p.handledToCommit)}) → FILL durable ${ms(p.commit)} (commits: ${p.batches.join(', ')})`
       }),
       `     rick's reads of TWS while trading (reqPositions → positionEnd, reqExecutions → execDetailsEnd): ${readsLine(probe, tradeFrom, tradeTo)}`,
       `  2. tick to order, ${t2o.length} periods: p50 ${ms(median(t2o))}, p99 ${ms(percentile(t2o, 99))} (bar closed → intent durable p50 ${ms(median(probe.closeToIntent))}, intent → frame written p50 ${ms(median(probe.intentToWire))}; periods closed by the timer: ${probe.closedByTimer}); buys from flat p50 ${ms(median(ticksToOrder(probe, (o) => !o.reduceOnly)))}, p99 ${ms(percentile(ticksToOrder(probe, (o) => !o.reduceOnly), 99))}; reduce-only sells p50 ${ms(median(ticksToOrder(probe, (o) => o.reduceOnly)))}; bare: bar closed → frame written p50 ${ms(median(bareCloseToWire))}`,
