@@ -50,6 +50,32 @@ const strategy: StrategyModule<Params> = {
 export default strategy
 `
 
+/** A strategy that sends an order every bar: long one MES, then flat, then long… (ids keep being used). */
+export const FLIP_STRATEGY = `import type {StrategyModule} from '../src/sectors/strategy/contract.js'
+
+const strategy: StrategyModule<Record<string, never>> = {
+  name: 'mes-flip',
+  description: 'Long one MES contract on one bar, flat on the next.',
+  paramsSchema: {type: 'object', additionalProperties: false, properties: {}},
+  create() {
+    return {
+      init() {},
+      onBar(bar, ctx) {
+        if (!bar.instrument.startsWith('MES')) return []
+        return [{instrument: bar.instrument, target: ctx.position(bar.instrument) === 0 ? 1 : 0, reason: 'flip'}]
+      },
+      onFill() {},
+      state() {
+        return {}
+      },
+      restore() {},
+    }
+  },
+}
+
+export default strategy
+`
+
 export const MES = '{symbol: MES, secType: FUT, exchange: CME, currency: USD, lastTradeDateOrContractMonth: "202612"}'
 export const SPY = '{symbol: SPY, secType: STK, exchange: SMART, currency: USD, primaryExchange: ARCA}'
 
@@ -110,6 +136,7 @@ export async function live(o: SectorOptions & {speed?: number; startTs?: number;
   const sim = await startIbkrSimulator({core: coreRuntime, seed: o.seed ?? 5, speed: o.speed ?? 600, instruments: ['MES-202612', 'SPY'], ...(o.startTs === undefined ? {} : {startTs: o.startTs})})
   const f = fixtureProject(config(sim, o))
   writeFileSync(join(f.root, 'strategies', 'mes-bracket.ts'), BRACKET_STRATEGY)
+  writeFileSync(join(f.root, 'strategies', 'mes-flip.ts'), FLIP_STRATEGY)
   writeFileSync(join(f.root, 'config', 'charter.yaml'), futuresCharter())
   const l = {sim, f, env: {...f.env, NO_COLOR: '1'}}
   open.push(l)

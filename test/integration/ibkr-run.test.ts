@@ -9,7 +9,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import type {EventPayloads} from '../../src/foundation/journal/events.js'
 import {rick} from '../helpers/cli.js'
-import {cleanupLive, events, fillSums, live, positionsAtVenue} from './ibkr-run-fixture.js'
+import {cleanupLive, events, fillSums, live, MES, positionsAtVenue} from './ibkr-run-fixture.js'
 
 afterEach(cleanupLive)
 
@@ -49,7 +49,8 @@ describe('rick run ibkr --practice against the TWS simulator', () => {
   })
 
   it('a Gateway restart rolls nextValidId back between two runs: the second run never reuses an id of the first', async () => {
-    const l = await live({startTs: Date.UTC(2026, 11, 8, 16)})
+    // A strategy that orders every bar: both runs send orders, whatever the prices.
+    const l = await live({startTs: Date.UTC(2026, 11, 8, 16), instruments: [MES], strategy: '{name: mes-flip, params: {}}'})
     const first = await rick(['run', 'mes', '--bars', '20'], {cwd: l.f.root, env: l.env})
     expect(first.exitCode, first.stderr).toBe(0)
     const before = Object.values(l.sim.venueRecords.orderRefs()).flatMap((r) => r.orderIds)
