@@ -48,12 +48,17 @@ export class TwsReads {
     }
   }
 
-  async positions(duringOpen = false): Promise<Position[]> {
+  /**
+   * Positions with their entry prices. `quantitiesOnly` skips the prices: they replay the day's
+   * executions (46 ms p50 over ~130 of them in the bench, growing with every fill), which the
+   * reduce-only check before an order has no use for — it would hold every exit back by as much.
+   */
+  async positions(duringOpen = false, quantitiesOnly = false): Promise<Position[]> {
     const c = this.d.client(duringOpen)
     const items = await this.d.requests.single('positions', () => c.reqPositions())
     this.d.current()?.cancelPositions()
     const held = positionsOf(items, this.d.accountId(), (k) => this.d.instrumentOf(k), (k) => this.d.multiplierOf(k))
-    if (held.length === 0 || duringOpen) return held
+    if (held.length === 0 || duringOpen || quantitiesOnly) return held
     const entries = entryPrices(await this.executions(0), this.d.accountId(), (k) => this.d.instrumentOf(k), (e) => this.execTime(e))
     for (const p of held) {
       const e = entries.get(p.instrument)

@@ -482,7 +482,7 @@ export class IbkrConnector implements Connector {
 
   /** TWS has no reduce-only flag: a reduce-only order must shrink the venue's position, or it is refused. */
   private async checkReduces(order: OrderRequest): Promise<void> {
-    const held = (await this.reads.positions()).filter((p) => p.instrument === order.instrument).reduce((s, p) => s + p.qty, 0)
+    const held = (await this.reads.positions(false, true)).filter((p) => p.instrument === order.instrument).reduce((s, p) => s + p.qty, 0)
     const signed = order.side === 'buy' ? order.qty : -order.qty
     if (held === 0 || Math.sign(held) === Math.sign(signed) || order.qty > Math.abs(held) + 1e-9) {
       throw new this.o.core.BrokerError('InvalidOrder', `IBKR: reduce-only ${order.side} of ${order.qty} ${order.instrument} would not reduce the position at IBKR (${held}); TWS has no reduce-only flag, so rick refuses it`)
