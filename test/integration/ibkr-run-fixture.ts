@@ -3,14 +3,17 @@
 // here, in this process, so the test can count what reached the venue (its own records, not the
 // connector's word) and switch faults while the run trades.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {startIbkrSimulator, type IbkrRunningSimulator} from '../../plugins/ibkr/src/sim/index.js'
 import type {EventPayloads, JournalEvent} from '../../src/foundation/journal/events.js'
 import {coreRuntime} from '../../src/sectors/core-runtime.js'
 import {REPO_ROOT, RICK_BIN} from '../helpers/cli.js'
-import {fixtureProject, readJournal, type Fixture} from './engine-fixture.js'
+import {fixtureProject, type Fixture} from './engine-fixture.js'
+
+// The journal read while a run may still be creating it, and a bounded poll: the same as OANDA's.
+export {events, until} from './oanda-live-fixture.js'
 
 /** A strategy that holds one MES contract with a native bracket whenever it is flat. */
 export const BRACKET_STRATEGY = `import type {StrategyModule} from '../src/sectors/strategy/contract.js'
@@ -143,15 +146,6 @@ export async function live(o: SectorOptions & {speed?: number; startTs?: number;
   return l
 }
 
-export function events(l: Live, types?: Array<keyof EventPayloads>): JournalEvent[] {
-  if (!existsSync(l.f.journal)) return []
-  try {
-    return readJournal(l.f.journal, types)
-  } catch {
-    return [] // the run is still creating it
-  }
-}
-
 /** Per client order id and per instrument, the journal's fills summed here (signed per instrument). */
 export function fillSums(evs: JournalEvent[]): {perOrder: Map<string, number>; perInstrument: Map<string, number>; fillIds: string[]} {
   const perOrder = new Map<string, number>()
@@ -188,12 +182,4 @@ export function start(l: Live, args: string[]): {child: ChildProcess; exited: Pr
   child.stderr?.on('data', (d: Buffer) => void (stderr += d.toString()))
   const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}>((resolve) => child.on('exit', (code, signal) => resolve({code, signal, stdout, stderr})))
   return {child, exited}
-}
-
-export async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
 }
