@@ -38,6 +38,7 @@ import {repositoryState} from '../foundation/snapshots/repository.js'
 import type {SectorRegistry} from './definition.js'
 import {readSectorsConfig} from './load-config.js'
 import {systemClock} from '../foundation/clock.js'
+import {unknownSectorMessage} from '../foundation/config/suggest.js'
 
 /** Everything the service reads or writes; tests replace single functions. */
 export interface CharterDeps {
@@ -349,7 +350,7 @@ export async function approveSector(sector: string, options: ApproveOptions, ctx
   const config = facts.sector
   if (!config) {
     const known = Object.keys(facts.sectors)
-    throw new UsageError(`unknown sector '${sector}': expected one of ${known.length > 0 ? known.join(', ') : '(none configured)'}`, 'UNKNOWN_SECTOR')
+    throw new UsageError(unknownSectorMessage(sector, known), 'UNKNOWN_SECTOR')
   }
   const reg = ctx.registry.get(config.venue)
   if (!reg) throw new UsageError(`cannot approve ${sector}: no installed plugin provides venue '${config.venue}'`, 'UNKNOWN_VENUE')

@@ -112,4 +112,14 @@ describe('flag and usage errors', () => {
     expect(j.exitCode).toBe(2)
     expect(onlyError(j.stdout).code).toBe('USAGE')
   })
+
+  it('a misspelt sector gets the nearest name, in every command that takes one (exit 2)', async () => {
+    for (const args of [['run', 'Coinbase'], ['halt', 'coinbsae'], ['charter', 'check', 'COINBASE'], ['data', 'download', 'coinbas']]) {
+      const r = await rick(args, {cwd: f.root, env: f.env})
+      expect(r.exitCode, args.join(' ')).toBe(2)
+      expect(r.stdout + r.stderr, args.join(' ')).toContain('did you mean: coinbase')
+    }
+    const j = await rick(['run', 'Coinbase', '--json'], {cwd: f.root, env: f.env})
+    expect(onlyError(j.stdout)).toMatchObject({code: 'UNKNOWN_SECTOR', message: expect.stringContaining('did you mean: coinbase')})
+  })
 })

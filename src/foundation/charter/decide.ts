@@ -4,6 +4,7 @@
 import type {Mode} from '../config/types.js'
 import {needsApproval, type ApprovalCheck, type CurrentBindings} from './approvals.js'
 import {FORBIDDEN_MODE_BITS, type SecretFileStatus} from './secrets-files.js'
+import {suggest} from '../config/suggest.js'
 
 export const RULES = ['config-valid', 'mode-allowed', 'secrets-private', 'approval', 'credentials'] as const
 export type RuleName = (typeof RULES)[number]
@@ -83,7 +84,8 @@ function ruleConfig(input: CharterInput): RuleResult {
   }
   if (!config.sectorFound) {
     const known = config.knownSectors && config.knownSectors.length > 0 ? config.knownSectors.join(', ') : 'none'
-    return {rule: 'config-valid', status: 'fail', detail: `no sector '${input.sector}' in the config (sectors: ${known})`}
+    const near = suggest(input.sector, config.knownSectors ?? [])
+    return {rule: 'config-valid', status: 'fail', detail: `no sector '${input.sector}' in the config (sectors: ${known})${near ? `; did you mean: ${near}` : ''}`}
   }
   return {rule: 'config-valid', status: 'pass', detail: 'config and charter limits are valid'}
 }

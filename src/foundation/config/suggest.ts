@@ -40,3 +40,12 @@ export function suggest(input: string, candidates: Iterable<string>): string | u
   const allowed = Math.min(3, Math.max(1, Math.floor(Math.max(input.length, best.length) / 3)))
   return bestDistance <= allowed ? best : undefined
 }
+
+/**
+ * The message of a sector name that is not in the config, the same for every command: what exists,
+ * and the nearest name when one is plausibly meant (`rick run Coinbase` → coinbase).
+ */
+export function unknownSectorMessage(name: string, known: readonly string[], from?: string): string {
+  const near = suggest(name, known)
+  return `unknown sector '${name}': expected one of ${known.length > 0 ? known.join(', ') : '(none configured)'}${from ? ` (from ${from})` : ''}${near ? `; did you mean: ${near}` : ''}`
+}

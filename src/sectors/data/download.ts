@@ -30,6 +30,7 @@ import {loadSectorsConfig} from '../load-config.js'
 import {downloadHistory, venueFailure, type DownloadProgress, type HistoryDownloadResult} from './download-history.js'
 import {resolveInstruments} from './instruments.js'
 import {assertInstrumentId} from './store.js'
+import {unknownSectorMessage} from '../../foundation/config/suggest.js'
 
 export interface DownloadRequest {
   sector: string
@@ -90,7 +91,7 @@ export async function downloadSector(req: DownloadRequest, ctx: DownloadContext)
   let config = loaded.config.sectors[req.sector]
   if (!config) {
     const known = Object.keys(loaded.config.sectors)
-    throw new UsageError(`unknown sector '${req.sector}': expected one of ${known.length > 0 ? known.join(', ') : '(none configured)'} (from ${loaded.file})`, 'UNKNOWN_SECTOR')
+    throw new UsageError(unknownSectorMessage(req.sector, known, loaded.file), 'UNKNOWN_SECTOR')
   }
   const periodMs = req.barPeriod === undefined ? barPeriodMs(config) : durationMs(req.barPeriod)
   if (!(periodMs > 0)) throw new UsageError(`--bar-period expects a length like 5s, 1m, 15m, 1h or 1d; found '${req.barPeriod}'`, 'BAD_BAR_PERIOD')

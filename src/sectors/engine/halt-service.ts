@@ -14,6 +14,7 @@ import {pidAlive, readLock} from './lock.js'
 import {MANUAL_RUN_ID, recoverAccount, SIMULATION_ENVIRONMENTS} from './recovery.js'
 import {ACCOUNT_CURRENCY, buildRisk, type SetupContext} from './setup.js'
 import {systemEngineClock} from '../../foundation/clock.js'
+import {unknownSectorMessage} from '../../foundation/config/suggest.js'
 
 export type ManualAction = 'halt' | 'resume' | 'reduce'
 
@@ -41,7 +42,7 @@ export function manualRiskChange(sector: string, action: ManualAction, options: 
   const config = loaded.config.sectors[sector]
   if (!config) {
     const known = Object.keys(loaded.config.sectors)
-    throw new UsageError(`unknown sector '${sector}': expected one of ${known.join(', ') || '(none configured)'}`, 'UNKNOWN_SECTOR')
+    throw new UsageError(unknownSectorMessage(sector, known), 'UNKNOWN_SECTOR')
   }
   const limits = loadCharterLimits({cwd, env})
   if (!limits.limits) throw new ConfigError(`${limits.file}: the charter's hard limits have errors`, limits.diagnostics)

@@ -21,6 +21,7 @@ import {loadSectorsConfig} from '../load-config.js'
 import {PaperConnector} from '../paper/connector.js'
 import {defaultFees, defaultSlippageBps} from '../paper/fees.js'
 import {loadStrategy, type LoadedStrategy} from '../strategy/loader.js'
+import {unknownSectorMessage} from '../../foundation/config/suggest.js'
 
 /** Cash of a fresh paper account, in account currency (risk limits are in the same currency). */
 export const DEFAULT_PAPER_CASH = 10_000
@@ -72,7 +73,7 @@ export async function loadSectorSetup(sector: string, ctx: SetupContext): Promis
   const config = loaded.config.sectors[sector]
   if (!config) {
     const known = Object.keys(loaded.config.sectors)
-    throw new UsageError(`unknown sector '${sector}': expected one of ${known.length > 0 ? known.join(', ') : '(none configured)'} (from ${loaded.file})`, 'UNKNOWN_SECTOR')
+    throw new UsageError(unknownSectorMessage(sector, known, loaded.file), 'UNKNOWN_SECTOR')
   }
   const limits = loadCharterLimits({cwd, env})
   const errors = limits.diagnostics.filter((d) => d.severity === 'error')

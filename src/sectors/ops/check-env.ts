@@ -12,6 +12,7 @@ import {resolveSecretsFiles} from '../../foundation/secrets/secrets-base.js'
 import type {SectorRegistry} from '../definition.js'
 import {displayPath, loadSectorsConfig} from '../load-config.js'
 import {octalMode, projectFiles, secretsFileEntries, secretsPolicy, type SecretsFileEntry} from './secrets-scope.js'
+import {unknownSectorMessage} from '../../foundation/config/suggest.js'
 
 export interface VariableCheck {
   name: string
@@ -86,7 +87,7 @@ export function checkEnv(options: CheckEnvOptions): {report: CheckEnvReport; con
   const all = Object.values(loaded.config.sectors)
   if (options.sector !== undefined && !all.some((s) => s.name === options.sector)) {
     const known = all.map((s) => s.name)
-    throw new UsageError(`unknown sector '${options.sector}': expected one of ${known.length > 0 ? known.join(', ') : '(none configured)'}`, 'UNKNOWN_SECTOR')
+    throw new UsageError(unknownSectorMessage(options.sector, known), 'UNKNOWN_SECTOR')
   }
   const {root} = projectFiles(cwd, env, options.file)
   const policy = secretsPolicy(cwd, env)

@@ -11,6 +11,7 @@ import {resolveJournalPath} from '../../foundation/journal/location.js'
 import {configPath, packageRoot, projectRoot, rickHome} from '../../foundation/paths.js'
 import type {SectorRegistry} from '../definition.js'
 import {displayPath, loadSectorsConfig} from '../load-config.js'
+import {unknownSectorMessage} from '../../foundation/config/suggest.js'
 
 /** The template unit, relative to the project (or to rick's own folder when the project has none). */
 export const UNIT_TEMPLATE = join('ops', 'rick@.service')
@@ -342,7 +343,7 @@ function chooseSectors(requested: readonly string[] | undefined, configured: Rec
   }
   const out: string[] = []
   for (const name of requested) {
-    if (!names.includes(name)) throw new UsageError(`unknown sector '${name}': expected one of ${names.join(', ') || '(none configured)'} (${shownConfig})`, 'UNKNOWN_SECTOR')
+    if (!names.includes(name)) throw new UsageError(unknownSectorMessage(name, names, shownConfig), 'UNKNOWN_SECTOR')
     if (!configured[name]!.enabled) throw new UsageError(`sector '${name}' is disabled in ${shownConfig} (enabled: false): enable it there first, or choose one of ${enabled.join(', ') || '(none enabled)'}`, 'SECTOR_DISABLED')
     if (!out.includes(name)) out.push(name)
   }

@@ -59,7 +59,7 @@ describe('rick ops systemd', () => {
     const unknown = await rick(['ops', 'systemd', '--sector', 'nope'], {cwd: f.root, env})
     expect(unknown.exitCode).toBe(2)
     expect(unknown.stdout).toBe('')
-    expect(unknown.stderr).toBe("Error: unknown sector '<--sector value>': expected one of fx, coinbase, spare (config/trading_sectors.yaml)")
+    expect(unknown.stderr).toBe("Error: unknown sector '<--sector value>': expected one of fx, coinbase, spare (from config/trading_sectors.yaml)")
     const disabled = await rick(['ops', 'systemd', '--sector', 'spare', '--json'], {cwd: f.root, env})
     expect(disabled.exitCode).toBe(2)
     expect(JSON.parse(disabled.stdout).error).toMatchObject({code: 'SECTOR_DISABLED'})

@@ -232,7 +232,7 @@ describe('planSystemd / installSystemd', () => {
     const unknown = failure(['nope'])
     expect(unknown.exitCode).toBe(2)
     expect(unknown.code).toBe('UNKNOWN_SECTOR')
-    expect(unknown.message).toBe("unknown sector 'nope': expected one of fx, crypto, spare (config/trading_sectors.yaml)")
+    expect(unknown.message).toBe("unknown sector 'nope': expected one of fx, crypto, spare (from config/trading_sectors.yaml)")
     const disabled = failure(['spare'])
     expect(disabled.exitCode).toBe(2)
     expect(disabled.code).toBe('SECTOR_DISABLED')
