@@ -54,8 +54,17 @@ function render(r: CheckEnvReport): string {
   lines.push('')
   if (r.sectors.length === 0) lines.push('No sectors configured.')
   else if (notReady.length === 0) lines.push('Ready: every credential variable is set and every secrets file is private.')
-  else lines.push(`Not ready: ${notReady.join(', ')}.${r.sectors.some((s) => s.counted && s.secretsPrivate.status !== 'pass') ? ' Make the files private with `rick ops lock-secrets`.' : ''}`)
+  else lines.push(`Not ready: ${notReady.join(', ')}.${nextSteps(r).map((t) => ` ${t}`).join('')}`)
   return lines.join('\n')
+}
+
+/** What to do about what is wrong — only what is wrong: unset variables, open secrets files. */
+function nextSteps(r: CheckEnvReport): string[] {
+  const counted = r.sectors.filter((s) => s.counted && !s.ok)
+  const steps: string[] = []
+  if (counted.some((s) => s.variables.some((v) => !v.set))) steps.push("Set the variables marked NOT SET (export them, or put them in a file listed in the sector's secretsFiles).")
+  if (counted.some((s) => s.files.some((f) => f.exists && f.status !== 'pass'))) steps.push('Make the files private with `rick ops lock-secrets`.')
+  return steps
 }
 
 function sectorLines(s: SectorEnvCheck): string[] {

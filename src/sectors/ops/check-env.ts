@@ -180,7 +180,10 @@ function checkSector(sector: SectorConfig, inputs: SectorInputs): SectorEnvCheck
       holds: required.filter((n) => has(e, n)),
     }
   })
-  const rule = judge(inputs.entries)
+  // A listed secrets file that does not exist is optional (the shipped config lists `.env.oanda` for
+  // whoever keeps the token there): it is shown, but only a file that exists and is open, or a
+  // variable that is not set, makes a sector not ready.
+  const rule = judge(inputs.entries.filter((e) => e.exists))
   if (rule.status !== 'pass') problems.push(`secrets files: ${rule.detail}`)
 
   return {

@@ -73,7 +73,7 @@ describe('rick ops check-env', () => {
           '  ✗ .env.coinbase    0644     .env.coinbase is 0644: group and others can access it (run: chmod 600 .env.coinbase)',
           "  -> OANDA_API_TOKEN is not set (export it, or put it in a file listed in the sector's secretsFiles)",
           '',
-          'Not ready: oanda. Make the files private with `rick ops lock-secrets`.',
+          "Not ready: oanda. Set the variables marked NOT SET (export them, or put them in a file listed in the sector's secretsFiles). Make the files private with `rick ops lock-secrets`.",
         ].join('\n'),
       )
       expect(r.exitCode).toBe(1)

@@ -99,6 +99,18 @@ describe('checkEnv', () => {
     for (const secret of [TOKEN_ENV, TOKEN_FILE, CB_KEY_A, CB_KEY_B, CB_SECRET.replace(/\\n/g, '\n'), 'MHcCAQEEIFAKEFAKEFAKE']) expect(text).not.toContain(JSON.stringify(secret).slice(1, -1))
   })
 
+  it('a listed secrets file that does not exist is shown but optional: the variable from the environment makes the sector ready', () => {
+    const r = check({sector: 'oanda'}, {OANDA_API_TOKEN: TOKEN_ENV})
+    const oanda = sector(r.sectors, 'oanda')
+    expect(oanda.files).toMatchObject([{path: '.env.oanda', exists: false}])
+    expect(oanda.ok).toBe(true)
+    expect(oanda.problems).toEqual([])
+    // Without the variable, the variable is the problem, not the file.
+    const bare = sector(check({sector: 'oanda'}).sectors, 'oanda')
+    expect(bare.ok).toBe(false)
+    expect(bare.problems).toEqual([expect.stringMatching(/^OANDA_API_TOKEN is not set/)])
+  })
+
   it('short values are fully masked', () => {
     const report = check({sector: 'ibkr', mode: 'live'}, {IBKR_ACCOUNT: ACCOUNT})
     expect(report.sectors[0]!.variables).toEqual([{name: 'IBKR_ACCOUNT', set: true, source: 'env', masked: '••••'}])
