@@ -3,7 +3,7 @@
 // supplies; validation checks those per sector in a second stage. The schema for editors
 // (`rick config schema`) splices the venues' fragments in with if/then so that autocompletion
 // knows them too.
-import {WEEKDAYS, MODES, PROFILE_NAMES, type Mode} from './types.js'
+import {WEEKDAYS, MODES, PROFILE_NAMES, NOTIFY_KINDS, NOTIFY_STYLES, type Mode} from './types.js'
 import {EXPECTED_KEYWORD} from './ajv.js'
 import type {JsonSchema, VenueRules} from './venue-rules.js'
 import {paperSchema} from './paper-schema.js'
@@ -207,6 +207,55 @@ function sectorSchema(venueNames?: readonly string[]): JsonSchema {
   }
 }
 
+const envName = (description: string): JsonSchema => ({
+  type: 'string',
+  pattern: ENV_VAR_NAME_PATTERN,
+  description,
+  [EXPECTED_KEYWORD]: 'the NAME of an environment variable in capitals, e.g. TELEGRAM_BOT_TOKEN',
+})
+
+const notifySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['endpoints'],
+  description: 'Where rick tells people what happened in a run (halts, rejects, stale data…). Sent from a queue beside the engine: a slow or failing endpoint never delays an order or the journal. Test with `rick notify test`.',
+  properties: {
+    endpoints: {
+      type: 'object',
+      minProperties: 1,
+      description: 'The endpoints, by name (the name is shown by `rick notify test`).',
+      propertyNames: {pattern: NAME_PATTERN, [EXPECTED_KEYWORD]: 'a lower-case name (letters, digits, dashes), starting with a letter'},
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['style'],
+        description: 'One endpoint. Secrets are never written here: urlEnv and tokenEnv hold the NAME of the environment variable that holds them.',
+        properties: {
+          style: {type: 'string', enum: [...NOTIFY_STYLES], description: 'webhook: POST of a JSON object; slack: {"text": …}; discord: {"content": …}; telegram: the Bot API sendMessage.'},
+          url: {
+            type: 'string',
+            pattern: '^https?://',
+            description: 'Where to POST (telegram: the API base, default https://api.telegram.org). A URL that holds a secret (a Slack or Discord webhook) belongs in an environment variable: use urlEnv.',
+            [EXPECTED_KEYWORD]: 'an http:// or https:// URL',
+          },
+          urlEnv: envName('Name of the environment variable that holds the URL (for URLs that hold a secret).'),
+          tokenEnv: envName('telegram: name of the environment variable that holds the bot token.'),
+          chatId: {type: ['string', 'integer'], description: 'telegram: the chat to send to (a number, or @channelname).', [EXPECTED_KEYWORD]: 'a chat id such as -1001234567890 or "@mychannel"'},
+          events: {
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            description: `What to send: ${NOTIFY_KINDS.join(', ')} (default: all but fill).`,
+            items: {type: 'string', enum: [...NOTIFY_KINDS]},
+          },
+          timeout: {type: 'string', pattern: DURATION_PATTERN, default: '5s', description: 'Longest one request may take (default 5s).', [EXPECTED_KEYWORD]: 'a duration like 5s or 1500ms'},
+          queue: {type: 'integer', minimum: 1, maximum: 10000, default: 200, description: 'Messages held for this endpoint while it is down; past this the oldest are dropped and counted (default 200).'},
+        },
+      },
+    },
+  },
+}
+
 function topSchema(sector: JsonSchema): JsonSchema {
   return {
     type: 'object',
@@ -222,6 +271,7 @@ function topSchema(sector: JsonSchema): JsonSchema {
         propertyNames: {pattern: NAME_PATTERN, [EXPECTED_KEYWORD]: 'a lower-case name (letters, digits, dashes), starting with a letter'},
         additionalProperties: sector,
       },
+      notify: notifySchema,
     },
   }
 }

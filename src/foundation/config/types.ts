@@ -99,9 +99,36 @@ export interface SectorConfig {
   secretsFiles: string[]
 }
 
+/** What a notification endpoint can be told about (see src/sectors/notify/notifier.ts). */
+export const NOTIFY_KINDS = ['halt', 'reject', 'reconcile', 'stale', 'crash', 'fill', 'summary'] as const
+export type NotifyKind = (typeof NOTIFY_KINDS)[number]
+/** The kinds an endpoint gets when it does not say: all but fills (one per trade is noise for most). */
+export const DEFAULT_NOTIFY_KINDS: readonly NotifyKind[] = NOTIFY_KINDS.filter((k) => k !== 'fill')
+export const NOTIFY_STYLES = ['webhook', 'slack', 'discord', 'telegram'] as const
+export type NotifyStyle = (typeof NOTIFY_STYLES)[number]
+
+/** One notification endpoint; secrets (tokens, URLs that hold one) by variable NAME only. */
+export interface NotifyEndpointConfig {
+  name: string
+  style: NotifyStyle
+  url?: string
+  urlEnv?: string
+  tokenEnv?: string
+  chatId?: string
+  events: NotifyKind[]
+  /** As written (`5s`), see durationMs(). */
+  timeout: string
+  queue: number
+}
+
+export interface NotifyConfig {
+  endpoints: NotifyEndpointConfig[]
+}
+
 export interface RickConfig {
   version: 1
   sectors: Record<string, SectorConfig>
+  notify?: NotifyConfig
 }
 
 /** A validated config plus where it came from. */

@@ -15,7 +15,7 @@ import {validatorFor} from './ajv.js'
 import {describeValue, dotted, schemaDiagnostics} from './schema-errors.js'
 import {clip, clipPointer, MAX_ECHO, quoted} from './echo.js'
 import {suggest} from './suggest.js'
-import {MODES, PROFILE_NAMES, type Mode, type ProfileName, type RickConfig, type SectorConfig} from './types.js'
+import {DEFAULT_NOTIFY_KINDS, MODES, PROFILE_NAMES, type Mode, type NotifyConfig, type NotifyEndpointConfig, type NotifyKind, type NotifyStyle, type ProfileName, type RickConfig, type SectorConfig} from './types.js'
 import type {VenueRules} from './venue-rules.js'
 import {emptyFileDiagnostic, foreignDocument, internalDiagnostic, parseYamlSource, segmentsToPointer, sortDiagnostics, type ExpectedDocument, type PathSegment, type YamlSource} from './yaml-document.js'
 
@@ -96,6 +96,10 @@ class Validation {
     for (const [name, raw] of Object.entries(sectors)) {
       if (!isObj(raw)) continue
       this.guard(['sectors', name], () => this.checkSector(name, raw))
+    }
+
+    if (isObj(root) && isObj(root.notify) && isObj(root.notify.endpoints)) {
+      for (const [name, raw] of Object.entries(root.notify.endpoints)) if (isObj(raw)) this.guard(['notify', 'endpoints', name], () => this.checkEndpoint(name, raw))
     }
 
     if (this.hasErrors()) return this.result(undefined)
@@ -378,6 +382,34 @@ class Validation {
     }
   }
 
+  /** Rules of one notify endpoint that the schema cannot say: where it goes, and the Telegram pieces. */
+  private checkEndpoint(name: string, raw: Obj): void {
+    const at = (...rest: PathSegment[]): PathSegment[] => ['notify', 'endpoints', name, ...rest]
+    const label = `notify endpoint ${quoted(name)}`
+    const telegram = raw.style === 'telegram'
+    if (raw.url !== undefined && raw.urlEnv !== undefined) {
+      this.add(at('urlEnv'), 'key', 'notify-url-twice', `${label} has both url and urlEnv`, {expected: 'one of url or urlEnv', found: 'both'})
+    } else if (!telegram && raw.url === undefined && raw.urlEnv === undefined) {
+      this.add(at(), 'key', 'notify-url-missing', `${label} says nowhere to send: it needs url or urlEnv`, {expected: 'urlEnv: NAME_OF_THE_VARIABLE (or url: https://…)', found: 'neither'})
+    }
+    if (typeof raw.url === 'string' && (raw.style === 'slack' || raw.style === 'discord' || /[?&](token|key|secret)=|\/\/[^/@]+:[^/@]+@/i.test(raw.url))) {
+      // A Slack or Discord webhook URL is itself the credential: whoever reads the file can post.
+      this.add(at('url'), 'value', 'secret-in-config', `${label}: a ${raw.style === 'slack' || raw.style === 'discord' ? `${raw.style} webhook URL` : 'URL with credentials'} is a secret; it must not be written in the config file`, {
+        expected: 'urlEnv: <NAME OF THE VARIABLE HOLDING THE URL>',
+        found: describeValue(maskSecret(raw.url), true),
+        suggestion: 'urlEnv',
+      })
+    }
+    if (telegram) {
+      if (raw.tokenEnv === undefined) this.add(at(), 'key', 'notify-token-missing', `${label} (telegram) needs tokenEnv: the name of the variable that holds the bot token`, {expected: 'tokenEnv: TELEGRAM_BOT_TOKEN', found: 'no tokenEnv'})
+      if (raw.chatId === undefined) this.add(at(), 'key', 'notify-chat-missing', `${label} (telegram) needs chatId: the chat to send to`, {expected: 'chatId: -1001234567890 (or "@mychannel")', found: 'no chatId'})
+    } else {
+      for (const key of ['tokenEnv', 'chatId'] as const) {
+        if (raw[key] !== undefined) this.add(at(key), 'key', 'notify-telegram-only', `${label}: ${key} is for style telegram, not ${String(raw.style)}`, {expected: 'no ' + key, found: key})
+      }
+    }
+  }
+
   private checkFiniteNumbers(value: unknown, path: PathSegment[]): void {
     if (typeof value === 'number' && !Number.isFinite(value)) {
       this.add(path, 'value', 'not-finite', `${describeConfigPath(path)} is not a finite number`, {expected: 'a finite number', found: String(value)})
@@ -409,7 +441,26 @@ function dedupeSecrets(diagnostics: Diagnostic[]): Diagnostic[] {
 function buildConfig(root: Obj): RickConfig {
   const sectors: Record<string, SectorConfig> = {}
   for (const [name, raw] of Object.entries(root.sectors as Obj)) sectors[name] = toSectorConfig(name, raw as Obj)
-  return {version: 1, sectors}
+  return {version: 1, sectors, ...(isObj(root.notify) ? {notify: toNotifyConfig(root.notify)} : {})}
+}
+
+/** The typed notify block with defaults applied; call only on one that passed the schema. */
+function toNotifyConfig(raw: Obj): NotifyConfig {
+  const endpoints = Object.entries(raw.endpoints as Obj).map(([name, v]): NotifyEndpointConfig => {
+    const e = v as Obj
+    return {
+      name,
+      style: e.style as NotifyStyle,
+      ...(e.url === undefined ? {} : {url: e.url as string}),
+      ...(e.urlEnv === undefined ? {} : {urlEnv: e.urlEnv as string}),
+      ...(e.tokenEnv === undefined ? {} : {tokenEnv: e.tokenEnv as string}),
+      ...(e.chatId === undefined ? {} : {chatId: String(e.chatId)}),
+      events: [...((e.events as NotifyKind[] | undefined) ?? DEFAULT_NOTIFY_KINDS)],
+      timeout: (e.timeout as string | undefined) ?? '5s',
+      queue: (e.queue as number | undefined) ?? 200,
+    }
+  })
+  return {endpoints}
 }
 
 /** The typed sector with defaults applied; call only on a sector that passed the schema. */
