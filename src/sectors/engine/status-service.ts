@@ -15,6 +15,7 @@ import {charterStatus} from '../charter-service.js'
 import {resolveInstruments} from '../data/instruments.js'
 import {loadSectorsConfig} from '../load-config.js'
 import {pidAlive, readLock} from './lock.js'
+import {howRunning, type RunsAs} from '../ops/up/how-running.js'
 import {MANUAL_RUN_ID, recoverAccount, SIMULATION_ENVIRONMENTS, type AccountRun} from './recovery.js'
 import {ACCOUNT_CURRENCY, buildRisk, DEFAULT_PAPER_CASH, type SetupContext} from './setup.js'
 import {fromMicro, toMicro} from '../../foundation/domain/money.js'
@@ -28,6 +29,10 @@ export interface SectorStatus {
   configuredMode: Mode
   running: boolean
   pid: number | null
+  /** How the running engine was started: a child of a live `rick up`, a systemd service, or by hand. */
+  runsAs: RunsAs | null
+  /** The last CONNECTION event of the running engine's run (none on the paper venue). */
+  connection: {stream: string; state: string; reason: string | null; ts: number} | null
   /** A lock whose engine is gone (killed or crashed); the next start takes it over. */
   staleLock: boolean
   lastRun: {runId: string; requestedMode: string; effectiveMode: string; startedAt: number; stoppedAt: number | null; reason: string | null; interrupted: boolean} | null
@@ -80,6 +85,8 @@ export async function sectorStatuses(options: {sector?: string; journalPath?: st
         configuredMode: config.mode,
         running: alive,
         pid: alive ? lock!.pid : null,
+        runsAs: alive ? howRunning(home, lock!.pid) : null,
+        connection: alive && journal && lock!.runId ? lastConnection(journal, lock!.runId) : null,
         staleLock: lock !== undefined && !alive,
         lastRun: null,
         riskState: {state: 'ACTIVE', code: null, reason: null, until: null},
@@ -100,6 +107,15 @@ export async function sectorStatuses(options: {sector?: string; journalPath?: st
   } finally {
     journal?.close()
   }
+}
+
+function lastConnection(journal: Journal, runId: string): SectorStatus['connection'] {
+  let last: SectorStatus['connection'] = null
+  for (const e of journal.events({runId, types: ['CONNECTION']})) {
+    const p = e.payload as {stream: string; state: string; reason?: string}
+    last = {stream: p.stream, state: p.state, reason: p.reason ?? null, ts: e.ts}
+  }
+  return last
 }
 
 function fillFromJournal(status: SectorStatus, journal: Journal, setup: Parameters<typeof buildRisk>[0], ctx: SetupContext, now: number): void {
