@@ -2,6 +2,7 @@
 // reportJson), plus each run's RUN_STARTED record for its config, rendered into one HTML file.
 import {existsSync, writeFileSync} from 'node:fs'
 
+import {RickError} from '../../../foundation/errors.js'
 import {openJournal, type RunStartedPayload} from '../../../foundation/journal/index.js'
 import {reportJson, type ReportJson} from '../format.js'
 import {journalReport, type JournalReportOptions} from '../service.js'
@@ -19,7 +20,12 @@ export function writeHtmlReport(options: JournalReportOptions & {file: string}):
   const report = reportJson(result.reports, options.journalPath)
   const started = runStarts(options.journalPath, report.runs.map((r) => r.runId))
   const html = reportHtml({report, started})
-  writeFileSync(options.file, html)
+  try {
+    writeFileSync(options.file, html)
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (error as Error).message
+    throw new RickError(`cannot write the HTML report to ${options.file}: ${reason}`, {code: 'WRITE_FAILED', cause: error})
+  }
   return {report, file: options.file, bytes: Buffer.byteLength(html)}
 }
 
