@@ -151,6 +151,9 @@ function ruleApproval(input: CharterInput): {result: RuleResult; approvalId?: st
   return {result: {rule: 'approval', status: 'fail', detail: why.join(' | ')}}
 }
 
+/** The end of the credentials rule's detail when a run would fall back to the paper venue. */
+export const FALLS_BACK = 'the connector will fall back to the paper venue'
+
 function ruleCredentials(input: CharterInput): RuleResult {
   const {credentials, mode} = input
   if (!credentials) {
@@ -160,7 +163,7 @@ function ruleCredentials(input: CharterInput): RuleResult {
   if (credentials.missing.length === 0) return {rule: 'credentials', status: 'pass', detail: `set: ${credentials.required.join(', ')}`}
   const missing = credentials.missing.join(', ')
   if (mode === 'live') return {rule: 'credentials', status: 'fail', detail: `not set: ${missing} (live never falls back to paper)`}
-  return {rule: 'credentials', status: 'warn', detail: `not set: ${missing}; the connector will fall back to the paper venue`}
+  return {rule: 'credentials', status: 'warn', detail: `not set: ${missing}; ${FALLS_BACK}`}
 }
 
 /** The charter's decision for `input.sector` in `input.mode`. Never throws. */

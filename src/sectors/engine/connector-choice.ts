@@ -71,6 +71,6 @@ export function chooseConnector(sector: SectorConfig, definition: Definition | u
     effectiveMode: 'paper',
     venueLabel: 'paper venue',
     real: false,
-    notice: `${name}: ${why} → running on the paper venue with synthetic data; effective mode: paper`,
+    notice: `${name}: ${why} → running on the paper venue with synthetic data; effective mode: paper (the charter judges this run as paper; \`rick charter check ${name} --mode ${requested}\` shows what ${requested} at the venue needs)`,
   }
 }

@@ -72,6 +72,10 @@ describe.sequential('rick charter: init → approve → check → edit → check
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toContain('Charter: coinbase in canary: DENY (CHARTER_DENIED)')
     expect(r.stdout).toContain('✗ approval         no canary approval: run `rick charter approve coinbase --mode canary`')
+    // Without credentials a canary run falls back to the paper venue: the check says so, so the
+    // DENY and the run that starts never seem to disagree.
+    expect(r.stdout).toContain('! credentials      not set: COINBASE_API_KEY, COINBASE_API_SECRET')
+    expect(r.stdout).toContain("→ `rick run coinbase` in canary now: without its credentials it runs on rick's paper venue (effective mode paper, the canary limits), which the charter judges as paper")
   })
 
   it('approve records an approval bound to the code', async () => {

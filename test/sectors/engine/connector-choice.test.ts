@@ -15,7 +15,7 @@ describe('chooseConnector', () => {
       effectiveMode: 'paper',
       venueLabel: 'paper venue',
       real: false,
-      notice: 'coinbase: no credentials (COINBASE_API_KEY, COINBASE_API_SECRET) → running on the paper venue with synthetic data; effective mode: paper',
+      notice: 'coinbase: no credentials (COINBASE_API_KEY, COINBASE_API_SECRET) → running on the paper venue with synthetic data; effective mode: paper (the charter judges this run as paper; `rick charter check coinbase --mode canary` shows what canary at the venue needs)',
     })
   })
   it('with credentials still runs on paper while no real connector exists, and says why', () => {
