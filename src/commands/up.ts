@@ -4,6 +4,8 @@ import {BaseCommand} from '../cli/base-command.js'
 import {configFileFlag, journalFlag} from '../cli/flags.js'
 import {UsageError} from '../foundation/errors.js'
 import {rickHome} from '../foundation/paths.js'
+import {pidAlive, readLock} from '../sectors/engine/lock.js'
+import {howRunning} from '../sectors/ops/up/how-running.js'
 import {pickSectors} from '../sectors/ops/up/pick-sectors.js'
 import {superviseSectors, type SupervisorResult} from '../sectors/ops/up/supervisor.js'
 import {loadSectorRegistry} from '../sectors/registry.js'
@@ -12,6 +14,8 @@ export default class Up extends BaseCommand {
   static override summary = 'Start every enabled sector (or the named ones), each as its own `rick run`, and keep them running.'
 
   static override description = `Each sector runs as its own child process (\`rick run <sector>\`, in its configured mode unless a mode flag is given), independent as the systemd units are: one crashing never stops the others. A sector that crashes (any exit but 0, 2 and 3, or killed by a signal) is started again after a back-off (--restart-delay, doubling with each crash, at most 60 s; 5 crashes within 10 minutes and it stays down). Exit 0 is a normal stop; exit 2 (bad config or flags) and 3 (denied by the charter) are not restarted: starting again cannot fix them.
+
+A sector whose engine already runs (started by hand, by systemd or by another \`rick up\`) is left alone, and said so.
 
 Each sector's output goes to <rick home>/logs/<sector>.log and, prefixed with its name, to the terminal. <rick home>/up.json says what runs (for \`rick status\`).
 
@@ -49,7 +53,20 @@ Exit codes: 0 every sector stopped normally, 1 a sector ended in failure (exit 2
     const {argv, flags} = await this.parse(Up)
     const cwd = process.cwd()
     const registry = await loadSectorRegistry(this.config)
-    const sectors = pickSectors(argv as string[], 'enabled', {registry, file: flags.file, cwd, env: process.env})
+    const picked = pickSectors(argv as string[], 'enabled', {registry, file: flags.file, cwd, env: process.env})
+    const home = rickHome(cwd, process.env)
+    // A sector whose engine already runs (by hand, systemd, another `rick up`) is left alone: its
+    // child would only meet the lock (exit 1) and be restarted against it again and again.
+    const sectors: string[] = []
+    for (const sector of picked) {
+      const lock = readLock(home, sector)
+      if (lock !== undefined && lock.pid > 0 && pidAlive(lock.pid)) this.log(`rick up: ${sector} already runs (pid ${lock.pid}, ${howRunning(home, lock.pid)}): left alone`)
+      else sectors.push(sector)
+    }
+    if (sectors.length === 0) {
+      this.log('rick up: nothing to start')
+      return {exitCode: 0, sectors: []}
+    }
     const runArgs: string[] = []
     for (const mode of ['canary', 'paper', 'practice', 'observe', 'sim'] as const) if (flags[mode]) runArgs.push(`--${mode}`)
     if (flags.speed !== undefined) runArgs.push('--speed', flags.speed)
@@ -57,7 +74,6 @@ Exit codes: 0 every sector stopped normally, 1 a sector ended in failure (exit 2
     if (flags.seed !== undefined) runArgs.push('--seed', String(flags.seed))
     if (flags.journal !== undefined) runArgs.push('--journal', flags.journal)
     if (flags.file !== undefined) runArgs.push('--file', flags.file)
-    const home = rickHome(cwd, process.env)
     this.log(`rick up: ${sectors.join(', ')} (logs in ${home}/logs; Ctrl-C stops them all)`)
     const result = await superviseSectors({
       sectors,
