@@ -6,11 +6,15 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import type {NewEvent} from '../../src/foundation/journal/events.js'
+import {openJournal} from '../../src/foundation/journal/index.js'
 import type {ReportJson} from '../../src/sectors/report/index.js'
 import {fixtureProject, readJournal, type Fixture} from '../integration/engine-fixture.js'
 import {rick} from '../helpers/cli.js'
+import {MIN, fill, journalBuilder, started} from '../sectors/report/fixtures.js'
 
 const CHROMIUM = '/usr/bin/chromium'
+const M = 1_000_000
 let fx: Fixture
 let file: string
 let json: ReportJson
@@ -26,6 +30,18 @@ beforeAll(async () => {
 })
 
 afterAll(() => fx.cleanup())
+
+/** The page as Chromium's DOM after its scripts ran, and the console lines Chromium logged. */
+async function openInChromium(page: string): Promise<{dom: string; console: string[]}> {
+  const profile = mkdtempSync(join(tmpdir(), 'rick-chromium-'))
+  try {
+    const c = await execa(CHROMIUM, ['--headless=new', '--disable-gpu', '--no-sandbox', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${page}`], {reject: false, timeout: 30_000})
+    expect(c.exitCode, String(c.stderr)).toBe(0)
+    return {dom: String(c.stdout), console: String(c.stderr).split('\n').filter((l) => l.includes(':CONSOLE'))}
+  } finally {
+    rmSync(profile, {recursive: true, force: true})
+  }
+}
 
 /** `data-scope`/`data-metric`/`data-value` of the page's metric cells. */
 function metricCells(html: string): Array<{scope: string; metric: string; value: string}> {
@@ -85,29 +101,50 @@ describe('rick report --html', () => {
   } else {
     it('renders in headless Chromium: charts drawn, one row per trade, no console errors', async () => {
       expect(existsSync(file), 'the first test writes the page').toBe(true)
-      const profile = mkdtempSync(join(tmpdir(), 'rick-chromium-'))
+      const c = await openInChromium(file)
+      const dom = c.dom
+      // The page's own script ran (it sets these) and counted the points the browser parsed.
+      expect(dom).toMatch(/<body data-rendered="1" data-chart-points="(\d+)">/)
+      const points = Number(/data-chart-points="(\d+)"/.exec(dom)![1])
+      expect(points).toBeGreaterThan(json.runs[0]!.trades.length)
+      for (const kind of ['equity', 'drawdown']) {
+        const svg = new RegExp(`<svg id="run-[^"]*-${kind}"[^>]*>.*?</svg>`, 's').exec(dom)?.[0] ?? ''
+        expect(svg, kind).toMatch(/<(polyline|polygon) [^>]*points="[-\d.]+,[-\d.]+ [-\d.]+,[-\d.]+/)
+      }
+      expect([...dom.matchAll(/<tr class="trade">/g)]).toHaveLength(json.runs[0]!.trades.length)
+      // window.onerror writes uncaught errors into #errors and unhides it; Chromium logs every
+      // console message (and uncaught error) as a CONSOLE line; the page logs nothing itself.
+      expect(dom).toContain('<pre id="errors" hidden=""></pre>')
+      expect(c.console).toEqual([])
+    })
+
+    it('in Chromium, markup in a journal (instrument name, strategy param) shows as text and never runs', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rick-report-html-'))
       try {
-        const c = await execa(CHROMIUM, ['--headless=new', '--disable-gpu', '--no-sandbox', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`], {
-          reject: false,
-          timeout: 30_000,
-        })
-        expect(c.exitCode, c.stderr).toBe(0)
-        const dom = String(c.stdout)
-        // The page's own script ran (it sets these) and counted the points the browser parsed.
-        expect(dom).toMatch(/<body data-rendered="1" data-chart-points="(\d+)">/)
-        const points = Number(/data-chart-points="(\d+)"/.exec(dom)![1])
-        expect(points).toBeGreaterThan(json.runs[0]!.trades.length)
-        for (const kind of ['equity', 'drawdown']) {
-          const svg = new RegExp(`<svg id="run-[^"]*-${kind}"[^>]*>.*?</svg>`, 's').exec(dom)?.[0] ?? ''
-          expect(svg, kind).toMatch(/<(polyline|polygon) [^>]*points="[-\d.]+,[-\d.]+ [-\d.]+,[-\d.]+/)
-        }
-        expect([...dom.matchAll(/<tr class="trade">/g)]).toHaveLength(json.runs[0]!.trades.length)
-        // window.onerror writes uncaught errors into #errors and unhides it; Chromium logs every
-        // console message (and uncaught error) as a CONSOLE line; the page logs nothing itself.
-        expect(dom).toContain('<pre id="errors" hidden=""></pre>')
-        expect(String(c.stderr).split('\n').filter((l) => l.includes(':CONSOLE'))).toEqual([])
+        const journal = join(dir, 'journal.db')
+        const evilInstrument = `X<img src=x onerror="document.body.setAttribute('data-pwned','img')">`
+        const evilParam = `</script><script>document.body.setAttribute('data-pwned','script')</script>`
+        const b = journalBuilder()
+        b.add('run-evil', 'fx', 0, 'RUN_STARTED', started({startingEquity: 10_000 * M}, {strategy: {name: 'sma<b>x</b>', codeHash: 'h'.repeat(64), params: {note: evilParam}}}))
+        b.add('run-evil', 'fx', MIN, 'FILL', {fill: fill(evilInstrument, 'buy', 1, 100, 0, MIN)})
+        b.add('run-evil', 'fx', 2 * MIN, 'FILL', {fill: fill(evilInstrument, 'sell', 1, 101, 0, 2 * MIN)})
+        const store = openJournal({path: journal})
+        store.appendMany(b.events.map((e): NewEvent => ({ts: e.ts, runId: e.runId, sector: e.sector, type: e.type, payload: e.payload})))
+        store.close()
+        const page = join(dir, 'evil.html')
+        const r = await rick(['report', '--journal', journal, '--html', page])
+        expect(r.exitCode, r.stderr).toBe(0)
+        const c = await openInChromium(page)
+        expect(c.dom).toMatch(/<body data-rendered="1" data-chart-points="\d+">/)
+        // The markup is in the page as text, so only the body's attributes tell whether it ran.
+        expect(/<body[^>]*>/.exec(c.dom)![0]).not.toContain('data-pwned')
+        expect(c.dom).not.toContain('<img')
+        expect(c.dom).toContain('<td>X&lt;img src=x onerror="document.body.setAttribute(\'data-pwned\',\'img\')"&gt;</td>')
+        expect(c.dom).toContain('sma&lt;b&gt;x&lt;/b&gt;')
+        expect(c.dom).toContain('<pre id="errors" hidden=""></pre>')
+        expect(c.console).toEqual([])
       } finally {
-        rmSync(profile, {recursive: true, force: true})
+        rmSync(dir, {recursive: true, force: true})
       }
     })
   }
