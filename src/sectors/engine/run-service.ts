@@ -13,6 +13,8 @@ import type {RunStartedPayload} from '../../foundation/journal/events.js'
 import {openJournal} from '../../foundation/journal/index.js'
 import {resolveJournalPath} from '../../foundation/journal/location.js'
 import type {Journal} from '../../foundation/journal/types.js'
+import {notifyingJournal, type Notifier} from '../notify/notifier.js'
+import {closeRunNotifier, runNotifier} from '../notify/run-hook.js'
 import {limitsForJournal} from '../../foundation/risk/index.js'
 import type {SessionClock} from '../../foundation/risk/session.js'
 import {authorizeEngineStart} from '../charter-service.js'
@@ -176,10 +178,12 @@ async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise
   const lock = acquireLock(setup.home, {pid: io.pid, project: setup.root, sector: req.sector, mode: choice.effectiveMode, journal: journalPath, startedAt: new Date(io.wallClock()).toISOString()})
   if (lock.tookOver) io.notice(`rick: took over a stale lock of ${req.sector} (pid ${lock.tookOver.pid} is not running; the engine was killed or crashed)`)
   let journal: Journal | undefined
+  let notifier: Notifier | undefined
   try {
     const auth = await authorizeEngineStart(req.sector, {mode: choice.effectiveMode}, {registry: ctx.registry, cwd, env, file: ctx.file})
     if (c.stop.signal !== undefined) return stoppedBeforeStart(req, c, journalPath)
-    journal = openJournal({path: journalPath})
+    notifier = runNotifier(ctx, env, seed, io.notice)
+    journal = notifyingJournal(openJournal({path: journalPath}), notifier)
     const runId = newRunId(req.sector, io)
     if (choice.real && c.definition) {
       const secrets = credentialValues(setup, c.definition, choice.requestedMode, env)
@@ -221,6 +225,7 @@ async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise
   } finally {
     journal?.close()
     lock.release()
+    await closeRunNotifier(notifier, io.notice)
   }
 }
 

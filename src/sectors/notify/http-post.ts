@@ -10,15 +10,17 @@ export interface PostResult {
   error?: string
 }
 
-export type Post = (url: string, body: unknown, timeoutMs: number) => Promise<PostResult>
+/** `signal`: aborts the request at once (a closing notifier does not wait for a hanging endpoint). */
+export type Post = (url: string, body: unknown, timeoutMs: number, signal?: AbortSignal) => Promise<PostResult>
 
-export const postJson: Post = (url, body, timeoutMs) =>
+export const postJson: Post = (url, body, timeoutMs, signal) =>
   new Promise<PostResult>((resolve) => {
     let settled = false
     const done = (r: PostResult): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
       resolve(r)
     }
     const data = Buffer.from(JSON.stringify(body))
@@ -43,5 +45,11 @@ export const postJson: Post = (url, body, timeoutMs) =>
       req.destroy()
     }, timeoutMs)
     timer.unref()
+    const onAbort = (): void => {
+      done({status: 0, error: 'cancelled: the notifier closed'})
+      req.destroy()
+    }
+    if (signal?.aborted) onAbort()
+    else signal?.addEventListener('abort', onAbort, {once: true})
     req.end(data)
   })

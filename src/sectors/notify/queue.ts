@@ -38,6 +38,7 @@ export class EndpointQueue {
   private idle: Promise<void> = Promise.resolve()
   private wake: (() => void) | undefined
   private closed = false
+  private readonly abort = new AbortController()
   readonly stats: QueueStats = {sent: 0, failed: 0, dropped: 0, pending: 0}
 
   constructor(private readonly o: QueueOptions) {}
@@ -77,6 +78,8 @@ export class EndpointQueue {
     this.items.length = 0
     this.stats.pending = 0
     this.wake?.()
+    // A request still in flight (a hanging endpoint) would keep the process alive until its timeout.
+    this.abort.abort()
   }
 
   private async pump(): Promise<void> {
@@ -84,6 +87,8 @@ export class EndpointQueue {
       while (this.items.length > 0 && !this.closed) {
         const body = this.items[0]
         const ok = await this.deliver(body)
+        // Closed meanwhile: close() counted it among the dropped.
+        if (this.closed) break
         // close() may have emptied the queue meanwhile; only take off what was sent.
         if (this.items[0] === body) this.items.shift()
         this.stats.pending = this.items.length
@@ -99,7 +104,7 @@ export class EndpointQueue {
     const attempts = this.o.attempts ?? 4
     let wait = this.o.backoffMs ?? 500
     for (let i = 1; ; i++) {
-      const r = await this.o.post(this.o.url, body, this.o.timeoutMs)
+      const r = await this.o.post(this.o.url, body, this.o.timeoutMs, this.abort.signal)
       if (r.status >= 200 && r.status < 300) return true
       this.stats.lastStatus = r.status
       if (r.error === undefined) delete this.stats.lastError
