@@ -30,6 +30,8 @@ describe('rick run', () => {
     expect(r.stdout).toMatch(/ order {4}buy 0\.0003 BTC-USD market {2}\[coinbase-/)
     expect(r.stdout).toMatch(/ fill {5}buy 0\.0003 BTC-USD @ [\d.]+ fee [\d.]+ → position 0\.0003/)
     expect(r.stdout).toMatch(/\nstopped: bars-limit after 200 bars\n/)
+    // This run's counts and the account's totals, each labelled.
+    expect(r.stdout).toMatch(/\n {2}this run: \d+ decisions?, \d+ orders?, \d+ fills?, \d+ denied, \d+ rejected; \d+ closing trades?\n {2}account: {2}realized -?[\d.]+ USD, fees [\d.]+ USD, equity [\d.]+ USD, cash [\d.]+ USD\n/)
     // The charter judged, and the journal recorded, the effective mode.
     const j = openJournal({path: f.journal, readonly: true})
     try {

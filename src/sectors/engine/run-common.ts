@@ -46,8 +46,9 @@ export function watchStop(io: {notice(text: string): void; onStopSignal(handler:
 export function summaryLines(io: {line(text: string): void; notice(text: string): void}, a: {journalPath: string; runId: string; req: {sector: string}}, reason: string, detail: string | undefined, s: EngineSummary): void {
   const positions = s.positions.length > 0 ? s.positions.map((p) => `${p.instrument} ${formatQty(p.qty)}`).join(', ') : 'flat'
   io.line(`stopped: ${reason}${detail ? ` (${detail})` : ''} after ${s.barsProcessed} bars`)
-  io.line(`  ${plural(s.signals, 'decision')}, ${plural(s.orders, 'order')}, ${plural(s.fills, 'fill')}, ${s.denials} denied, ${s.rejects} rejected; ${plural(s.trades, 'closing trade')}`)
-  io.line(`  realized ${money(s.realizedPnl, ACCOUNT_CURRENCY)}, fees ${money(s.fees, ACCOUNT_CURRENCY)}, equity ${money(s.equity, ACCOUNT_CURRENCY)}, cash ${money(s.cash, ACCOUNT_CURRENCY)}`)
+  // This run's counts and the account's totals (which include earlier runs) are labelled apart.
+  io.line(`  this run: ${plural(s.signals, 'decision')}, ${plural(s.orders, 'order')}, ${plural(s.fills, 'fill')}, ${s.denials} denied, ${s.rejects} rejected; ${plural(s.trades, 'closing trade')}`)
+  io.line(`  account:  realized ${money(s.realizedPnl, ACCOUNT_CURRENCY)}, fees ${money(s.fees, ACCOUNT_CURRENCY)}, equity ${money(s.equity, ACCOUNT_CURRENCY)}, cash ${money(s.cash, ACCOUNT_CURRENCY)}`)
   io.line(`  positions kept: ${positions}; risk state ${s.state}`)
   io.line(`  journal ${a.journalPath} (run ${a.runId}); see \`rick report ${a.req.sector} --run ${a.runId}\``)
   if (process.env.RICK_REPORT_RSS === '1') io.notice(`rss: ${residentMb().toFixed(1)} MB`)
