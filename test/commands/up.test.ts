@@ -93,11 +93,11 @@ describe('rick up', () => {
     }
   }, 20_000)
 
-  it('an unknown sector is a usage error (exit 2), nothing started', async () => {
+  it('an unknown sector is a usage error with the nearest name (exit 2), nothing started', async () => {
     const f = project()
-    const r = await rick(['up', 'nope'], {cwd: f.root, env: f.env})
+    const r = await rick(['up', 'fx', 'coinbsae'], {cwd: f.root, env: f.env})
     expect(r.exitCode).toBe(2)
-    expect(r.stderr).toMatch(/unknown sector/)
+    expect(r.stderr).toMatch(/unknown sector 'coinbsae': expected one of fx, coinbase; did you mean: coinbase/)
     expect(existsSync(join(f.home, 'up.json'))).toBe(false)
   })
 })

@@ -1,6 +1,7 @@
 // Which sectors `rick up` / `rick down` act on: the named ones (each must be configured), or
 // every enabled sector (up) / every configured one (down: stopping a disabled sector that still
 // runs is what a person wants).
+import {unknownSectorMessage} from '../../../foundation/config/suggest.js'
 import {UsageError} from '../../../foundation/errors.js'
 import type {SectorRegistry} from '../../definition.js'
 import {loadSectorsConfig} from '../../load-config.js'
@@ -10,7 +11,7 @@ export function pickSectors(named: string[], which: 'enabled' | 'all', ctx: {reg
   const sectors = loaded.config.sectors
   const known = Object.keys(sectors)
   for (const name of named) {
-    if (!known.includes(name)) throw new UsageError(`unknown sector '${name}': expected one of ${known.join(', ') || '(none configured)'}`, 'UNKNOWN_SECTOR')
+    if (!known.includes(name)) throw new UsageError(unknownSectorMessage(name, known), 'UNKNOWN_SECTOR')
   }
   if (named.length > 0) return [...new Set(named)]
   const picked = which === 'all' ? known : known.filter((n) => sectors[n]!.enabled)
