@@ -65,6 +65,7 @@ describe('reportHtml', () => {
     expect(html).toMatch(/<svg id="run-run-1-equity"[^>]* data-points="5"/)
     expect(html).toMatch(/<svg id="run-run-1-drawdown"[^>]* data-points="5"/)
     expect(html).toMatch(/<polyline class="line" fill="none" points="[\d., ]+"\/>/)
+    expect(html).toContain("max drawdown is measured on the report's equity curve, marked at fill prices only")
     expect(html).not.toMatch(/\b(src|href)=/)
     expect(html).not.toMatch(/https?:\/\//)
   })

@@ -69,16 +69,17 @@ export function chartSvg(series: Series, options: ChartOptions): string {
   const axis = [
     `<line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${height - PAD.bottom}"/>`,
     `<line class="axis" x1="${PAD.left}" y1="${height - PAD.bottom}" x2="${width - PAD.right}" y2="${height - PAD.bottom}"/>`,
-    `<text class="label" x="${PAD.left - 4}" y="${PAD.top + 10}" text-anchor="end">${label(y1)}</text>`,
-    `<text class="label" x="${PAD.left - 4}" y="${height - PAD.bottom}" text-anchor="end">${label(y0)}</text>`,
+    `<text class="label" x="${PAD.left - 4}" y="${PAD.top + 10}" text-anchor="end">${label(y1, y1 - y0)}</text>`,
+    `<text class="label" x="${PAD.left - 4}" y="${height - PAD.bottom}" text-anchor="end">${label(y0, y1 - y0)}</text>`,
     `<text class="label" x="${PAD.left}" y="${height - 6}">${escapeHtml(utc(x0))}</text>`,
     `<text class="label" x="${width - PAD.right}" y="${height - 6}" text-anchor="end">${escapeHtml(utc(x1))}</text>`,
   ].join('')
   return `${head}${axis}${shape}</svg>`
 }
 
-function label(v: number): string {
-  return Math.abs(v) >= 1000 ? v.toFixed(0) : v.toFixed(2)
+/** Whole units for wide ranges; cents when the range is narrow (10 000.00 → 9 999.60 must not read 10000 → 10000). */
+function label(v: number, range: number): string {
+  return range >= 100 ? v.toFixed(0) : v.toFixed(2)
 }
 
 /** A recorded time in UTC (formatting a journal time, not reading a clock). */

@@ -88,7 +88,7 @@ function runSection(r: RunReportJson, started: RunStartedPayload | undefined): s
 ${chartSvg(equity, {id: `${id}-equity`, title: 'equity at closed trades', kind: 'line'})}
 <h3>Drawdown at closed trades${cur}</h3>
 ${chartSvg(drawdownSeries(equity), {id: `${id}-drawdown`, title: 'drawdown at closed trades', kind: 'area'})}
-<p class="note">The charts step at each closed trade: start equity plus the cumulative net P&amp;L of the trades below. The metrics' max drawdown is measured on the equity curve marked at every bar (${h(r.curveSource)}), so it can be larger.</p>
+<p class="note">The charts step at each closed trade: start equity plus the cumulative net P&amp;L of the trades below. The metrics' max drawdown is measured on the report's equity curve, ${CURVE_SOURCE[r.curveSource]}, so it can be larger.</p>
 <h3>Metrics (total and per instrument)</h3>
 <table class="metrics">${metrics}</table>
 ${openTable(r)}
@@ -156,6 +156,12 @@ function configBlock(s: RunStartedPayload | undefined): string {
   if (s.resumedFrom !== undefined) rows.push(['resumed from', s.resumedFrom])
   for (const n of s.notices) rows.push(['notice', n])
   return `<h3>Run config</h3><table class="config">${rows.map(([k, v]) => `<tr><th>${h(k)}</th><td data-field="${h(k)}">${h(v)}</td></tr>`).join('')}</table>`
+}
+
+const CURVE_SOURCE: Record<RunReportJson['curveSource'], string> = {
+  bars: 'marked at the journaled bar closes',
+  inputs: 'marked at the closes of the regenerated input bars',
+  fills: 'marked at fill prices only',
 }
 
 function cell(m: MetricsJson, key: keyof MetricsJson, show: (v: number | null, m: MetricsJson) => string, scope: string): string {
