@@ -70,6 +70,17 @@ describe('reportHtml', () => {
     expect(html).not.toMatch(/https?:\/\//)
   })
 
+  it("draws the report's marked equity curve instead when the report carries one", () => {
+    const input = fixtureRun()
+    const run = input.report.runs[0]! as (typeof input.report.runs)[number] & {curve?: {ts: number[]; equity: number[]}}
+    run.curve = {ts: [0, MIN, 2 * MIN, 3 * MIN], equity: [10_000, 10_100, 9_900, 10_050]}
+    const html = reportHtml(input)
+    expect(html).toMatch(/<svg id="run-run-1-equity"[^>]* data-points="4"/)
+    expect(html).toContain('<h3>Drawdown, marked at fill prices only (USD)</h3>')
+    // The drawdown chart's floor label is the curve's drawdown: 10 100 -> 9 900.
+    expect(/<svg id="run-run-1-drawdown".*?<\/svg>/s.exec(html)![0]).toContain('>-200</text>')
+  })
+
   it('shows journal and config values with markup in them as text (no HTML injection)', () => {
     const evil = '<script>alert(1)</script>'
     const input = fixtureRun(`X${evil}`, {note: `</script><script>alert(2)</script>`, q: `"'><img onerror=x>`})

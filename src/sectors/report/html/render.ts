@@ -71,7 +71,9 @@ function sectorSummary(runs: readonly RunReportJson[]): string {
 
 function runSection(r: RunReportJson, started: RunStartedPayload | undefined): string {
   const id = `run-${slug(r.runId)}`
-  const equity = closedTradeEquity(r)
+  const marked = markedCurve(r)
+  const equity = marked ?? closedTradeEquity(r)
+  const at = marked === null ? 'at closed trades' : CURVE_SOURCE[r.curveSource]
   const cur = r.currency === null ? '' : ` (${h(r.currency)})`
   const span = `${r.startedAt === null ? '?' : utc(r.startedAt)} → ${r.stoppedAt === null ? 'not stopped (running or interrupted)' : utc(r.stoppedAt)}`
   const strategy = r.strategy === null ? 'unknown strategy' : `${h(r.strategy.name)} <span class="hash" title="code hash">${h(r.strategy.codeHash)}</span>`
@@ -84,11 +86,11 @@ function runSection(r: RunReportJson, started: RunStartedPayload | undefined): s
 <h2>${h(r.sector)} · run ${h(r.runId)}</h2>
 <p class="meta">${h(r.mode ?? '?')} mode on ${h(r.venue ?? '?')} · ${strategy} · ${h(span)}${r.barsProcessed === null ? '' : ` · ${r.barsProcessed} bars`}${r.stopReason === null ? '' : ` · stopped: ${h(r.stopReason)}`}</p>
 <p class="meta">orders: ${r.orders.intents} passed the risk gate, ${r.orders.denied} denied by it, ${r.orders.rejected} rejected by the venue</p>
-<h3>Equity at closed trades${cur}</h3>
-${chartSvg(equity, {id: `${id}-equity`, title: 'equity at closed trades', kind: 'line'})}
-<h3>Drawdown at closed trades${cur}</h3>
-${chartSvg(drawdownSeries(equity), {id: `${id}-drawdown`, title: 'drawdown at closed trades', kind: 'area'})}
-<p class="note">The charts step at each closed trade: start equity plus the cumulative net P&amp;L of the trades below. The metrics' max drawdown is measured on the report's equity curve, ${CURVE_SOURCE[r.curveSource]}, so it can be larger.</p>
+<h3>Equity, ${at}${cur}</h3>
+${chartSvg(equity, {id: `${id}-equity`, title: `equity, ${at}`, kind: 'line'})}
+<h3>Drawdown, ${at}${cur}</h3>
+${chartSvg(drawdownSeries(equity), {id: `${id}-drawdown`, title: `drawdown, ${at}`, kind: 'area'})}
+${marked === null ? `<p class="note">The charts step at each closed trade: start equity plus the cumulative net P&amp;L of the trades below. The metrics' max drawdown is measured on the report's equity curve, ${CURVE_SOURCE[r.curveSource]}, so it can be larger.</p>` : '<p class="note">The report\'s own equity curve: the metrics\' max drawdown is the depth of this drawdown chart.</p>'}
 <h3>Metrics (total and per instrument)</h3>
 <table class="metrics">${metrics}</table>
 ${openTable(r)}
@@ -97,6 +99,17 @@ ${tradesTable(r)}
 ${configBlock(started)}
 ${r.notes.length === 0 ? '' : `<ul class="notes">${r.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`}
 </section>`
+}
+
+/**
+ * The report's marked equity curve, when the report carries one (`curve`: epoch ms and equity in
+ * decimal units, as --json would print it); the report service does not expose it yet, and until
+ * it does the charts are drawn at closed trades.
+ */
+function markedCurve(r: RunReportJson): Series | null {
+  const curve = (r as RunReportJson & {curve?: {ts: number[]; equity: number[]} | null}).curve
+  if (curve === undefined || curve === null || curve.ts.length === 0) return null
+  return {x: curve.ts, y: curve.equity}
 }
 
 /** Start equity (0 when unknown), then one point per closed trade, in the order trades closed. */
