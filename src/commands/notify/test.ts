@@ -2,7 +2,7 @@ import {ExitCode} from '../../foundation/errors.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {configFileFlag} from '../../cli/flags.js'
 import {loadSectorRegistry} from '../../sectors/registry.js'
-import {notifyTest, type NotifyTestReport} from '../../sectors/notify/test-service.js'
+import {notifyTest, type NotifyTestReport, type NotifyTestSend} from '../../sectors/notify/test-service.js'
 
 export default class NotifyTest extends BaseCommand {
   static override summary = 'Send one message of each kind to every notify endpoint and show what each answered.'
@@ -49,8 +49,11 @@ function render(r: NotifyTestReport): string {
       continue
     }
     const bad = e.sends.filter((s) => !s.ok)
-    const statuses = [...new Set(e.sends.map((s) => (s.status === 0 ? (s.error ?? 'no answer') : `HTTP ${s.status}`)))].join(', ')
-    lines.push(e.ok ? `  ok      ${e.label}: ${e.sends.length} messages sent (${statuses})` : `  FAILED  ${e.label}: ${bad.length} of ${e.sends.length} failed (${bad.map((s) => `${s.kind}: ${s.status === 0 ? (s.error ?? 'no answer') : `HTTP ${s.status}`}`).join('; ')})`)
+    const answer = (s: NotifyTestSend): string => (s.status === 0 ? (s.error ?? 'no answer') : `HTTP ${s.status}`)
+    const answers = [...new Set(e.sends.map(answer))]
+    // One answer for all (the usual case) is said once; mixed answers are said per kind.
+    const why = new Set(bad.map(answer)).size === 1 ? answer(bad[0] as NotifyTestSend) : bad.map((s) => `${s.kind}: ${answer(s)}`).join('; ')
+    lines.push(e.ok ? `  ok      ${e.label}: ${e.sends.length} messages sent (${answers.join(', ')})` : `  FAILED  ${e.label}: ${bad.length} of ${e.sends.length} failed (${why})`)
   }
   lines.push(r.ok ? 'Every endpoint took every message.' : 'Some endpoints failed.')
   return lines.join('\n')

@@ -48,11 +48,14 @@ describe('rick notify test', () => {
   })
 
   it('exit 1 with the HTTP status when an endpoint fails, or its variable is not set; text output', async () => {
-    const bad = await receiver([500, 500, 500, 500, 500, 500, 500])
-    withNotify(`    down: {style: discord, urlEnv: DOWN_URL}\n    phone: {style: telegram, tokenEnv: TG_TOKEN, chatId: "@ops"}\n`)
+    const bad = await receiver([500, 500, 500, 500, 500, 500, 503])
+    const closed = await startReceiver('ok')
+    await closed.close()
+    withNotify(`    down: {style: discord, urlEnv: DOWN_URL}\n    phone: {style: telegram, tokenEnv: TG_TOKEN, chatId: "@ops"}\n    gone: {style: webhook, url: "${closed.url}/x"}\n`)
     const r = await rick(['notify', 'test'], {cwd: f.root, env: {...f.env, DOWN_URL: `${bad.url}/api/webhooks/1/secretpart`}})
+    expect(r.stdout).toContain(`FAILED  webhook "gone" (${new URL(closed.url).host}): 7 of 7 failed (ECONNREFUSED)`)
     expect(r.exitCode).toBe(1)
-    expect(r.stdout).toContain(`FAILED  discord "down" (${new URL(bad.url).host}): 7 of 7 failed (halt: HTTP 500;`)
+    expect(r.stdout).toContain(`FAILED  discord "down" (${new URL(bad.url).host}): 7 of 7 failed (halt: HTTP 500; reject: HTTP 500; reconcile: HTTP 500; stale: HTTP 500; crash: HTTP 500; fill: HTTP 500; summary: HTTP 503)`)
     expect(r.stdout).toContain('FAILED  telegram "phone" (api.telegram.org): not sent: TG_TOKEN is not set (it should hold the bot token)')
     expect(r.stdout + r.stderr).not.toContain('secretpart')
   })
