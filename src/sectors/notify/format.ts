@@ -23,7 +23,9 @@ export function noticeOf(e: Event): Notice | undefined {
   switch (e.type) {
     case 'RISK_STATE': {
       const p = e.payload as JournalEvent<'RISK_STATE'>['payload']
-      const kind: NotifyKind | undefined = p.code === 'DATA_STALE' ? 'stale' : p.code === 'RECONCILE_MISMATCH' ? 'reconcile' : p.to === 'HALTED' ? 'halt' : undefined
+      // Whoever heard that data went stale wants to hear it flows again; a loss rule that only
+      // lets the sector reduce stops its trading as surely as a halt does.
+      const kind: NotifyKind | undefined = p.code === 'DATA_STALE' || p.code === 'DATA_RESUMED' ? 'stale' : p.code === 'RECONCILE_MISMATCH' ? 'reconcile' : p.to !== 'ACTIVE' ? 'halt' : undefined
       if (kind === undefined) return undefined
       return {kind, ...at, text: `${e.sector} ${p.from} → ${p.to}: ${p.code}${p.reason ? ` — ${p.reason}` : ''}`}
     }

@@ -13,8 +13,9 @@
 //   an array; the network is reached from the queue's own async loop. A hanging or failing
 //   endpoint therefore never delays an order or a journal write (test/sectors/notify proves it
 //   against a receiver that never answers).
-// - What is sent (kinds, see NOTIFY_KINDS): RISK_STATE to HALTED → halt; RISK_STATE with code
-//   DATA_STALE → stale, RECONCILE_MISMATCH → reconcile; ORDER_REJECTED → reject; RUN_STOPPED with
+// - What is sent (kinds, see NOTIFY_KINDS): RISK_STATE with code DATA_STALE or DATA_RESUMED →
+//   stale, RECONCILE_MISMATCH → reconcile, any other move to HALTED or REDUCING (manual, loss
+//   rules, strategy errors) → halt; ORDER_REJECTED → reject; RUN_STOPPED with
 //   reason error → crash; FILL → fill (only where asked); per sector, when the UTC day of the
 //   events turns, a summary of the day before (fills, rejects, denials, halts).
 // - Nothing secret leaves: URLs and tokens come from variables named in the config, are kept in

@@ -11,6 +11,8 @@ describe('notices from journal events', () => {
     expect(noticeOf(ev('RISK_STATE', {from: 'ACTIVE', to: 'HALTED', code: 'MANUAL_HALT', reason: 'news'}))).toMatchObject({kind: 'halt', text: 'fx ACTIVE → HALTED: MANUAL_HALT — news'})
     expect(noticeOf(ev('RISK_STATE', {from: 'ACTIVE', to: 'REDUCING', code: 'DATA_STALE', reason: 'no price for 9s'}))?.kind).toBe('stale')
     expect(noticeOf(ev('RISK_STATE', {from: 'ACTIVE', to: 'REDUCING', code: 'RECONCILE_MISMATCH', reason: 'x'}))?.kind).toBe('reconcile')
+    expect(noticeOf(ev('RISK_STATE', {from: 'REDUCING', to: 'ACTIVE', code: 'DATA_RESUMED', reason: 'prices again'}))?.kind).toBe('stale')
+    expect(noticeOf(ev('RISK_STATE', {from: 'ACTIVE', to: 'REDUCING', code: 'DAILY_LOSS_CAP', reason: 'loss 100'}))?.kind).toBe('halt')
     expect(noticeOf(ev('RISK_STATE', {from: 'HALTED', to: 'ACTIVE', code: 'MANUAL_RESUME', reason: ''}))).toBeUndefined()
     expect(noticeOf(ev('ORDER_REJECTED', {clientOrderId: 'c1', code: 'InsufficientFunds', reason: 'no cash'}))).toMatchObject({kind: 'reject', text: 'fx order c1 rejected by the venue: InsufficientFunds — no cash'})
     expect(noticeOf(ev('RUN_STOPPED', {reason: 'error', detail: 'stream fatal', barsProcessed: 7, summary: {}}))).toMatchObject({kind: 'crash', text: 'fx stopped on an error after 7 bars: stream fatal'})
