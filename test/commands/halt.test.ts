@@ -65,4 +65,27 @@ describe('rick halt / rick resume', () => {
     const r = await rick(['resume', 'nope'], {cwd: f.root, env: f.env})
     expect(r.exitCode).toBe(2)
   })
+
+  it('the kill switch: halt --all halts every sector of the config in one command; resume --all undoes it', async () => {
+    await rick(['resume', '--all'], {cwd: f.root, env: f.env})
+    const h = await rick(['halt', '--all', '--reason', 'kill switch', '--json'], {cwd: f.root, env: f.env})
+    expect(h.exitCode, h.stderr).toBe(0)
+    const results = JSON.parse(h.stdout).sectors as Array<{sector: string; to: string}>
+    expect(results.map((r) => r.sector).sort()).toEqual(['coinbase', 'fx'])
+    for (const r of results) expect(r.to).toBe('HALTED')
+    // Each sector's own state says so, as rick status folds the journal.
+    for (const sector of ['fx', 'coinbase']) expect(await state(sector)).toMatchObject({state: 'HALTED', code: 'MANUAL_HALT', reason: 'kill switch (rick halt)'})
+    const text = await rick(['resume', '--all'], {cwd: f.root, env: f.env})
+    expect(text.stdout.split('\n').filter((l) => /HALTED → ACTIVE/.test(l))).toHaveLength(2)
+    for (const sector of ['fx', 'coinbase']) expect(await state(sector)).toMatchObject({state: 'ACTIVE'})
+  })
+
+  it('neither a sector nor --all, or both, is a usage error naming --all', async () => {
+    const none = await rick(['halt'], {cwd: f.root, env: f.env})
+    expect(none.exitCode).toBe(2)
+    expect(none.stderr).toContain('--all')
+    const both = await rick(['halt', 'fx', '--all', '--json'], {cwd: f.root, env: f.env})
+    expect(both.exitCode).toBe(2)
+    expect(JSON.parse(both.stdout).error.code).toBe('MISSING_SECTOR')
+  })
 })

@@ -77,6 +77,18 @@ export function manualRiskChange(sector: string, action: ManualAction, options: 
   }
 }
 
+/**
+ * The kill switch (`rick halt --all`) and its undo: the same change for every sector of the config,
+ * in the config's order, each journaled as if asked one by one. A sector already in the asked state
+ * is reported unchanged.
+ */
+export function manualRiskChangeAll(action: ManualAction, options: {reason?: string; journalPath?: string; now?: number}, ctx: SetupContext): ManualResult[] {
+  const loaded = loadSectorsConfig({file: ctx.file, cwd: ctx.cwd ?? process.cwd(), registry: ctx.registry, env: ctx.env ?? process.env})
+  const sectors = Object.keys(loaded.config.sectors)
+  if (sectors.length === 0) throw new UsageError(`no sectors in ${loaded.file}: nothing to ${action}`, 'NO_SECTORS')
+  return sectors.map((sector) => manualRiskChange(sector, action, options, ctx))
+}
+
 function accountRunsOfSector(journal: ReturnType<typeof openJournal>, sector: string): Array<{venue: string; environment: string; effectiveMode: string}> {
   const out: Array<{venue: string; environment: string; effectiveMode: string}> = []
   for (const summary of journal.runs({sector})) {
