@@ -33,6 +33,8 @@ import {noticeOf, requestBody, summaryNotice, type DayCounts, type Notice} from 
 import {postJson, type Post} from './http-post.js'
 import {EndpointQueue, type QueueStats} from './queue.js'
 
+const DAY_MS = 86_400_000
+
 export interface NotifierOptions {
   env: NodeJS.ProcessEnv
   /** Seeds the backoff jitter (a run passes its seed). */
@@ -54,7 +56,7 @@ export interface EndpointReport {
 export class Notifier {
   private readonly targets: Array<{target: Target; queue: EndpointQueue}> = []
   private readonly secrets: string[] = []
-  private readonly days = new Map<string, DayCounts & {runId: string}>()
+  private readonly days = new Map<string, DayCounts & {runId: string; end: number}>()
   /** A sector's events are counted for summaries only if some endpoint wants one. */
   private readonly wantsSummary: boolean
 
@@ -124,14 +126,16 @@ export class Notifier {
   }
 
   private count(e: NewEvent | JournalEvent): void {
-    const day = new Date(e.ts).toISOString().slice(0, 10)
     let c = this.days.get(e.sector)
-    if (c !== undefined && c.day !== day && e.ts > Date.parse(`${c.day}T00:00:00Z`)) {
+    // Numbers only on the common path (every event of the run passes here); a date string only
+    // when the day turns. An event older than the day counted (a late one) stays in that day.
+    if (c !== undefined && e.ts >= c.end) {
       this.send(summaryNotice(e.sector, c.runId, e.ts, c))
       c = undefined
     }
     if (c === undefined) {
-      c = {day, runId: e.runId, fills: 0, rejects: 0, denials: 0, halts: 0}
+      const start = e.ts - (((e.ts % DAY_MS) + DAY_MS) % DAY_MS)
+      c = {day: new Date(start).toISOString().slice(0, 10), end: start + DAY_MS, runId: e.runId, fills: 0, rejects: 0, denials: 0, halts: 0}
       this.days.set(e.sector, c)
     }
     const type: EventType = e.type
