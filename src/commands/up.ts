@@ -7,6 +7,7 @@ import {rickHome} from '../foundation/paths.js'
 import {pidAlive, readLock} from '../sectors/engine/lock.js'
 import {howRunning} from '../sectors/ops/up/how-running.js'
 import {pickSectors} from '../sectors/ops/up/pick-sectors.js'
+import {ENGINE_STOP_GRACE_SECONDS} from '../sectors/ops/systemd.js'
 import {superviseSectors, type SupervisorResult} from '../sectors/ops/up/supervisor.js'
 import {loadSectorRegistry} from '../sectors/registry.js'
 
@@ -19,7 +20,7 @@ A sector whose engine already runs (started by hand, by systemd or by another \`
 
 Each sector's output goes to <rick home>/logs/<sector>.log and, prefixed with its name, to the terminal. <rick home>/up.json says what runs (for \`rick status\`).
 
-Ctrl-C (SIGINT), SIGTERM or SIGHUP stops them all: SIGTERM to each (each cancels its working orders, keeps its positions, journals RUN_STOPPED), then waits for them; a second Ctrl-C kills them. \`rick down <sector>\` stops one of them without stopping the others.
+Ctrl-C (SIGINT), SIGTERM or SIGHUP stops them all: SIGTERM to each (each cancels its working orders, keeps its positions, journals RUN_STOPPED), then waits for them; a second Ctrl-C kills them, and so does the end of the stop grace (${ENGINE_STOP_GRACE_SECONDS} s, as systemd's TimeoutStopSec=). \`rick down <sector>\` stops one of them without stopping the others.
 
 Exit codes: 0 every sector stopped normally, 1 a sector ended in failure (exit 2 or 3, or gave up after crashes), 2 unknown sector or bad config or flags.`
 
@@ -84,6 +85,7 @@ Exit codes: 0 every sector stopped normally, 1 a sector ended in failure (exit 2
       node: process.execPath,
       script: process.argv[1]!,
       restartDelayMs: parseDelay(flags['restart-delay']),
+      stopGraceMs: ENGINE_STOP_GRACE_SECONDS * 1000,
       print: (line) => this.log(line),
       now: () => Date.now(),
     })

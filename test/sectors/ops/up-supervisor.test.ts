@@ -16,18 +16,40 @@ afterEach(() => {
 
 // argv: [node, script, 'run', sector]; the sector's name is its exit code ("exit-3"), or "crash".
 const CHILD = `const sector = process.argv[3]
+if (sector === 'stubborn') {
+  // An engine that hangs on its way out: SIGTERM does nothing.
+  process.on('SIGTERM', () => console.log('SIGTERM ignored'))
+  setInterval(() => {}, 1000)
+} else if (sector === 'polite') {
+  process.on('SIGTERM', () => process.exit(0))
+  setInterval(() => {}, 1000)
+}
+// Said once its signal handlers are in place.
 console.log('child of ' + sector + ' says hello')
 if (sector === 'crash') process.kill(process.pid, 'SIGKILL')
-else process.exit(Number(sector.slice(5)))
+else if (sector.startsWith('exit-')) process.exit(Number(sector.slice(5)))
 `
 
-async function supervise(sectors: string[]) {
+function logOf(sector: string): string {
+  const file = join(dirs.at(-1)!, 'logs', `${sector}.log`)
+  return existsSync(file) ? readFileSync(file, 'utf8') : ''
+}
+
+async function waitFor(cond: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = performance.now() + ms
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+async function supervise(sectors: string[], extra: {stopGraceMs?: number; listen?: (stop: (s: NodeJS.Signals) => void) => () => void} = {}) {
   const home = mkdtempSync(join(tmpdir(), 'rick-up-supervisor-'))
   dirs.push(home)
   const script = join(home, 'child.mjs')
   writeFileSync(script, CHILD)
   const printed: string[] = []
-  const result = await superviseSectors({sectors, runArgs: [], home, cwd: home, env: process.env, node: process.execPath, script, restartDelayMs: 10, print: (l) => printed.push(l), now: () => Date.now()})
+  const result = await superviseSectors({sectors, runArgs: [], home, cwd: home, env: process.env, node: process.execPath, script, restartDelayMs: 10, stopGraceMs: 30_000, print: (l) => printed.push(l), now: () => Date.now(), ...extra})
   return {home, result, printed}
 }
 
@@ -56,6 +78,35 @@ describe('superviseSectors', () => {
     expect(printed).toContain('exit-3 | rick up: exit-3 ended with exit 3 (denied by the charter): not restarted; fix it, then start it again')
     const one = await supervise(['exit-1'])
     expect(one.result.sectors[0]).toMatchObject({state: 'failed', restarts: START_LIMIT_BURST - 1, lastExit: 'exit 1'})
+  })
+
+  it('a stop sends SIGTERM to each; what still runs after the stop grace is killed', async () => {
+    let stop: (s: NodeJS.Signals) => void = () => {}
+    const run = supervise(['polite', 'stubborn'], {stopGraceMs: 300, listen: (s) => ((stop = s), () => {})})
+    const started = performance.now()
+    // Both children answer SIGTERM once they have set up their handlers (they say hello first).
+    await waitFor(() => dirs.length > 0 && ['polite', 'stubborn'].every((x) => logOf(x).includes('says hello')))
+    stop('SIGINT')
+    const {result, printed} = await run
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300)
+    expect(printed).toContain('rick up: still running 0.3 s after SIGTERM: killing every sector still running (SIGKILL)')
+    expect(result.sectors.map((s) => [s.sector, s.state, s.lastExit])).toEqual([
+      ['polite', 'stopped', 'exit 0'],
+      ['stubborn', 'failed', 'killed by SIGKILL'],
+    ])
+    expect(logOf('stubborn')).toContain('SIGTERM ignored')
+  })
+
+  it('a second stop signal kills at once', async () => {
+    let stop: (s: NodeJS.Signals) => void = () => {}
+    const run = supervise(['stubborn'], {stopGraceMs: 30_000, listen: (s) => ((stop = s), () => {})})
+    await waitFor(() => dirs.length > 0 && logOf('stubborn').includes('says hello'))
+    stop('SIGINT')
+    await waitFor(() => logOf('stubborn').includes('SIGTERM ignored'))
+    stop('SIGINT')
+    const {result, printed} = await run
+    expect(printed).toContain('rick up: SIGINT again: killing every sector still running (SIGKILL)')
+    expect(result).toEqual({exitCode: 1, sectors: [{sector: 'stubborn', pid: null, state: 'failed', restarts: 0, lastExit: 'killed by SIGKILL'}]})
   })
 
   it('every sector stopping normally is exit 0', async () => {

@@ -12,7 +12,8 @@
 //
 // Children run in process groups of their own: a Ctrl-C in the terminal reaches `rick up` alone,
 // which then sends SIGTERM to each (the engine cancels its working orders, keeps its positions,
-// journals RUN_STOPPED, exits 0) and waits; a second Ctrl-C sends SIGKILL. One sector crashing
+// journals RUN_STOPPED, exits 0) and waits; a second Ctrl-C sends SIGKILL, and so does the end
+// of the stop grace (the unit's TimeoutStopSec=). One sector crashing
 // never touches the others. Output goes line by line to `<rick home>/logs/<sector>.log` and,
 // prefixed with the sector's name, to the terminal.
 import {spawn, type ChildProcess} from 'node:child_process'
@@ -40,10 +41,22 @@ export interface SupervisorOptions {
   script: string
   /** First restart delay; it doubles with each crash in a row. */
   restartDelayMs: number
+  /** How long a stop waits after SIGTERM before it kills what still runs (the unit's TimeoutStopSec=). */
+  stopGraceMs: number
   /** One line for the terminal. */
   print(line: string): void
   /** Wall clock (for the crash window only). */
   now(): number
+  /** Where stop signals come from; returns the unsubscribe. Default: SIGINT, SIGTERM and SIGHUP of this process. */
+  listen?(stop: (signal: NodeJS.Signals) => void): () => void
+}
+
+function processSignals(stop: (signal: NodeJS.Signals) => void): () => void {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+  for (const s of signals) process.on(s, stop)
+  return () => {
+    for (const s of signals) process.off(s, stop)
+  }
 }
 
 export interface SupervisorResult {
@@ -67,6 +80,7 @@ export async function superviseSectors(o: SupervisorOptions): Promise<Supervisor
   const record: UpRecord = {pid: process.pid, startedAt: new Date(o.now()).toISOString(), sectors: {}}
   const children = new Map<string, Child>()
   let stopping = false
+  let killTimer: NodeJS.Timeout | null = null
   let done!: () => void
   const finished = new Promise<void>((resolve) => (done = resolve))
 
@@ -125,13 +139,14 @@ export async function superviseSectors(o: SupervisorOptions): Promise<Supervisor
     settle()
   }
 
+  const killAll = (why: string) => {
+    o.print(`rick up: ${why}: killing every sector still running (SIGKILL)`)
+    for (const c of children.values()) c.proc?.kill('SIGKILL')
+  }
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      o.print(`rick up: ${signal} again: killing every sector (SIGKILL)`)
-      for (const c of children.values()) c.proc?.kill('SIGKILL')
-      return
-    }
+    if (stopping) return killAll(`${signal} again`)
     stopping = true
+    killTimer = setTimeout(() => killAll(`still running ${o.stopGraceMs / 1000} s after SIGTERM`), o.stopGraceMs)
     o.print(`rick up: ${signal}: stopping every sector (SIGTERM to each; ${signal} again kills them)`)
     for (const c of children.values()) {
       if (c.timer !== null) {
@@ -144,8 +159,7 @@ export async function superviseSectors(o: SupervisorOptions): Promise<Supervisor
     save()
     settle()
   }
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
-  for (const s of signals) process.on(s, stop)
+  const unlisten = (o.listen ?? processSignals)(stop)
 
   try {
     for (const sector of o.sectors) {
@@ -163,7 +177,8 @@ export async function superviseSectors(o: SupervisorOptions): Promise<Supervisor
     }
     await finished
   } finally {
-    for (const s of signals) process.off(s, stop)
+    if (killTimer !== null) clearTimeout(killTimer)
+    unlisten()
     removeUpRecord(o.home, process.pid)
     await Promise.all([...children.values()].map((c) => new Promise<void>((resolve) => c.log.end(resolve))))
   }
