@@ -15,7 +15,7 @@ export default class Down extends BaseCommand {
 
 Without sector names: every configured sector that runs.
 
-Exit codes: 0 every sector asked is stopped (or was not running), 1 one still runs after --timeout or could not be signalled (another user's engine, or a lock whose pid is not \`rick run <sector>\`), 2 unknown sector or bad config.`
+Exit codes: 0 every sector asked is stopped (or was not running), 1 one still runs after --timeout, could not be signalled (another user's engine, or a lock whose pid is not \`rick run <sector>\`), or is between a crash and its restart by \`rick up\` (stop \`rick up\` to keep it down), 2 unknown sector or bad config.`
 
   static override examples = [
     {description: 'Stop every running sector', command: '<%= config.bin %> <%= command.id %>'},

@@ -6,11 +6,16 @@
 // restart an exit 0); under `rick up` an exit 0 is a normal stop, not restarted either.
 import {pidAlive, readLock} from '../../engine/lock.js'
 import {howRunning, looksLikeRun, type RunsAs} from './how-running.js'
+import {liveUpRecord} from './up-file.js'
 
 export interface DownOutcome {
   sector: string
-  /** stopped: it ran and its lock is released; not-running: nothing to do; still-running: it did not stop in time; refused: see detail. */
-  result: 'stopped' | 'not-running' | 'still-running' | 'refused'
+  /**
+   * stopped: it ran and its lock is released; not-running: nothing to do; still-running: it did
+   * not stop in time; restarting: no engine now, but `rick up` starts it again after its back-off;
+   * refused: see detail.
+   */
+  result: 'stopped' | 'not-running' | 'still-running' | 'restarting' | 'refused'
   pid: number | null
   runsAs: RunsAs | null
   detail: string
@@ -24,13 +29,18 @@ export interface DownResult {
 
 export async function stopSectors(sectors: string[], o: {home: string; timeoutMs: number}): Promise<DownResult> {
   const outcomes = await Promise.all(sectors.map((s) => stopOne(s, o)))
-  const exitCode = outcomes.some((r) => r.result === 'still-running' || r.result === 'refused') ? 1 : 0
+  const exitCode = outcomes.some((r) => r.result === 'still-running' || r.result === 'restarting' || r.result === 'refused') ? 1 : 0
   return {exitCode, sectors: outcomes}
 }
 
 async function stopOne(sector: string, o: {home: string; timeoutMs: number}): Promise<DownOutcome> {
   const lock = readLock(o.home, sector)
   if (lock === undefined || lock.pid <= 0 || !pidAlive(lock.pid)) {
+    // Between a crash and its restart there is no engine to signal, yet it comes back.
+    const up = liveUpRecord(o.home)
+    if (up?.sectors[sector]?.state === 'restarting') {
+      return {sector, result: 'restarting', pid: null, runsAs: 'up', detail: `not running now, but \`rick up\` (pid ${up.pid}) starts it again after its back-off: stop \`rick up\` (Ctrl-C, or kill -TERM ${up.pid}) to keep it down`, waitedMs: 0}
+    }
     return {sector, result: 'not-running', pid: null, runsAs: null, detail: lock === undefined ? 'not running' : 'not running (stale lock: its engine is gone)', waitedMs: 0}
   }
   const pid = lock.pid
