@@ -14,7 +14,7 @@ export default class Report extends BaseCommand {
     'Trades (round trips, first in first out), win rate, net P&L, fees, average win and loss, expectancy, profit factor, max drawdown, Sharpe and Sortino, longest losing streak and exposure time — for the whole sector and for each instrument.',
     'Without --run, reports the latest run of each sector (or of <sector>). Everything is projected from the journal; nothing else is read.',
     'Sharpe and Sortino use per-bar returns of the equity curve, a risk-free rate of 0, and are annualised by sqrt(bars per year) with bars per year = 365.25 × 24 h / bar length. When the run did not journal its bars, the equity curve is marked at fill prices only, and the report says so.',
-    'With --html FILE, writes the same report as one self-contained HTML page (no network when opened: inline CSS, SVG charts and script): equity and drawdown at closed trades, the metrics per sector and per instrument, the trades, and each run\'s recorded config, strategy (name, params, code hash) and snapshot. The figures are those of --json, which the page also embeds.',
+    'With --html FILE, writes the same report as one self-contained HTML page (no network when opened: inline CSS, SVG charts and script): the equity curve the metrics were measured on and its drawdown, the metrics per sector and per instrument, the trades, and each run\'s recorded config, strategy (name, params, code hash) and snapshot. The figures are those of --json, which the page also embeds.',
     'Exit codes: 0 ok (also for an empty journal), 2 unknown run, 1 anything else.',
   ].join('\n\n')
 

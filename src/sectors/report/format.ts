@@ -12,8 +12,10 @@ type MetricsJson = Decimal<Metrics, (typeof METRIC_MONEY)[number]>
 type TradeJson = Decimal<Trade, 'grossPnl' | 'fees' | 'netPnl'>
 type OpenJson = Decimal<OpenPosition, 'cost' | 'fees'>
 
-export interface RunReportJson extends Omit<RunReport, 'metrics' | 'instruments' | 'open' | 'trades'> {
+export interface RunReportJson extends Omit<RunReport, 'metrics' | 'instruments' | 'open' | 'trades' | 'curve'> {
   metrics: MetricsJson
+  /** Only when asked (reportJson's `curve`): equity in the currency's units. */
+  curve?: {ts: number[]; equity: number[]} | null
   instruments: Array<{instrument: string; multiplier: number; metrics: MetricsJson; open: OpenJson | null}>
   open: OpenJson[]
   trades: TradeJson[]
@@ -26,12 +28,14 @@ export interface ReportJson {
 }
 
 /** The reports as JSON-ready data: money in decimal currency units, everything else as computed. */
-export function reportJson(reports: readonly RunReport[], journal: string): ReportJson {
+/** `curve`: include each run's equity curve (a point per bar: the HTML page draws it; --json leaves it out). */
+export function reportJson(reports: readonly RunReport[], journal: string, o: {curve?: boolean} = {}): ReportJson {
   return {
     journal,
     annualisation: ANNUALISATION_NOTE,
-    runs: reports.map((r) => ({
+    runs: reports.map(({curve, ...r}) => ({
       ...r,
+      ...(o.curve === true ? {curve: curve && {ts: curve.ts, equity: curve.equity.map(fromMicro)}} : {}),
       metrics: metricsJson(r.metrics),
       instruments: r.instruments.map((i) => ({instrument: i.instrument, multiplier: i.multiplier, metrics: metricsJson(i.metrics), open: i.open && openJson(i.open)})),
       open: r.open.map(openJson),

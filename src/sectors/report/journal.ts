@@ -72,6 +72,8 @@ export interface RunReport {
   open: OpenPosition[]
   trades: Trade[]
   notes: string[]
+  /** The equity curve the total metrics were measured on (epoch ms, Micro), or null when the start is unknown. */
+  curve: {ts: number[]; equity: Micro[]} | null
 }
 
 /** Optional RUN_STARTED fields read when present (the engine may record them). */
@@ -350,7 +352,8 @@ function finish(acc: RunAccumulator, options: ReportOptions): RunReport {
     notes.push(`started with positions from the account's earlier runs (${inherited.map(([id, q]) => `${id} ${q}`).join(', ')}): held at their last prices, their round trips counted here when they close`)
   }
   const {trades, open} = roundTrips(acc.fills, (id) => acc.instrument(id).multiplier, {prior: acc.priorFills})
-  const metrics = withStart(trades, acc.curveTs, acc.curvePnl, start, periodMs, open)
+  const curve = equityCurve(acc.curveTs, acc.curvePnl, start)
+  const metrics = metricsOn(trades, curve, start, periodMs, open)
   const instruments: InstrumentReport[] = [...acc.instruments.entries()]
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([id, s]) => {
@@ -382,11 +385,17 @@ function finish(acc: RunAccumulator, options: ReportOptions): RunReport {
     open,
     trades,
     notes,
+    curve: start === null ? null : {ts: curve.ts, equity: curve.equity as Micro[]},
   }
 }
 
 /** Metrics over a P&L curve turned into equity by adding the start (or kept as P&L when unknown). */
 function withStart(trades: Trade[], ts: number[], pnl: number[], start: Micro | null, periodMs: number, open: OpenPosition[]): Metrics {
+  return metricsOn(trades, equityCurve(ts, pnl, start), start, periodMs, open)
+}
+
+/** The P&L curve as equity (start added; the P&L itself when the start is unknown), one point per time. */
+function equityCurve(ts: number[], pnl: number[], start: Micro | null): {ts: number[]; equity: number[]} {
   const curveTs: number[] = []
   const equity: number[] = []
   for (let i = 0; i < ts.length; i++) {
@@ -399,7 +408,11 @@ function withStart(trades: Trade[], ts: number[], pnl: number[], start: Micro | 
       equity.push(v)
     }
   }
-  const m = computeMetrics(trades, {ts: curveTs, equity}, {periodMs, open})
+  return {ts: curveTs, equity}
+}
+
+function metricsOn(trades: Trade[], curve: {ts: number[]; equity: number[]}, start: Micro | null, periodMs: number, open: OpenPosition[]): Metrics {
+  const m = computeMetrics(trades, curve, {periodMs, open})
   if (start === null) return {...m, maxDrawdownPct: null, sharpe: null, sortino: null, startEquity: null, endEquity: null}
   return m
 }

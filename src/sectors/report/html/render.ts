@@ -102,12 +102,12 @@ ${r.notes.length === 0 ? '' : `<ul class="notes">${r.notes.map((n) => `<li>${h(n
 }
 
 /**
- * The report's marked equity curve, when the report carries one (`curve`: epoch ms and equity in
- * decimal units, as --json would print it); the report service does not expose it yet, and until
- * it does the charts are drawn at closed trades.
+ * The report's marked equity curve (`curve`: epoch ms and equity in decimal units, the curve the
+ * metrics were measured on); a run whose starting equity is unknown has none, and its charts are
+ * drawn at closed trades.
  */
 function markedCurve(r: RunReportJson): Series | null {
-  const curve = (r as RunReportJson & {curve?: {ts: number[]; equity: number[]} | null}).curve
+  const curve = r.curve
   if (curve === undefined || curve === null || curve.ts.length === 0) return null
   return {x: curve.ts, y: curve.equity}
 }

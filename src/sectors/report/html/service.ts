@@ -17,9 +17,10 @@ export interface HtmlReportResult {
 
 export function writeHtmlReport(options: JournalReportOptions & {file: string}): HtmlReportResult {
   const result = journalReport(options)
+  // The page draws each run's equity curve; what --json prints stays what `rick report --json` prints.
   const report = reportJson(result.reports, options.journalPath)
   const started = runStarts(options.journalPath, report.runs.map((r) => r.runId))
-  const html = reportHtml({report, started})
+  const html = reportHtml({report: reportJson(result.reports, options.journalPath, {curve: true}), started})
   try {
     writeFileSync(options.file, html)
   } catch (error) {
