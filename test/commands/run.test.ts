@@ -85,4 +85,11 @@ describe('rick run', () => {
     expect(b.exitCode).toBe(2)
     expect(b.stderr).toMatch(/unknown sector 'nope'/)
   })
+
+  it('--sim on a paper sector: the connector signs in to the simulator with the simulator\u2019s own token (the sector needs none of its own)', async () => {
+    const r = await rick(['run', 'fx', '--sim', '--speed', '600x', '--bars', '3'], {cwd: f.root, env: f.env})
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/venue {5}oanda-v20 \(@oanda\/v20 /)
+    expect(r.stdout).toMatch(/mode {6}paper — against rick's oanda simulator at http:\/\/127\.0\.0\.1:\d+/)
+  })
 })

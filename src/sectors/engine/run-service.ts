@@ -186,7 +186,9 @@ async function runChosen(req: RunRequest, ctx: SetupContext, c: Chosen): Promise
     journal = notifyingJournal(openJournal({path: journalPath}), notifier)
     const runId = newRunId(req.sector, io)
     if (choice.real && c.definition) {
-      const secrets = credentialValues(setup, c.definition, choice.requestedMode, env)
+      // With --sim the connector's credentials are the simulator's, whatever the mode asks for (a
+      // paper sector needs none of its own, but the connector still signs in to the simulator).
+      const secrets = c.sim ? c.sim.env(setup.config) : credentialValues(setup, c.definition, choice.requestedMode, env)
       return await tradeOnVenue({req, io, setup, definition: c.definition, choice, journal, journalPath, runId, auth, secrets, periodMs, stop: c.stop, ...(c.sim ? {simulator: {rest: c.sim.rest}} : {})})
     }
     const recovered = recoverAccount(journal, {sector: req.sector, venue: config.venue, environment: 'paper'}, {instruments: setup.instruments, currency: ACCOUNT_CURRENCY, startingCash: toMicro(DEFAULT_PAPER_CASH)})
