@@ -100,4 +100,12 @@ describe('rick up', () => {
     expect(r.stderr).toMatch(/unknown sector 'coinbsae': expected one of fx, coinbase; did you mean: coinbase/)
     expect(existsSync(join(f.home, 'up.json'))).toBe(false)
   })
+
+  it('a --restart-delay that is not a duration is a usage error (exit 2)', async () => {
+    const f = project()
+    const r = await rick(['up', '--restart-delay', '5'], {cwd: f.root, env: f.env})
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr).toMatch(/--restart-delay: expected a duration like 500ms or 20s/)
+    expect(existsSync(join(f.home, 'logs'))).toBe(false)
+  })
 })
