@@ -4,7 +4,6 @@ import {BaseCommand} from '../cli/base-command.js'
 import {configFileFlag, journalFlag} from '../cli/flags.js'
 import {statusText} from '../sectors/engine/status-format.js'
 import {sectorStatuses, type StatusResult} from '../sectors/engine/status-service.js'
-import {withRunLabels} from '../sectors/ops/up/run-label.js'
 import {loadSectorRegistry} from '../sectors/registry.js'
 
 export default class Status extends BaseCommand {
@@ -34,7 +33,7 @@ Exit codes: 0 ok, 2 unknown sector or bad config.`
     const {flags} = await this.parse(Status)
     const registry = await loadSectorRegistry(this.config)
     const result = await sectorStatuses({sector: flags.sector, journalPath: flags.journal}, {registry, file: flags.file})
-    if (!this.jsonEnabled()) this.log(withRunLabels(statusText(result), result.sectors))
+    if (!this.jsonEnabled()) this.log(statusText(result))
     return result
   }
 }

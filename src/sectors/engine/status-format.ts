@@ -2,6 +2,7 @@
 import type {ManualResult} from './halt-service.js'
 import {formatAge, formatQty, formatTs} from './format.js'
 import type {StatusResult} from './status-service.js'
+import {runLabel} from '../ops/up/run-label.js'
 
 export function statusText(r: StatusResult): string {
   if (r.sectors.length === 0) return 'No sectors configured.'
@@ -9,7 +10,7 @@ export function statusText(r: StatusResult): string {
   for (const s of r.sectors) {
     const run = s.lastRun
     const state = s.riskState
-    const running = s.running ? `RUNNING (pid ${s.pid})` : s.staleLock ? 'not running (stale lock: the engine died)' : 'not running'
+    const running = s.running ? `RUNNING (pid ${s.pid}, ${runLabel(s)})` : s.staleLock ? 'not running (stale lock: the engine died)' : 'not running'
     lines.push(`${s.sector}  ${running}`)
     lines.push(`  mode       configured ${s.configuredMode}${run ? `; last run ${run.effectiveMode}${run.requestedMode !== run.effectiveMode ? ` (asked: ${run.requestedMode})` : ''}` : ''}`)
     if (run) {
