@@ -1,6 +1,7 @@
 // `rick notify test`: one message of each kind to every configured endpoint, sent at once (no
 // queue, no retry: the point is to see what the endpoint answers), each endpoint's result with
 // the HTTP status. Secrets stay out of the report as out of the messages.
+import {systemEngineClock} from '../../foundation/clock.js'
 import {NOTIFY_KINDS, type NotifyKind} from '../../foundation/config/types.js'
 import {ConfigError} from '../../foundation/errors.js'
 import {redactSecrets} from '../../foundation/secrets/redact.js'
@@ -54,7 +55,8 @@ export async function notifyTest(o: {registry: SectorRegistry; file?: string | u
     throw new ConfigError(`${config} has no notify: block, so there is nothing to test (see rick notify test --help for an example)`, [])
   }
   const post = o.post ?? postJson
-  const ts = o.now ?? Date.now()
+  // The wall clock through the injectable system clock, as the manual records take it (halt-service).
+  const ts = o.now ?? systemEngineClock.now()
   const endpoints = await Promise.all(
     block.endpoints.map(async (e): Promise<NotifyTestEndpoint> => {
       const t = resolveTarget(e, env)
